@@ -1,0 +1,94 @@
+"""Shared fixtures of the kit's unit tests: the committed TEST-ONLY keyset, codecs, messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ucsp.clock import FakeClock
+from ucsp.codec import Codec
+from ucsp.envelope import build_request
+from ucsp.keys import Keyset
+from ucsp.messages import Party
+from ucsp.profile import Profile, default_profile
+from ucsp.sim import defaults
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_KEYS = ROOT / "fixtures" / "keys" / "test-only"
+KAT_DIR = ROOT / "fixtures" / "kat"
+MESSAGES_DIR = ROOT / "fixtures" / "messages"
+
+ORDER_TRX_INFO: dict[str, str] = {
+    "orderId": "ORD2026011500000001",
+    "merId": defaults.MER_ID,
+    "acqIIN": defaults.ACQ_IIN,
+    "txnAmt": "12800",
+    "currencyCode": defaults.CURRENCY_CODE,
+    "txnTime": "20260115102955",
+    "orderDesc": "Parking fee, January 2026",
+    "backUrl": "https://industry.test/ucsp/notice",
+}
+
+
+@pytest.fixture(scope="session")
+def keyset() -> Keyset:
+    return Keyset.load(TEST_KEYS)
+
+
+@pytest.fixture(scope="session")
+def kat() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((KAT_DIR / "kat.json").read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture
+def profile() -> Profile:
+    return default_profile()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """2026-01-15 02:30:00 UTC, that is 10:30:00 Beijing time."""
+    return FakeClock()
+
+
+@pytest.fixture
+def industry_codec(keyset: Keyset, clock: FakeClock, profile: Profile) -> Codec:
+    """The Industry Service's codec: signs with industry-sign, trusts ucsp-sign."""
+    ucsp = keyset.ucsp_sign
+    return Codec(
+        Party.INDUSTRY,
+        keyset.industry_sign.identity("industry-sign"),
+        trusted={ucsp.cert_id: ucsp.cert},
+        profile=profile,
+        clock=clock,
+    )
+
+
+@pytest.fixture
+def ucsp_codec(keyset: Keyset, clock: FakeClock, profile: Profile) -> Codec:
+    """UCSP's codec: signs with ucsp-sign, trusts industry-sign."""
+    industry = keyset.industry_sign
+    return Codec(
+        Party.UCSP,
+        keyset.ucsp_sign.identity("ucsp-sign"),
+        trusted={industry.cert_id: industry.cert},
+        profile=profile,
+        clock=clock,
+    )
+
+
+@pytest.fixture
+def order_request(industry_codec: Codec) -> dict[str, Any]:
+    """A typical SUBMIT_PAYMENT_ORDER request, unsigned, with a fresh msgInfo."""
+    msg_info = industry_codec.msg_info("SUBMIT_PAYMENT_ORDER", defaults.INDUSTRY_CODE)
+    return build_request(msg_info, dict(ORDER_TRX_INFO))
+
+
+@pytest.fixture
+def signed_order(industry_codec: Codec, order_request: dict[str, Any]) -> bytes:
+    """The bytes of ``order_request`` signed by the Industry Service."""
+    return industry_codec.sign(order_request)

@@ -1,0 +1,285 @@
+"""Strict parsing refuses each hostile input of PROTOCOL.md sections 1 and 8 (code 10)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ucsp.codes import ResponseCode
+from ucsp.errors import MalformedMessage
+from ucsp.strictjson import decode_text, member_span, parse_object, parse_text
+
+LIMIT = 65536
+
+
+def nested(depth: int, inner: str = '"x"') -> bytes:
+    """A JSON object ``depth`` levels deep (the top-level object is depth 1)."""
+    return ('{"a":' * depth + inner + "}" * depth).encode()
+
+
+def padded_object(size: int) -> bytes:
+    """A valid JSON object of exactly ``size`` bytes."""
+    frame = b'{"pad":""}'
+    return frame[:-2] + b"x" * (size - len(frame)) + frame[-2:]
+
+
+def test_a_plain_object_parses() -> None:
+    assert parse_object(b'{"a":"b","c":{"d":["e",1,2.5,true,null]}}') == {
+        "a": "b",
+        "c": {"d": ["e", 1, 2.5, True, None]},
+    }
+
+
+def test_errors_map_to_format_invalid() -> None:
+    with pytest.raises(MalformedMessage) as caught:
+        parse_object(b"[]")
+    assert caught.value.code is ResponseCode.FORMAT_INVALID
+    assert caught.value.reason == str(caught.value)
+
+
+# --- size, BOM, UTF-8 ---------------------------------------------------------------------
+
+
+def test_a_body_of_exactly_the_limit_is_accepted() -> None:
+    body = padded_object(LIMIT)
+    assert len(body) == LIMIT
+    assert parse_object(body)["pad"] == "x" * (LIMIT - 10)
+
+
+def test_a_body_over_the_limit_is_refused_before_parsing() -> None:
+    body = padded_object(LIMIT + 1)
+    with pytest.raises(MalformedMessage, match=r"65537 bytes exceeds the limit of 65536"):
+        parse_object(body)
+    with pytest.raises(MalformedMessage, match="exceeds the limit"):
+        parse_object(b"\xff" * (LIMIT + 1))  # size comes first: not even decoded
+
+
+def test_the_size_limit_is_a_parameter() -> None:
+    with pytest.raises(MalformedMessage, match="exceeds the limit of 10"):
+        parse_object(b'{"a":"bcdef"}', max_bytes=10)
+
+
+def test_a_byte_order_mark_is_refused() -> None:
+    with pytest.raises(MalformedMessage, match="byte order mark"):
+        parse_object(b'\xef\xbb\xbf{"a":"b"}')
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"a":"\xff"}',
+        b'{"a":"\xc0\xaf"}',  # overlong encoding of "/"
+        b'{"a":"\xed\xa0\x80"}',  # UTF-8 encoded surrogate (CESU-8)
+        b'{"a":"\xe4\xb8"}',  # truncated sequence
+        b'{"a":"\xf4\x90\x80\x80"}',  # beyond U+10FFFF
+        b'{"a":"b"}\x80',
+    ],
+    ids=["ff", "overlong", "encoded-surrogate", "truncated", "beyond-max", "trailing-byte"],
+)
+def test_invalid_utf8_is_refused(body: bytes) -> None:
+    with pytest.raises(MalformedMessage, match="not valid UTF-8"):
+        parse_object(body)
+
+
+def test_valid_utf8_beyond_ascii_is_accepted() -> None:
+    assert parse_object('{"a":"银联 😀"}'.encode()) == {"a": "银联 😀"}
+
+
+# --- not an object, not JSON --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"text"', b"1", b"null", b"true", b'[{"a":"b"}]'])
+def test_a_value_other_than_an_object_is_refused(body: bytes) -> None:
+    with pytest.raises(MalformedMessage, match="not a JSON object"):
+        parse_object(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"   ",
+        b'{"a":"b",}',
+        b"{'a':'b'}",
+        b'{"a":"b"',
+        b'{"a":"b"}x',
+        b'{"a":"b"}{}',
+        b'{"a":"line\nbreak"}',  # raw control character in a string
+        b'{"a":01}',
+        b'{"a":"\\x41"}',
+    ],
+    ids=[
+        "empty",
+        "blank",
+        "trailing-comma",
+        "single-quotes",
+        "unterminated",
+        "trailing-garbage",
+        "two-objects",
+        "control-char",
+        "leading-zero",
+        "bad-escape",
+    ],
+)
+def test_text_that_is_not_json_is_refused(body: bytes) -> None:
+    with pytest.raises(MalformedMessage, match="not valid JSON"):
+        parse_object(body)
+
+
+# --- duplicate keys -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"a":"1","a":"2"}',
+        b'{"a":"1","b":"2","a":"1"}',
+        b'{"m":{"k":"1","k":"1"}}',
+        b'{"m":[{"k":"1","k":"2"}]}',
+        b'{"a":"1","\\u0061":"2"}',  # the same key, written with an escape
+    ],
+    ids=["top", "same-value", "nested", "in-array", "escaped"],
+)
+def test_a_duplicate_key_is_refused(body: bytes) -> None:
+    with pytest.raises(MalformedMessage, match="duplicate key"):
+        parse_object(body)
+
+
+# --- depth --------------------------------------------------------------------------------
+
+
+def test_depth_32_is_accepted() -> None:
+    value = parse_object(nested(32))
+    for _ in range(31):
+        value = value["a"]
+    assert value == {"a": "x"}
+
+
+def test_depth_33_is_refused() -> None:
+    with pytest.raises(MalformedMessage, match="nesting deeper than 32"):
+        parse_object(nested(33))
+
+
+def test_arrays_count_towards_the_depth() -> None:
+    assert parse_object(b'{"a":' + b"[" * 31 + b"]" * 31 + b"}")
+    with pytest.raises(MalformedMessage, match="nesting deeper"):
+        parse_object(b'{"a":' + b"[" * 32 + b"]" * 32 + b"}")
+
+
+def test_brackets_inside_strings_do_not_count() -> None:
+    text = '{"a":"' + "[{" * 100 + '\\"' + "]}" * 100 + '"}'
+    assert parse_text(text) == {"a": "[{" * 100 + '"' + "]}" * 100}
+
+
+def test_the_depth_limit_is_a_parameter() -> None:
+    assert parse_object(nested(3), max_depth=3)
+    with pytest.raises(MalformedMessage, match="deeper than 3"):
+        parse_object(nested(4), max_depth=3)
+
+
+@pytest.mark.parametrize("body", [b"[" * 60_000, b'{"a":' * 13_000, nested(10_000)])
+def test_very_deep_input_is_refused_without_recursing(body: bytes) -> None:
+    assert len(body) <= LIMIT
+    with pytest.raises(MalformedMessage, match="nesting deeper"):
+        parse_object(body)
+
+
+def test_very_deep_text_is_refused_even_without_a_size_limit() -> None:
+    with pytest.raises(MalformedMessage, match="nesting deeper"):
+        parse_text("[" * 1_000_000 + "]" * 1_000_000)
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("where", ['{{"a":{}}}', '{{"a":[1,{}]}}', '{{"a":{{"b":{}}}}}'])
+def test_nan_and_infinity_are_refused(literal: str, where: str) -> None:
+    with pytest.raises(MalformedMessage, match=f"{literal} is not allowed"):
+        parse_text(where.format(literal))
+
+
+@pytest.mark.parametrize("literal", ["1e999", "-1e999", "1E400", "2.5e+308", "-0.1e310"])
+def test_a_number_overflowing_to_infinity_is_refused(literal: str) -> None:
+    with pytest.raises(MalformedMessage, match="overflows to infinity"):
+        parse_text(f'{{"a":{literal}}}')
+
+
+def test_finite_floats_are_accepted() -> None:
+    assert parse_text('{"a":1.7976931348623157e308,"b":-2.5e-300}')["a"] > 1e308
+
+
+@pytest.mark.parametrize("digits", [5000, 20_000])
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_a_huge_integer_literal_is_refused(digits: int, sign: str) -> None:
+    with pytest.raises(MalformedMessage, match="integer literal too long"):
+        parse_text(f'{{"a":{sign}{"9" * digits}}}')
+
+
+def test_ordinary_integers_are_accepted() -> None:
+    assert parse_text('{"a":12800,"b":-1,"c":' + "9" * 40 + "}")["c"] == int("9" * 40)
+
+
+# --- strings ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r'{"a":"\ud800"}',
+        r'{"a":"\udfff"}',
+        r'{"a":"x\ud800y"}',
+        r'{"a":"\ud800\u0041"}',  # high surrogate not followed by a low one
+        r'{"a":"\udc00\ud800"}',  # a pair in the wrong order
+        r'{"\ud800":"a"}',  # in a key
+        r'{"a":["b",{"c":"\udbff"}]}',  # nested
+    ],
+    ids=["high", "low", "inside", "unpaired-high", "reversed", "key", "nested"],
+)
+def test_a_lone_surrogate_escape_is_refused(text: str) -> None:
+    with pytest.raises(MalformedMessage, match="lone surrogate"):
+        parse_text(text)
+
+
+def test_a_surrogate_pair_escape_is_accepted() -> None:
+    assert parse_text(r'{"a":"\ud83d\ude00"}') == {"a": "😀"}
+
+
+# --- decode_text --------------------------------------------------------------------------
+
+
+def test_decode_text_returns_the_text_unchanged() -> None:
+    raw = '{ "a" : "银" }\n'.encode()
+    assert decode_text(raw) == raw.decode()
+
+
+# --- member_span --------------------------------------------------------------------------
+
+
+def test_member_span_finds_a_nested_value() -> None:
+    text = '{"x":{"signature":"no"},"certificateSignature":{"id":"7","signature":"c2ln"}}'
+    start, end = member_span(text, ("certificateSignature", "signature")) or (0, 0)
+    assert text[start:end] == '"c2ln"'
+
+
+def test_member_span_copes_with_whitespace() -> None:
+    text = ' \n{ "a" :\t{ "b" : [1, {"c": 2}] ,\n "c" : "v" } }\n'
+    start, end = member_span(text, ("a", "c")) or (0, 0)
+    assert text[start:end] == '"v"'
+    start, end = member_span(text, ("a", "b")) or (0, 0)
+    assert json.loads(text[start:end]) == [1, {"c": 2}]
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ('{"a":{"b":"c"}}', ("a", "x")),
+        ('{"a":{"b":"c"}}', ("x", "b")),
+        ('{"a":"text"}', ("a", "b")),
+        ("{}", ("a",)),
+        ('{"a":{}}', ("a", "b")),
+    ],
+)
+def test_member_span_of_an_absent_member_is_none(text: str, path: tuple[str, ...]) -> None:
+    assert member_span(text, path) is None

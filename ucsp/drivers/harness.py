@@ -1,0 +1,81 @@
+"""Client of the Industry Service harness contract (HARNESS.md section A)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+class HarnessError(Exception):
+    """The harness answered an error (4xx/5xx) or something that is not JSON."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"harness answered HTTP {status}: {body[:200]}")
+        self.status, self.body = status, body
+
+
+@dataclass
+class HarnessAnswer:
+    status: int
+    data: dict[str, Any]
+
+
+class HarnessDriver:
+    """Makes an Industry Service act through its harness base URL."""
+
+    def __init__(self, base_url: str, http: httpx.AsyncClient | None = None,
+                 timeout: float = 120.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = http or httpx.AsyncClient(timeout=timeout)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def call(self, method: str, path: str, body: dict[str, Any] | None = None,
+                   expect_ok: bool = True) -> HarnessAnswer:
+        response = await self._http.request(method, self.base_url + path, json=body)
+        try:
+            data = response.json()
+        except ValueError:
+            raise HarnessError(response.status_code, response.text) from None
+        if not isinstance(data, dict):
+            raise HarnessError(response.status_code, response.text)
+        if expect_ok and response.status_code >= 400:
+            raise HarnessError(response.status_code, response.text)
+        return HarnessAnswer(response.status_code, data)
+
+    async def pay(self, txn_amt: str, currency: str, order_desc: str | None = None) -> HarnessAnswer:
+        body = {"txnAmt": txn_amt, "currencyCode": currency}
+        if order_desc is not None:
+            body["orderDesc"] = order_desc
+        return await self.call("POST", "/harness/payments", body)
+
+    async def sign(self, user_id: str) -> HarnessAnswer:
+        return await self.call("POST", "/harness/auto-debit/sign", {"userId": user_id})
+
+    async def close(self, contract_id: str) -> HarnessAnswer:
+        return await self.call("POST", "/harness/auto-debit/close", {"contractId": contract_id})
+
+    async def charge(self, contract_id: str, txn_amt: str, currency: str) -> HarnessAnswer:
+        return await self.call("POST", "/harness/auto-debit/charge",
+                               {"contractId": contract_id, "txnAmt": txn_amt,
+                                "currencyCode": currency})
+
+    async def cancel(self, orig_order_id: str) -> HarnessAnswer:
+        return await self.call("POST", "/harness/cancellations", {"origOrderId": orig_order_id})
+
+    async def refund(self, orig_order_id: str, txn_amt: str) -> HarnessAnswer:
+        return await self.call("POST", "/harness/refunds",
+                               {"origOrderId": orig_order_id, "txnAmt": txn_amt})
+
+    async def order(self, order_id: str) -> dict[str, Any]:
+        return (await self.call("GET", f"/harness/orders/{order_id}")).data
+
+    async def contract(self, contract_id: str) -> dict[str, Any]:
+        return (await self.call("GET", f"/harness/contracts/{contract_id}")).data
+
+    async def session(self, user_id: str) -> bool:
+        data = (await self.call("GET", f"/harness/users/{user_id}/session")).data
+        return data.get("loggedIn") is True

@@ -1,0 +1,79 @@
+"""Building envelopes: msgID, timeStamp, msgInfo, responses (PROTOCOL.md sections 2 and 4)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from ucsp.codes import ResponseCode
+from ucsp.messages import Party
+from ucsp.profile import Profile
+
+TIME_FORMAT = "%Y%m%d%H%M%S"
+CERT_ID_FIELD = {Party.INDUSTRY: "appSignCertID", Party.UCSP: "ucspSignCertID"}
+ENC_CERT_ID_FIELD = "appEncCertID"
+
+
+def format_time(moment: datetime, profile: Profile) -> str:
+    """YYYYMMDDhhmmss in the profile's zone (Beijing time by default)."""
+    return moment.astimezone(profile.tz).strftime(TIME_FORMAT)
+
+
+def parse_time(text: str, profile: Profile) -> datetime:
+    """Parse a YYYYMMDDhhmmss value of the profile's zone; ValueError when not a real time."""
+    if len(text) != 14 or not text.isdigit():
+        raise ValueError(f"{text!r} is not YYYYMMDDhhmmss")
+    return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=profile.tz)
+
+
+def new_msg_id(originator: Party, industry_code: str, moment: datetime, profile: Profile) -> str:
+    """29 characters: A|U, the industry code, YYYYMMDDhhmmss, six random digits."""
+    digits = f"{secrets.randbelow(1_000_000):06d}"
+    return f"{originator.msgid_prefix}{industry_code}{format_time(moment, profile)}{digits}"
+
+
+def build_msg_info(
+    msg_type: str, industry_code: str, originator: Party, moment: datetime, profile: Profile
+) -> dict[str, str]:
+    return {
+        "versionNo": profile.version_no,
+        "msgID": new_msg_id(originator, industry_code, moment, profile),
+        "timeStamp": format_time(moment, profile),
+        "msgType": msg_type,
+        "industryCode": industry_code,
+    }
+
+
+def build_request(msg_info: dict[str, str], trx_info: dict[str, Any]) -> dict[str, Any]:
+    return {"msgInfo": msg_info, "trxInfo": trx_info}
+
+
+def response_message(code: ResponseCode | str, detail: str | None = None) -> dict[str, str]:
+    code = ResponseCode(code)
+    text = code.description if not detail else f"{code.description}: {detail}"
+    printable = "".join(ch if " " <= ch <= "~" else "?" for ch in text)
+    return {"responseCode": code.value, "responseMsg": printable[:256]}
+
+
+def build_response(
+    request_msg_info: Any,
+    trx_info: dict[str, Any],
+    code: ResponseCode | str,
+    detail: str | None = None,
+) -> dict[str, Any]:
+    """A response echoing the request's msgInfo."""
+    return {
+        "msgInfo": request_msg_info,
+        "trxInfo": trx_info,
+        "msgResponse": response_message(code, detail),
+    }
+
+
+def fallback_msg_info(
+    body: Any, responder: Party, industry_code: str, moment: datetime, profile: Profile
+) -> dict[str, Any]:
+    """msgInfo for a code-10 answer: the request's when it had one, else a fresh one."""
+    if isinstance(body, dict) and isinstance(body.get("msgInfo"), dict):
+        return dict(body["msgInfo"])
+    return build_msg_info("UNKNOWN", industry_code, responder, moment, profile)

@@ -1,0 +1,59 @@
+"""Exceptions of the kit, each mapped to the response code a receiver answers with."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ucsp.codes import ResponseCode
+
+if TYPE_CHECKING:
+    from ucsp.schemas import FieldError
+
+
+class UcspError(Exception):
+    """Base class of every protocol error the kit raises."""
+
+    code: ResponseCode = ResponseCode.COMMON_ERROR
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class MalformedMessage(UcspError):
+    """The bytes are not an acceptable protocol message (response code 10)."""
+
+    code = ResponseCode.FORMAT_INVALID
+
+
+class SchemaViolation(MalformedMessage):
+    """The message parsed but breaks its schema (response code 10)."""
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors) or "schema violation")
+        self.errors = list(errors)
+
+
+class SignatureInvalid(UcspError):
+    """Signature verification failed (response code 11).
+
+    ``kind`` is one of: ``bad-signature``, ``not-base64``, ``unknown-cert``,
+    ``cert-id-mismatch``, ``missing-cert-id``.
+    """
+
+    code = ResponseCode.SIGNATURE_FAILS
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+
+
+class DecryptionFailed(UcspError):
+    """An encrypted field could not be decrypted to an acceptable value."""
+
+    code = ResponseCode.FORMAT_INVALID
+
+
+class ConfigError(Exception):
+    """A profile, target or key file is unusable; the message names the key and the fix."""

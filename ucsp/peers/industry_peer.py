@@ -1,0 +1,146 @@
+"""The suite playing the Industry Service, to test a UCSP.
+
+It sends signed (or deliberately broken) requests to the UCSP gateway, receives notices at
+its notice URL and logins at its index URL, answers notices as scripted (00 by default), and
+journals every exchange.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from ucsp.clock import Clock, SystemClock
+from ucsp.codec import Codec
+from ucsp.codes import ResponseCode
+from ucsp.envelope import build_response, format_time
+from ucsp.errors import UcspError
+from ucsp.messages import Party
+from ucsp.peers.recording import entry
+from ucsp.sim.journal import Journal
+from ucsp.target import Target
+from ucsp.transport import Exchange, SignedClient, protocol_response, read_protocol_body
+
+Mutation = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass
+class NoticeAnswer:
+    """How the peer answers the next notice: a code, an HTTP status, or silence."""
+
+    code: str = "00"
+    http_status: int = 200
+    hang: bool = False  # never answer (the UCSP's request times out)
+
+
+class IndustryPeer:
+    def __init__(self, target: Target, clock: Clock | None = None,
+                 http: httpx.AsyncClient | None = None) -> None:
+        self.target = target
+        self.clock = clock or SystemClock(target.time_scale)
+        keys = target.keys
+        self.codec = Codec(
+            party=Party.INDUSTRY,
+            identity=keys.industry_sign.identity("the suite's industry signing key"),
+            trusted={keys.ucsp_sign.cert_id: keys.ucsp_sign.cert},
+            profile=target.profile,
+            clock=self.clock,
+        )
+        self.enc = keys.industry_enc
+        self.client = SignedClient(self.codec, http)
+        self.journal = Journal()
+        self.client.observers.append(self._record_exchange)
+        self.answers: deque[NoticeAnswer] = deque()
+        self.logins: list[str] = []  # raw request_data values received at the index URL
+        self.app = Starlette(routes=[
+            Route("/notify", self._notify, methods=["GET", "POST", "PUT"]),
+            Route("/index", self._index, methods=["GET"]),
+            Route("/front", self._front, methods=["GET"]),
+        ])
+
+    # --- identity --------------------------------------------------------------------
+
+    @property
+    def industry_code(self) -> str:
+        return self.target.industry.code
+
+    def new_order_id(self) -> str:
+        return "ORD" + format_time(self.clock.now(), self.target.profile) + secrets.token_hex(6)
+
+    def txn_time(self) -> str:
+        return format_time(self.clock.now(), self.target.profile)
+
+    # --- sending -----------------------------------------------------------------------
+
+    def _record_exchange(self, exchange: Exchange) -> None:
+        self.journal.record(entry("out", exchange.url, exchange.request, exchange.status,
+                                  exchange.response, self.clock, self.clock.elapsed()))
+
+    async def request(self, msg_type: str, trx_info: Mapping[str, Any],
+                      mutate: Mutation | None = None) -> Exchange:
+        """Send a signed request; ``mutate`` changes the message before it is signed."""
+        message = self.client.build(msg_type, self.industry_code, trx_info)
+        if mutate is not None:
+            message = mutate(message)
+        return await self.client.post(self.target.ucsp.gateway_url, message,
+                                      self.codec.sign(message))
+
+    async def post_bytes(self, body: bytes, message: dict[str, Any] | None = None,
+                         content_type: str = "application/json; charset=UTF-8",
+                         method: str = "POST") -> Exchange:
+        """Send raw bytes (hostile input, corrupted signatures) and record the answer."""
+        if method == "POST" and content_type.startswith("application/json"):
+            return await self.client.post(self.target.ucsp.gateway_url, message or {}, body)
+        http = await self.client._client()
+        answer = await http.request(method, self.target.ucsp.gateway_url, content=body,
+                                    headers={"Content-Type": content_type})
+        exchange = Exchange(self.target.ucsp.gateway_url, "", body, 0.0, answer.status_code,
+                            answer.content)
+        self._record_exchange(exchange)
+        return exchange
+
+    # --- receiving -----------------------------------------------------------------------
+
+    async def _notify(self, request: Request) -> Response:
+        started = self.clock.elapsed()
+        body = await read_protocol_body(request, self.target.profile.max_body_bytes)
+        if isinstance(body, Response):
+            return body
+        answer = self.answers.popleft() if self.answers else NoticeAnswer()
+        if answer.hang:
+            self.journal.record(entry("in", str(request.url), body, None, None, self.clock, started))
+            await asyncio.sleep(3600)
+        code: str = answer.code
+        try:
+            decoded = self.codec.decode(body, "request")
+            msg_info: Any = decoded.msg_info
+        except UcspError as exc:
+            code, msg_info = exc.code.value, {}
+        reply = self.codec.sign(build_response(msg_info, {}, ResponseCode(code)))
+        response = protocol_response(reply) if answer.http_status == 200 else Response(
+            b"unavailable", status_code=answer.http_status)
+        self.journal.record(entry("in", str(request.url), body, response.status_code,
+                                  reply if answer.http_status == 200 else None, self.clock, started))
+        return response
+
+    async def _index(self, request: Request) -> Response:
+        query = urlsplit(str(request.url)).query
+        values = parse_qs(query, keep_blank_values=True).get("request_data", [])
+        self.logins.append(values[0] if values else "")
+        self.journal.record(entry("in", str(request.url), query.encode(), 200, None, self.clock,
+                                  self.clock.elapsed()))
+        return HTMLResponse("<html><body>suite index page</body></html>")
+
+    async def _front(self, request: Request) -> Response:
+        return HTMLResponse("<html><body>suite front page</body></html>")

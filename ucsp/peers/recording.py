@@ -1,0 +1,147 @@
+"""Recording pieces shared by the peers: an httpx transport and a Starlette middleware that
+write every exchange to a Journal, and scripted answers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from ucsp.clock import Clock
+from ucsp.sim.journal import Direction, Journal, JournalEntry
+
+
+def peek_msg_type(body: bytes) -> str:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return ""
+    info = value.get("msgInfo") if isinstance(value, dict) else None
+    kind = info.get("msgType") if isinstance(info, dict) else None
+    return kind if isinstance(kind, str) else ""
+
+
+def peek_code(body: bytes | None) -> str | None:
+    if not body:
+        return None
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    response = value.get("msgResponse") if isinstance(value, dict) else None
+    code = response.get("responseCode") if isinstance(response, dict) else None
+    return code if isinstance(code, str) else None
+
+
+def entry(
+    direction: Direction,
+    url: str,
+    request: bytes,
+    status: int | None,
+    response: bytes | None,
+    clock: Clock,
+    elapsed: float,
+) -> JournalEntry:
+    return JournalEntry(
+        direction=direction,
+        msg_type=peek_msg_type(request),
+        url=url,
+        request=request,
+        status=status,
+        response=response,
+        elapsed=elapsed,
+        wall=clock.now(),
+        code=peek_code(response),
+    )
+
+
+OutboundHook = Callable[[httpx.Request], Awaitable[httpx.Response | None]]
+
+
+@dataclass
+class GateRule:
+    """What to do with the next outbound message of one type."""
+
+    action: str  # "hold" | "duplicate" | "drop"
+    count: int = 1
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Outbound transport that journals every request and can hold, drop or duplicate them.
+
+    Held requests wait until :meth:`release` (then go out in the order asked for).
+    """
+
+    def __init__(self, journal: Journal, clock: Clock, inner: httpx.AsyncBaseTransport) -> None:
+        self.journal, self.clock, self.inner = journal, clock, inner
+        self.rules: dict[str, deque[GateRule]] = {}
+        self.held: list[tuple[httpx.Request, asyncio.Future[None]]] = []
+
+    def add_rule(self, msg_type: str, rule: GateRule) -> None:
+        self.rules.setdefault(msg_type, deque()).append(rule)
+
+    def _take_rule(self, msg_type: str) -> GateRule | None:
+        queue = self.rules.get(msg_type)
+        if not queue:
+            return None
+        rule = queue[0]
+        rule.count -= 1
+        if rule.count <= 0:
+            queue.popleft()
+        return rule
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        rule = self._take_rule(peek_msg_type(body))
+        if rule is not None and rule.action == "drop":
+            self.journal.record(entry("out", str(request.url), body, None, None, self.clock,
+                                      self.clock.elapsed()))
+            raise httpx.ConnectError("dropped by the peer", request=request)
+        if rule is not None and rule.action == "hold":
+            released: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self.held.append((request, released))
+            await released
+        response = await self._send(request, body)
+        if rule is not None and rule.action == "duplicate":
+            await self._send(request, body)
+        return response
+
+    async def _send(self, request: httpx.Request, body: bytes) -> httpx.Response:
+        started = self.clock.elapsed()
+        try:
+            response = await self.inner.handle_async_request(request)
+            content = await response.aread()
+        except httpx.HTTPError:
+            self.journal.record(entry("out", str(request.url), body, None, None, self.clock, started))
+            raise
+        self.journal.record(
+            entry("out", str(request.url), body, response.status_code, content, self.clock, started)
+        )
+        return httpx.Response(response.status_code, headers=response.headers, content=content,
+                              request=request)
+
+    def release(self, order: list[int] | None = None) -> int:
+        """Let held requests go, in ``order`` (indexes into the held list) or as queued."""
+        held, self.held = self.held, []
+        indexes = order if order is not None else list(range(len(held)))
+        for index in indexes:
+            held[index][1].set_result(None)
+        for index, (request, future) in enumerate(held):
+            if index not in indexes:
+                self.held.append((request, future))
+        return len(indexes)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def held_bodies(transport: RecordingTransport) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for request, _ in transport.held:
+        out.append(json.loads(request.content))
+    return out

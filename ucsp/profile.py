@@ -1,0 +1,162 @@
+"""The [profile] choices of the wire profile, loaded from a TOML file."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta, timezone
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ucsp.errors import ConfigError
+
+
+class SignatureMode(StrEnum):
+    SHA256_WITH_RSA = "sha256withrsa"
+    RAW_DIGEST = "raw-digest"
+
+
+class EncryptionMode(StrEnum):
+    PKCS1V15 = "pkcs1v15"
+    OAEP_SHA256 = "oaep-sha256"
+
+
+class RequestDataEncoding(StrEnum):
+    PERCENT = "percent"
+    BASE64URL = "base64url"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str = "default"
+    version_no: str = "1.0.0"
+    signature_mode: SignatureMode = SignatureMode.SHA256_WITH_RSA
+    placeholder: str = "00000000"
+    encryption_mode: EncryptionMode = EncryptionMode.PKCS1V15
+    request_data_encoding: RequestDataEncoding = RequestDataEncoding.PERCENT
+    utc_offset_hours: float = 8
+    check_skew: bool = True
+    skew_seconds: float = 300
+    check_replay: bool = True
+    replay_window_seconds: float = 86400
+    max_body_bytes: int = 65536
+    max_depth: int = 32
+    schedule: tuple[float, ...] = (0, 1, 3, 7, 15, 31, 63)
+    late_tolerance: float = 0.2
+    early_tolerance: float = 0.2
+    timeout_seconds: float = 10.0
+    source_text: str = field(default="", repr=False, compare=False)
+
+    @property
+    def tz(self) -> timezone:
+        return timezone(timedelta(hours=self.utc_offset_hours))
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the profile file's text, for evidence manifests."""
+        return hashlib.sha256(self.source_text.encode()).hexdigest()
+
+
+_KEYS: dict[tuple[str, ...], tuple[str, Any]] = {
+    ("name",): ("name", str),
+    ("version_no",): ("version_no", str),
+    ("signature", "mode"): ("signature_mode", SignatureMode),
+    ("signature", "placeholder"): ("placeholder", str),
+    ("encryption", "mode"): ("encryption_mode", EncryptionMode),
+    ("login", "request_data_encoding"): ("request_data_encoding", RequestDataEncoding),
+    ("time", "utc_offset_hours"): ("utc_offset_hours", float),
+    ("time", "check_skew"): ("check_skew", bool),
+    ("time", "skew_seconds"): ("skew_seconds", float),
+    ("replay", "check"): ("check_replay", bool),
+    ("replay", "window_seconds"): ("replay_window_seconds", float),
+    ("limits", "max_body_bytes"): ("max_body_bytes", int),
+    ("limits", "max_depth"): ("max_depth", int),
+    ("schedule", "offsets"): ("schedule", tuple),
+    ("schedule", "late_tolerance"): ("late_tolerance", float),
+    ("schedule", "early_tolerance"): ("early_tolerance", float),
+    ("transport", "timeout_seconds"): ("timeout_seconds", float),
+}
+
+
+def _convert(dotted: str, value: Any, kind: Any) -> Any:
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        try:
+            return kind(value)
+        except ValueError:
+            allowed = ", ".join(repr(m.value) for m in kind)
+            raise ConfigError(f"profile key {dotted}: {value!r} is not one of {allowed}") from None
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"profile key {dotted}: expected true or false, got {value!r}")
+        return value
+    if kind is tuple:
+        if not isinstance(value, list) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value
+        ):
+            raise ConfigError(f"profile key {dotted}: expected a list of numbers")
+        return tuple(float(v) for v in value)
+    if kind in (int, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"profile key {dotted}: expected a number, got {value!r}")
+        return kind(value)
+    if not isinstance(value, str):
+        raise ConfigError(f"profile key {dotted}: expected a string, got {value!r}")
+    return value
+
+
+def _flatten(data: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    flat: dict[tuple[str, ...], Any] = {}
+    for key, value in data.items():
+        path = (*prefix, key)
+        if isinstance(value, dict):
+            flat.update(_flatten(value, path))
+        else:
+            flat[path] = value
+    return flat
+
+
+def parse_profile(text: str, origin: str = "<profile>") -> Profile:
+    """Build a Profile from TOML text; unknown or ill-typed keys raise ConfigError."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{origin}: not valid TOML ({exc})") from None
+    values: dict[str, Any] = {}
+    for path, value in _flatten(data).items():
+        dotted = ".".join(path)
+        if path not in _KEYS:
+            known = ", ".join(".".join(k) for k in _KEYS)
+            raise ConfigError(f"{origin}: unknown profile key {dotted} (known keys: {known})")
+        attr, kind = _KEYS[path]
+        values[attr] = _convert(dotted, value, kind)
+    profile = Profile(**values, source_text=text)
+    if len(profile.placeholder) == 0:
+        raise ConfigError(f"{origin}: signature.placeholder must not be empty")
+    return profile
+
+
+def profiles_dir() -> Path:
+    checkout = Path(__file__).resolve().parent.parent / "fixtures" / "profiles"
+    if checkout.is_dir():
+        return checkout
+    return Path(__file__).resolve().parent / "_data" / "profiles"
+
+
+def load_profile(path: str | Path | None = None) -> Profile:
+    """Load a profile file; without a path, the default profile."""
+    if path is None:
+        return default_profile()
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read profile {file}: {exc.strerror}") from None
+    return parse_profile(text, str(file))
+
+
+@cache
+def default_profile() -> Profile:
+    return load_profile(profiles_dir() / "default.toml")

@@ -1,0 +1,1 @@
+"""Reference implementations of both sides of UCSP, and what they share."""

@@ -1,0 +1,17 @@
+"""Identifiers the embedded setup uses when no registry or target file says otherwise.
+
+Both reference implementations and the suite's peers agree on these, so that
+`serve ucsp --keys DIR` and `serve industry --keys DIR --ucsp-url URL` work together with no
+configuration.
+"""
+
+from __future__ import annotations
+
+INDUSTRY_CODE = "TRAVEL01"            # AN 8
+MER_ID = "777290058110048"            # AN 15
+ACQ_IIN = "00010344"                  # AN 8
+CHANNEL_CODE = "CHANNEL1"             # AN 8
+CURRENCY_CODE = "156"                 # CNY
+SANDBOX_USERS = (("user0001", "13800138000"), ("user0002", "85291234567"))
+UCSP_PORT = 8080
+INDUSTRY_PORT = 8081

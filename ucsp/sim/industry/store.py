@@ -1,0 +1,358 @@
+"""SQLite state of the reference Industry Service: orders, contracts, sessions, msgIDs.
+
+Every operation runs in one transaction with no ``await`` inside, so notices, answers and
+inquiries racing each other never lose an update. Tables carry the prefix ``is_`` so that
+the IS can share a database file with the reference UCSP.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ucsp.sim.db import Database
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS is_orders (
+    order_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    txn_amt TEXT NOT NULL,
+    currency_code TEXT NOT NULL,
+    txn_time TEXT NOT NULL,
+    query_id TEXT,
+    refunded_amt INTEGER NOT NULL DEFAULT 0,
+    orig_order_id TEXT,
+    contract_id TEXT,
+    tn TEXT,
+    payment_url TEXT
+);
+CREATE TABLE IF NOT EXISTS is_contracts (
+    contract_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    status TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS is_sign_requests (
+    user_id TEXT PRIMARY KEY,
+    requested_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS is_sessions (
+    token TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    channel_code TEXT NOT NULL,
+    masked_mobile TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS is_seen_msgids (
+    msg_id TEXT PRIMARY KEY,
+    seen_at REAL NOT NULL
+);
+"""
+
+
+class Kind(StrEnum):
+    """What an order is; the value is the txnType its notice carries."""
+
+    PAYMENT = "PAYMENT"
+    AUTO_DEBIT = "AUTO_DEBIT"
+    CANCELLATION = "CANCELLATION"
+    REFUND = "REFUND"
+
+    @property
+    def is_reversal(self) -> bool:
+        return self in (Kind.CANCELLATION, Kind.REFUND)
+
+    @property
+    def inquiry_type(self) -> str:
+        return "REFUND_RESULT_INQUIRY" if self.is_reversal else "PAYMENT_RESULT_INQUIRY"
+
+
+class Status(StrEnum):
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+    REFUNDED = "REFUNDED"
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
+
+
+class ContractStatus(StrEnum):
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    DECLINED = "DECLINED"
+    CLOSED = "CLOSED"
+
+
+@dataclass(frozen=True)
+class Order:
+    order_id: str
+    kind: Kind
+    status: Status
+    txn_amt: str
+    currency_code: str
+    txn_time: str
+    query_id: str | None = None
+    refunded_amt: int = 0
+    orig_order_id: str | None = None
+    contract_id: str | None = None
+    tn: str | None = None
+    payment_url: str | None = None
+
+    @property
+    def amount(self) -> int:
+        return int(self.txn_amt)
+
+
+@dataclass(frozen=True)
+class Contract:
+    contract_id: str
+    user_id: str
+    status: ContractStatus
+
+
+def _order(row: sqlite3.Row) -> Order:
+    return Order(
+        order_id=row["order_id"],
+        kind=Kind(row["kind"]),
+        status=Status(row["status"]),
+        txn_amt=row["txn_amt"],
+        currency_code=row["currency_code"],
+        txn_time=row["txn_time"],
+        query_id=row["query_id"],
+        refunded_amt=row["refunded_amt"],
+        orig_order_id=row["orig_order_id"],
+        contract_id=row["contract_id"],
+        tn=row["tn"],
+        payment_url=row["payment_url"],
+    )
+
+
+class Store:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        with db.transaction() as conn:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+
+    # --- orders ----------------------------------------------------------------------
+
+    def add_order(self, order: Order) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO is_orders (order_id, kind, status, txn_amt, currency_code, "
+                "txn_time, query_id, orig_order_id, contract_id) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    order.order_id,
+                    order.kind.value,
+                    order.status.value,
+                    order.txn_amt,
+                    order.currency_code,
+                    order.txn_time,
+                    order.query_id,
+                    order.orig_order_id,
+                    order.contract_id,
+                ),
+            )
+
+    def order(self, order_id: str) -> Order | None:
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT * FROM is_orders WHERE order_id = ?", (order_id,)).fetchone()
+        return _order(row) if row is not None else None
+
+    def order_exists(self, order_id: str) -> bool:
+        return self.order(order_id) is not None
+
+    def set_payment_page(self, order_id: str, tn: str | None, payment_url: str | None) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE is_orders SET tn = ?, payment_url = ? WHERE order_id = ?",
+                (tn, payment_url, order_id),
+            )
+
+    def set_query_id(self, order_id: str, query_id: str | None) -> None:
+        """Record UCSP's reference for the order when it has none yet."""
+        if not query_id:
+            return
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE is_orders SET query_id = ? WHERE order_id = ? AND query_id IS NULL",
+                (query_id, order_id),
+            )
+
+    def settle(
+        self,
+        order_id: str,
+        succeeded: bool,
+        query_id: str | None = None,
+        *,
+        force: bool = False,
+        effects_again: bool = False,
+    ) -> bool:
+        """Move a PENDING order to SUCCEEDED or FAILED, with the effect on the original.
+
+        Returns False (and changes nothing) when the order is unknown or already final.
+        ``force`` re-settles a final order, ``effects_again`` re-applies the effect of a
+        success to an order that already succeeded (both only for faults).
+        """
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT * FROM is_orders WHERE order_id = ?", (order_id,)).fetchone()
+            if row is None:
+                return False
+            order = _order(row)
+            if query_id:
+                conn.execute(
+                    "UPDATE is_orders SET query_id = ? WHERE order_id = ? AND query_id IS NULL",
+                    (query_id, order_id),
+                )
+            if order.status is not Status.PENDING:
+                if effects_again and succeeded and order.status is Status.SUCCEEDED:
+                    self._apply_effect(conn, order)
+                    return True
+                if not force:
+                    return False
+            status = Status.SUCCEEDED if succeeded else Status.FAILED
+            conn.execute(
+                "UPDATE is_orders SET status = ? WHERE order_id = ?", (status.value, order_id)
+            )
+            if succeeded and order.status is Status.PENDING:
+                self._apply_effect(conn, order)
+            return True
+
+    @staticmethod
+    def _apply_effect(conn: sqlite3.Connection, order: Order) -> None:
+        """A succeeded cancellation or refund changes the original payment's status."""
+        if order.orig_order_id is None:
+            return
+        row = conn.execute(
+            "SELECT * FROM is_orders WHERE order_id = ?", (order.orig_order_id,)
+        ).fetchone()
+        if row is None:
+            return
+        original = _order(row)
+        if order.kind is Kind.CANCELLATION:
+            conn.execute(
+                "UPDATE is_orders SET status = ? WHERE order_id = ?",
+                (Status.CANCELLED.value, original.order_id),
+            )
+            return
+        if order.kind is not Kind.REFUND:
+            return
+        refunded = original.refunded_amt + order.amount
+        status = original.status
+        if status is not Status.CANCELLED:
+            full = refunded >= original.amount
+            status = Status.REFUNDED if full else Status.PARTIALLY_REFUNDED
+        conn.execute(
+            "UPDATE is_orders SET refunded_amt = ?, status = ? WHERE order_id = ?",
+            (refunded, status.value, original.order_id),
+        )
+
+    # --- contracts -------------------------------------------------------------------
+
+    def request_signing(self, user_id: str, when: float) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO is_sign_requests (user_id, requested_at) VALUES (?, ?)",
+                (user_id, when),
+            )
+
+    def signing_requested(self, user_id: str) -> bool:
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM is_sign_requests WHERE user_id = ?", (user_id,)
+            ).fetchone()
+        return row is not None
+
+    def contract(self, contract_id: str) -> Contract | None:
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT * FROM is_contracts WHERE contract_id = ?", (contract_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        return Contract(row["contract_id"], row["user_id"], ContractStatus(row["status"]))
+
+    def record_contract(
+        self, contract_id: str, user_id: str, status: ContractStatus, *, take_over: bool = False
+    ) -> str:
+        """Store a contract reported by a notice (or the front URL).
+
+        Returns ``"new"``, ``"updated"`` (a PENDING contract confirmed), ``"duplicate"``
+        (already final: unchanged) or ``"other-user"`` (the contract is another user's;
+        with ``take_over`` it is handed over instead).
+        """
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT * FROM is_contracts WHERE contract_id = ?", (contract_id,)
+            ).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO is_contracts (contract_id, user_id, status) VALUES (?, ?, ?)",
+                    (contract_id, user_id, status.value),
+                )
+                return "new"
+            if row["user_id"] != user_id and not take_over:
+                return "other-user"
+            if row["user_id"] != user_id or (
+                row["status"] == ContractStatus.PENDING.value
+                and status is not ContractStatus.PENDING
+            ):
+                conn.execute(
+                    "UPDATE is_contracts SET user_id = ?, status = ? WHERE contract_id = ?",
+                    (user_id, status.value, contract_id),
+                )
+                return "updated"
+            return "duplicate"
+
+    def close_contract(self, contract_id: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE is_contracts SET status = ? WHERE contract_id = ?",
+                (ContractStatus.CLOSED.value, contract_id),
+            )
+
+    # --- sessions and msgIDs ---------------------------------------------------------
+
+    def open_session(
+        self, token: str, user_id: str, channel_code: str, masked_mobile: str, when: float
+    ) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO is_sessions (token, user_id, channel_code, masked_mobile, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (token, user_id, channel_code, masked_mobile, when),
+            )
+
+    def logged_in(self, user_id: str) -> bool:
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT 1 FROM is_sessions WHERE user_id = ?", (user_id,)).fetchone()
+        return row is not None
+
+    def session_user(self, token: str) -> str | None:
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT user_id FROM is_sessions WHERE token = ?", (token,)
+            ).fetchone()
+        return str(row["user_id"]) if row is not None else None
+
+    def masked_mobiles(self) -> list[str]:
+        with self.db.transaction() as conn:
+            rows = conn.execute("SELECT masked_mobile FROM is_sessions").fetchall()
+        return [str(r["masked_mobile"]) for r in rows]
+
+    def remember_msg_id(self, msg_id: str, now: float, window: float) -> bool:
+        """Record a msgID; False when it was already seen within ``window`` seconds."""
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT seen_at FROM is_seen_msgids WHERE msg_id = ?", (msg_id,)
+            ).fetchone()
+            if row is not None and now - float(row["seen_at"]) <= window:
+                return False
+            conn.execute(
+                "INSERT OR REPLACE INTO is_seen_msgids (msg_id, seen_at) VALUES (?, ?)",
+                (msg_id, now),
+            )
+            conn.execute("DELETE FROM is_seen_msgids WHERE seen_at < ?", (now - window,))
+            return True

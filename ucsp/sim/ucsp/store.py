@@ -1,0 +1,389 @@
+"""SQLite state of the reference UCSP: transactions, contracts, notices, seen msgIDs.
+
+Every business operation opens one :meth:`Store.tx` (``BEGIN IMMEDIATE``) and does all its
+reads and writes through the :class:`Tx` it gets, with no ``await`` inside, so parallel
+requests never lose an update. A file database keeps everything across restarts, including
+notices not yet acknowledged and transactions still pending (resumed at start-up).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from ucsp.sim.db import Database
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS txns (
+    industry_code TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    answer_code TEXT NOT NULL,
+    answer_trx TEXT NOT NULL,
+    query_id TEXT NOT NULL UNIQUE,
+    orig_query_id TEXT,
+    contract_id TEXT,
+    mer_id TEXT,
+    acq_iin TEXT,
+    txn_amt TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    txn_time TEXT NOT NULL,
+    notice_url TEXT NOT NULL,
+    tn TEXT UNIQUE,
+    status TEXT NOT NULL,
+    hook_done INTEGER NOT NULL DEFAULT 0,
+    settle_pending INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (industry_code, order_id)
+);
+CREATE INDEX IF NOT EXISTS txns_orig ON txns (orig_query_id);
+CREATE TABLE IF NOT EXISTS contracts (
+    token TEXT PRIMARY KEY,
+    contract_id TEXT NOT NULL UNIQUE,
+    industry_code TEXT NOT NULL,
+    mer_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    front_url TEXT NOT NULL,
+    back_url TEXT NOT NULL,
+    status TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS notices (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    industry_code TEXT NOT NULL,
+    msg_type TEXT NOT NULL,
+    url TEXT NOT NULL,
+    trx TEXT NOT NULL,
+    acknowledged INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS seen_msgids (
+    originator TEXT NOT NULL,
+    msg_id TEXT NOT NULL,
+    seen_at REAL NOT NULL,
+    PRIMARY KEY (originator, msg_id)
+);
+"""
+
+
+class TxnKind(StrEnum):
+    PAYMENT = "PAYMENT"
+    AUTO_DEBIT = "AUTO_DEBIT"
+    CANCELLATION = "CANCELLATION"
+    REFUND = "REFUND"
+
+    @property
+    def is_reversal(self) -> bool:
+        return self in (TxnKind.CANCELLATION, TxnKind.REFUND)
+
+
+class TxnStatus(StrEnum):
+    SUCCEEDED = "00"
+    FAILED = "01"
+    PENDING = "05"
+
+
+class ContractStatus(StrEnum):
+    PENDING = "PENDING"  # signUrl issued, the user has not decided
+    ACTIVE = "ACTIVE"
+    DECLINED = "DECLINED"
+    CLOSED = "CLOSED"
+
+
+@dataclass(frozen=True)
+class Txn:
+    industry_code: str
+    order_id: str
+    kind: TxnKind
+    fingerprint: str
+    answer_code: str
+    answer_trx: dict[str, Any]
+    query_id: str
+    txn_amt: str  # as received
+    amount: int
+    currency: str
+    txn_time: str
+    notice_url: str
+    status: TxnStatus
+    orig_query_id: str | None = None
+    contract_id: str | None = None
+    mer_id: str | None = None
+    acq_iin: str | None = None
+    tn: str | None = None
+    hook_done: bool = False
+    settle_pending: bool = False
+
+
+@dataclass(frozen=True)
+class Contract:
+    token: str
+    contract_id: str
+    industry_code: str
+    mer_id: str
+    user_id: str
+    front_url: str
+    back_url: str
+    status: ContractStatus
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: int
+    industry_code: str
+    msg_type: str
+    url: str
+    trx: dict[str, Any]
+    acknowledged: bool
+    attempts: int
+
+
+_TXN_COLUMNS = (
+    "industry_code, order_id, kind, fingerprint, answer_code, answer_trx, query_id, "
+    "orig_query_id, contract_id, mer_id, acq_iin, txn_amt, amount, currency, txn_time, "
+    "notice_url, tn, status, hook_done, settle_pending"
+)
+
+
+def _txn(row: sqlite3.Row) -> Txn:
+    return Txn(
+        industry_code=row["industry_code"],
+        order_id=row["order_id"],
+        kind=TxnKind(row["kind"]),
+        fingerprint=row["fingerprint"],
+        answer_code=row["answer_code"],
+        answer_trx=json.loads(row["answer_trx"]),
+        query_id=row["query_id"],
+        txn_amt=row["txn_amt"],
+        amount=row["amount"],
+        currency=row["currency"],
+        txn_time=row["txn_time"],
+        notice_url=row["notice_url"],
+        status=TxnStatus(row["status"]),
+        orig_query_id=row["orig_query_id"],
+        contract_id=row["contract_id"],
+        mer_id=row["mer_id"],
+        acq_iin=row["acq_iin"],
+        tn=row["tn"],
+        hook_done=bool(row["hook_done"]),
+        settle_pending=bool(row["settle_pending"]),
+    )
+
+
+def _contract(row: sqlite3.Row) -> Contract:
+    return Contract(
+        token=row["token"],
+        contract_id=row["contract_id"],
+        industry_code=row["industry_code"],
+        mer_id=row["mer_id"],
+        user_id=row["user_id"],
+        front_url=row["front_url"],
+        back_url=row["back_url"],
+        status=ContractStatus(row["status"]),
+    )
+
+
+def _notice(row: sqlite3.Row) -> Notice:
+    return Notice(
+        id=row["id"],
+        industry_code=row["industry_code"],
+        msg_type=row["msg_type"],
+        url=row["url"],
+        trx=json.loads(row["trx"]),
+        acknowledged=bool(row["acknowledged"]),
+        attempts=row["attempts"],
+    )
+
+
+class Tx:
+    """Reads and writes inside one transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # --- transactions (orders, auto-debits, cancellations, refunds) -----------------------
+
+    def txn(self, industry_code: str, order_id: str) -> Txn | None:
+        row = self.conn.execute(
+            f"SELECT {_TXN_COLUMNS} FROM txns WHERE industry_code = ? AND order_id = ?",  # noqa: S608
+            (industry_code, order_id),
+        ).fetchone()
+        return _txn(row) if row else None
+
+    def txn_by_query_id(self, industry_code: str, query_id: str) -> Txn | None:
+        row = self.conn.execute(
+            f"SELECT {_TXN_COLUMNS} FROM txns WHERE industry_code = ? AND query_id = ?",  # noqa: S608
+            (industry_code, query_id),
+        ).fetchone()
+        return _txn(row) if row else None
+
+    def txn_by_tn(self, tn: str) -> Txn | None:
+        row = self.conn.execute(
+            f"SELECT {_TXN_COLUMNS} FROM txns WHERE tn = ?",  # noqa: S608
+            (tn,),
+        ).fetchone()
+        return _txn(row) if row else None
+
+    def reversals_of(self, query_id: str) -> list[Txn]:
+        rows = self.conn.execute(
+            f"SELECT {_TXN_COLUMNS} FROM txns WHERE orig_query_id = ?",  # noqa: S608
+            (query_id,),
+        ).fetchall()
+        return [_txn(row) for row in rows]
+
+    def settling(self) -> list[Txn]:
+        rows = self.conn.execute(
+            f"SELECT {_TXN_COLUMNS} FROM txns WHERE settle_pending = 1",  # noqa: S608
+        ).fetchall()
+        return [_txn(row) for row in rows]
+
+    def insert_txn(self, txn: Txn) -> None:
+        self.conn.execute(
+            f"INSERT INTO txns ({_TXN_COLUMNS}) VALUES "  # noqa: S608
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                txn.industry_code,
+                txn.order_id,
+                txn.kind.value,
+                txn.fingerprint,
+                txn.answer_code,
+                json.dumps(txn.answer_trx),
+                txn.query_id,
+                txn.orig_query_id,
+                txn.contract_id,
+                txn.mer_id,
+                txn.acq_iin,
+                txn.txn_amt,
+                txn.amount,
+                txn.currency,
+                txn.txn_time,
+                txn.notice_url,
+                txn.tn,
+                txn.status.value,
+                int(txn.hook_done),
+                int(txn.settle_pending),
+            ),
+        )
+
+    def delete_txn(self, industry_code: str, order_id: str) -> None:
+        self.conn.execute(
+            "DELETE FROM txns WHERE industry_code = ? AND order_id = ?", (industry_code, order_id)
+        )
+
+    def set_status(self, txn: Txn, status: TxnStatus, *, hook_done: bool | None = None) -> None:
+        self.conn.execute(
+            "UPDATE txns SET status = ?, settle_pending = 0, hook_done = ? "
+            "WHERE industry_code = ? AND order_id = ?",
+            (
+                status.value,
+                int(txn.hook_done if hook_done is None else hook_done),
+                txn.industry_code,
+                txn.order_id,
+            ),
+        )
+
+    def set_answer(self, txn: Txn, tn: str | None, answer_trx: dict[str, Any]) -> None:
+        self.conn.execute(
+            "UPDATE txns SET tn = ?, answer_trx = ? WHERE industry_code = ? AND order_id = ?",
+            (tn, json.dumps(answer_trx), txn.industry_code, txn.order_id),
+        )
+
+    # --- contracts ------------------------------------------------------------------------
+
+    def insert_contract(self, contract: Contract) -> None:
+        self.conn.execute(
+            "INSERT INTO contracts (token, contract_id, industry_code, mer_id, user_id, "
+            "front_url, back_url, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                contract.token,
+                contract.contract_id,
+                contract.industry_code,
+                contract.mer_id,
+                contract.user_id,
+                contract.front_url,
+                contract.back_url,
+                contract.status.value,
+            ),
+        )
+
+    def contract_by_token(self, token: str) -> Contract | None:
+        row = self.conn.execute("SELECT * FROM contracts WHERE token = ?", (token,)).fetchone()
+        return _contract(row) if row else None
+
+    def contract(self, industry_code: str, contract_id: str) -> Contract | None:
+        """A contract the industry knows of: signed or declined, closed included."""
+        row = self.conn.execute(
+            "SELECT * FROM contracts WHERE industry_code = ? AND contract_id = ? "
+            "AND status != ?",
+            (industry_code, contract_id, ContractStatus.PENDING.value),
+        ).fetchone()
+        return _contract(row) if row else None
+
+    def set_contract_status(self, contract: Contract, status: ContractStatus) -> None:
+        self.conn.execute(
+            "UPDATE contracts SET status = ? WHERE token = ?", (status.value, contract.token)
+        )
+
+    # --- notices --------------------------------------------------------------------------
+
+    def insert_notice(self, industry_code: str, msg_type: str, url: str, trx: dict[str, Any]) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO notices (industry_code, msg_type, url, trx) VALUES (?, ?, ?, ?)",
+            (industry_code, msg_type, url, json.dumps(trx)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def notice(self, notice_id: int) -> Notice | None:
+        row = self.conn.execute("SELECT * FROM notices WHERE id = ?", (notice_id,)).fetchone()
+        return _notice(row) if row else None
+
+    def record_attempt(self, notice_id: int, acknowledged: bool) -> None:
+        self.conn.execute(
+            "UPDATE notices SET attempts = attempts + 1, acknowledged = MAX(acknowledged, ?) "
+            "WHERE id = ?",
+            (int(acknowledged), notice_id),
+        )
+
+    def open_notices(self, max_attempts: int) -> list[Notice]:
+        rows = self.conn.execute(
+            "SELECT * FROM notices WHERE acknowledged = 0 AND attempts < ? ORDER BY id",
+            (max_attempts,),
+        ).fetchall()
+        return [_notice(row) for row in rows]
+
+    # --- replay ---------------------------------------------------------------------------
+
+    def seen_before(self, originator: str, msg_id: str, now: float, window: float) -> bool:
+        """True when ``msg_id`` was seen within ``window`` seconds; records it either way."""
+        row = self.conn.execute(
+            "SELECT seen_at FROM seen_msgids WHERE originator = ? AND msg_id = ?",
+            (originator, msg_id),
+        ).fetchone()
+        if row is not None and now - row["seen_at"] < window:
+            return True
+        self.conn.execute(
+            "INSERT OR REPLACE INTO seen_msgids (originator, msg_id, seen_at) VALUES (?, ?, ?)",
+            (originator, msg_id, now),
+        )
+        return False
+
+    def forget_msgids(self, before: float) -> None:
+        self.conn.execute("DELETE FROM seen_msgids WHERE seen_at < ?", (before,))
+
+
+class Store:
+    """The UCSP state on one :class:`~ucsp.sim.db.Database`."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        db.conn.executescript(SCHEMA)
+
+    @contextmanager
+    def tx(self) -> Iterator[Tx]:
+        with self.db.transaction() as conn:
+            yield Tx(conn)

@@ -1,0 +1,178 @@
+"""Target files: where the system under test is and how the suite meets it.
+
+A target file (TOML) names the role under test, the SUT's URLs and certificates, the
+harness base URL, the time scale, and where the suite's own endpoints listen. Every error
+names the key and the fix.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from ucsp.errors import ConfigError
+from ucsp.keys import Keyset
+from ucsp.profile import Profile, default_profile, load_profile
+from ucsp.sim import defaults
+
+Role = Literal["industry", "ucsp"]
+ROLES: tuple[Role, ...] = ("industry", "ucsp")
+
+
+@dataclass(frozen=True)
+class IndustryInfo:
+    """The Industry Service: the SUT when role is industry, the suite's identity otherwise."""
+
+    code: str = defaults.INDUSTRY_CODE
+    mer_id: str = defaults.MER_ID
+    acq_iin: str = defaults.ACQ_IIN
+    channel_code: str = defaults.CHANNEL_CODE
+    index_url: str = ""
+    notice_url: str = ""
+    harness_url: str | None = None
+
+
+@dataclass(frozen=True)
+class UcspInfo:
+    """The UCSP under test (role ucsp)."""
+
+    gateway_url: str = ""
+    authorize_url: str = ""
+    user_id: str = defaults.SANDBOX_USERS[0][0]
+    mobile: str = defaults.SANDBOX_USERS[0][1]
+
+
+@dataclass(frozen=True)
+class Target:
+    sut: Role
+    keys: Keyset
+    industry: IndustryInfo
+    ucsp: UcspInfo = field(default_factory=UcspInfo)
+    profile: Profile = field(default_factory=default_profile)
+    time_scale: float = 1.0
+    timing_slack: float = 0.5          # real seconds added to the schedule tolerance
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 0
+    suite_url: str | None = None       # how the SUT reaches the suite (None: the bound address)
+    source: str = "<embedded>"
+
+
+_SECTIONS: dict[str, set[str]] = {
+    "": {"sut", "time_scale", "timing_slack_seconds", "profile", "suite", "industry", "ucsp"},
+    "suite": {"listen", "public_url", "keys"},
+    "industry": {
+        "code", "mer_id", "acq_iin", "channel_code", "index_url", "notice_url", "harness_url"
+    },
+    "ucsp": {"gateway_url", "authorize_url", "user_id", "mobile"},
+}
+_REQUIRED: dict[Role, tuple[tuple[str, str], ...]] = {
+    "industry": (("industry", "index_url"), ("industry", "notice_url")),
+    "ucsp": (("ucsp", "gateway_url"), ("ucsp", "authorize_url")),
+}
+
+
+def _check_keys(data: dict[str, Any], origin: str) -> None:
+    for section, allowed in _SECTIONS.items():
+        table = data if not section else data.get(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{origin}: [{section}] must be a table")
+        for key in table:
+            if key not in allowed:
+                where = f"{section}.{key}" if section else key
+                raise ConfigError(
+                    f"{origin}: unknown key {where}; allowed here: {', '.join(sorted(allowed))}"
+                )
+
+
+def _string(table: dict[str, Any], key: str, where: str, default: str = "") -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}.{key} must be a string, got {value!r}")
+    return value
+
+
+def _url(value: str, where: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{where} = {value!r} is not an http(s) URL; write e.g. "
+                          "'http://127.0.0.1:8081/notify'")
+    return value.rstrip("/") if value.endswith("/") and parts.path == "/" else value
+
+
+def parse_target(text: str, origin: str, base_dir: Path) -> Target:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{origin}: not valid TOML ({exc})") from None
+    _check_keys(data, origin)
+    sut = data.get("sut")
+    if sut not in ROLES:
+        raise ConfigError(f"{origin}: sut = {sut!r}; set sut = \"industry\" to certify an "
+                          "Industry Service or sut = \"ucsp\" to certify a UCSP")
+    for section, key in _REQUIRED[sut]:
+        if not data.get(section, {}).get(key):
+            raise ConfigError(f"{origin}: {section}.{key} is required when sut = \"{sut}\"")
+    suite = data.get("suite", {})
+    keys_dir = suite.get("keys")
+    if not isinstance(keys_dir, str):
+        raise ConfigError(f"{origin}: suite.keys must name the suite's key directory "
+                          "(create one with 'ucsp-conformance keys init DIR')")
+    keys = Keyset.load(base_dir / keys_dir)
+    profile = load_profile(base_dir / data["profile"]) if "profile" in data else default_profile()
+    ind, uc = data.get("industry", {}), data.get("ucsp", {})
+    harness = ind.get("harness_url")
+    industry = IndustryInfo(
+        code=_string(ind, "code", "industry", defaults.INDUSTRY_CODE),
+        mer_id=_string(ind, "mer_id", "industry", defaults.MER_ID),
+        acq_iin=_string(ind, "acq_iin", "industry", defaults.ACQ_IIN),
+        channel_code=_string(ind, "channel_code", "industry", defaults.CHANNEL_CODE),
+        index_url=_url(ind["index_url"], "industry.index_url") if "index_url" in ind else "",
+        notice_url=_url(ind["notice_url"], "industry.notice_url") if "notice_url" in ind else "",
+        harness_url=_url(harness, "industry.harness_url") if harness else None,
+    )
+    ucsp = UcspInfo(
+        gateway_url=_url(uc["gateway_url"], "ucsp.gateway_url") if "gateway_url" in uc else "",
+        authorize_url=_url(uc["authorize_url"], "ucsp.authorize_url")
+        if "authorize_url" in uc
+        else "",
+        user_id=_string(uc, "user_id", "ucsp", defaults.SANDBOX_USERS[0][0]),
+        mobile=_string(uc, "mobile", "ucsp", defaults.SANDBOX_USERS[0][1]),
+    )
+    listen = _string(suite, "listen", "suite", "127.0.0.1:0")
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"{origin}: suite.listen = {listen!r}; write HOST:PORT, e.g. "
+                          "'127.0.0.1:9080'")
+    scale = data.get("time_scale", 1.0)
+    slack = data.get("timing_slack_seconds", 0.5)
+    for name, value in (("time_scale", scale), ("timing_slack_seconds", slack)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{origin}: {name} must be a positive number, got {value!r}")
+    if scale == 0:
+        raise ConfigError(f"{origin}: time_scale must be positive (1.0 for a real system)")
+    public = suite.get("public_url")
+    return Target(
+        sut=sut,
+        keys=keys,
+        industry=industry,
+        ucsp=ucsp,
+        profile=profile,
+        time_scale=float(scale),
+        timing_slack=float(slack),
+        listen_host=host,
+        listen_port=int(port),
+        suite_url=_url(public, "suite.public_url") if public else None,
+        source=origin,
+    )
+
+
+def load_target(path: str | Path) -> Target:
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read target file {file}: {exc.strerror}") from None
+    return parse_target(text, str(file), file.resolve().parent)

@@ -1,0 +1,159 @@
+"""Signed HTTP exchanges: an httpx client for senders and request helpers for Starlette.
+
+Every exchange is recorded as an :class:`Exchange` (raw bytes both ways), handed to the
+observers registered on the client, so that peers and reports see exactly what crossed the
+wire.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ucsp.codec import Codec, Decoded
+from ucsp.envelope import build_request
+from ucsp.errors import UcspError
+
+JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
+
+
+@dataclass
+class Exchange:
+    """One request and its answer as they crossed the wire."""
+
+    url: str
+    msg_type: str
+    request: bytes
+    started: float
+    status: int | None = None
+    response: bytes | None = None
+    finished: float | None = None
+    error: str | None = None  # transport error, or why the answer is not a valid response
+    decoded: Decoded | None = None  # the answer, when it passed format and signature checks
+    request_message: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """A valid, signed, echoing response was received."""
+        return self.decoded is not None and self.error is None
+
+    @property
+    def code(self) -> str | None:
+        return self.decoded.response_code if self.ok and self.decoded else None
+
+    @property
+    def trx_info(self) -> dict[str, Any]:
+        return self.decoded.trx_info if self.ok and self.decoded else {}
+
+
+Observer = Callable[[Exchange], None]
+
+
+class SignedClient:
+    """Sends signed requests with ``codec`` and checks the answers."""
+
+    def __init__(
+        self,
+        codec: Codec,
+        http: httpx.AsyncClient | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        self.codec = codec
+        self.timeout = timeout if timeout is not None else codec.profile.timeout_seconds
+        self._http = http
+        self.observers: list[Observer] = []
+
+    async def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=self.timeout)
+        return self._http
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+
+    def build(self, msg_type: str, industry_code: str, trx_info: Mapping[str, Any]) -> dict[str, Any]:
+        return build_request(self.codec.msg_info(msg_type, industry_code), dict(trx_info))
+
+    async def send(
+        self,
+        url: str,
+        msg_type: str,
+        industry_code: str,
+        trx_info: Mapping[str, Any],
+        extra_cert_fields: Mapping[str, str] = {},
+    ) -> Exchange:
+        """Build, sign and post a request; verify the answer (format, signature, echo)."""
+        message = self.build(msg_type, industry_code, trx_info)
+        return await self.post(url, message, self.codec.sign(message, extra_cert_fields))
+
+    async def post(self, url: str, message: dict[str, Any], body: bytes) -> Exchange:
+        """Post already-signed bytes of ``message`` and check the answer."""
+        msg_type = str(message.get("msgInfo", {}).get("msgType", ""))
+        exchange = Exchange(url, msg_type, body, time.monotonic(), request_message=message)
+        http = await self._client()
+        try:
+            answer = await http.post(
+                url, content=body, headers={"Content-Type": JSON_CONTENT_TYPE}, timeout=self.timeout
+            )
+        except httpx.HTTPError as exc:
+            exchange.error = f"no answer: {type(exc).__name__}"
+        else:
+            exchange.status, exchange.response = answer.status_code, answer.content
+            exchange.error = self._check_answer(exchange, message)
+        exchange.finished = time.monotonic()
+        for observer in self.observers:
+            observer(exchange)
+        return exchange
+
+    def _check_answer(self, exchange: Exchange, message: dict[str, Any]) -> str | None:
+        if exchange.status != 200:
+            return f"HTTP {exchange.status}"
+        assert exchange.response is not None  # noqa: S101 - set with the status
+        try:
+            decoded = self.codec.parse(exchange.response, "response")
+            self.codec.check_format(decoded, exchange.msg_type)
+            self.codec.check_signature(decoded)
+        except UcspError as exc:
+            return f"invalid answer: {exc.reason}"
+        exchange.decoded = decoded
+        if decoded.msg_info != message.get("msgInfo"):
+            return "the answer does not echo the request's msgInfo"
+        return None
+
+
+# --- receiving side (Starlette) -------------------------------------------------------
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+async def read_protocol_body(request: Request, max_bytes: int) -> bytes | Response:
+    """HTTP checks of PROTOCOL.md section 8 in order (405, 415, 413); the body or an error."""
+    if request.method != "POST":
+        return Response(status_code=405, headers={"Allow": "POST"})
+    if _media_type(request.headers.get("content-type", "")) != "application/json":
+        return Response(status_code=415)
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        return Response(status_code=413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_bytes:
+            return Response(status_code=413)
+    return bytes(body)
+
+
+def protocol_response(body: bytes) -> Response:
+    """HTTP 200 with a signed protocol message."""
+    return Response(body, status_code=200, media_type="application/json", headers={
+        "Content-Type": JSON_CONTENT_TYPE
+    })
