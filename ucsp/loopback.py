@@ -53,10 +53,19 @@ class LoopThread:
 
     def stop(self) -> None:
         if self.loop.is_running():
+            self.call(self._cancel_pending(), 30)
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(10)
         if not self.loop.is_running():
             self.loop.close()
+
+    async def _cancel_pending(self) -> None:
+        current = asyncio.current_task()
+        tasks = [t for t in asyncio.all_tasks() if t is not current]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.loop.shutdown_asyncgens()
 
 
 class LoopbackServer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta, timezone
@@ -101,6 +102,8 @@ def _convert(dotted: str, value: Any, kind: Any) -> Any:
     if kind in (int, float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"profile key {dotted}: expected a number, got {value!r}")
+        if kind is int and not isinstance(value, int):
+            raise ConfigError(f"profile key {dotted}: expected a whole number, got {value!r}")
         return kind(value)
     if not isinstance(value, str):
         raise ConfigError(f"profile key {dotted}: expected a string, got {value!r}")
@@ -135,7 +138,36 @@ def parse_profile(text: str, origin: str = "<profile>") -> Profile:
     profile = Profile(**values, source_text=text)
     if len(profile.placeholder) == 0:
         raise ConfigError(f"{origin}: signature.placeholder must not be empty")
+    for dotted, ok, wanted in _range_checks(profile):
+        if not ok:
+            raise ConfigError(f"{origin}: profile key {dotted}: expected {wanted}")
     return profile
+
+
+def _range_checks(p: Profile) -> list[tuple[str, bool, str]]:
+    """Values of the right type can still be unusable (NaN, a zone of 30 h, a zero limit)."""
+    offsets = p.schedule
+
+    def finite(*values: float) -> bool:
+        return all(math.isfinite(v) for v in values)
+
+    return [
+        ("time.utc_offset_hours", finite(p.utc_offset_hours) and -24 < p.utc_offset_hours < 24,
+         "an offset strictly between -24 and 24"),
+        ("time.skew_seconds", finite(p.skew_seconds) and p.skew_seconds >= 0, "a number >= 0"),
+        ("replay.window_seconds", finite(p.replay_window_seconds) and p.replay_window_seconds >= 0,
+         "a number >= 0"),
+        ("limits.max_body_bytes", p.max_body_bytes > 0, "a whole number > 0"),
+        ("limits.max_depth", p.max_depth > 0, "a whole number > 0"),
+        ("schedule.offsets", bool(offsets) and finite(*offsets) and offsets[0] >= 0
+         and list(offsets) == sorted(offsets), "a non-empty, non-decreasing list of numbers >= 0"),
+        ("schedule.late_tolerance", finite(p.late_tolerance) and p.late_tolerance >= 0,
+         "a number >= 0"),
+        ("schedule.early_tolerance", finite(p.early_tolerance) and 0 <= p.early_tolerance < 1,
+         "a number >= 0 and < 1"),
+        ("transport.timeout_seconds", finite(p.timeout_seconds) and p.timeout_seconds > 0,
+         "a number > 0"),
+    ]  # fmt: skip
 
 
 def profiles_dir() -> Path:

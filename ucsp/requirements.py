@@ -122,7 +122,9 @@ def load_registry(path: Path | None = None) -> dict[str, Requirement]:
     return parse_registry(data, source=str(path))
 
 
-def parse_registry(data: Mapping[str, object], source: str = "<registry>") -> dict[str, Requirement]:
+def parse_registry(
+    data: Mapping[str, object], source: str = "<registry>"
+) -> dict[str, Requirement]:
     """Validate parsed registry TOML (see :func:`load_registry`)."""
     unknown = sorted(set(data) - {"requirement"})
     if unknown:
@@ -140,7 +142,8 @@ def parse_registry(data: Mapping[str, object], source: str = "<registry>") -> di
         requirement = _parse_entry(entry, f"{source}: requirement #{number}")
         if requirement.id in registry:
             raise ConfigError(
-                f"{source}: requirement #{number}: key 'id': duplicate id {requirement.id!r} "
+                f"{source}: requirement #{number} ({requirement.id}): key 'id': "
+                f"duplicate id {requirement.id!r} "
                 f"(first used by requirement #{first_seen[requirement.id]})"
             )
         registry[requirement.id] = requirement

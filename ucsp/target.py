@@ -53,10 +53,10 @@ class Target:
     ucsp: UcspInfo = field(default_factory=UcspInfo)
     profile: Profile = field(default_factory=default_profile)
     time_scale: float = 1.0
-    timing_slack: float = 0.5          # real seconds added to the schedule tolerance
+    timing_slack: float = 0.5  # real seconds added to the schedule tolerance
     listen_host: str = "127.0.0.1"
     listen_port: int = 0
-    suite_url: str | None = None       # how the SUT reaches the suite (None: the bound address)
+    suite_url: str | None = None  # how the SUT reaches the suite (None: the bound address)
     source: str = "<embedded>"
 
 
@@ -64,7 +64,13 @@ _SECTIONS: dict[str, set[str]] = {
     "": {"sut", "time_scale", "timing_slack_seconds", "profile", "suite", "industry", "ucsp"},
     "suite": {"listen", "public_url", "keys"},
     "industry": {
-        "code", "mer_id", "acq_iin", "channel_code", "index_url", "notice_url", "harness_url"
+        "code",
+        "mer_id",
+        "acq_iin",
+        "channel_code",
+        "index_url",
+        "notice_url",
+        "harness_url",
     },
     "ucsp": {"gateway_url", "authorize_url", "user_id", "mobile"},
 }
@@ -97,8 +103,9 @@ def _string(table: dict[str, Any], key: str, where: str, default: str = "") -> s
 def _url(value: str, where: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{where} = {value!r} is not an http(s) URL; write e.g. "
-                          "'http://127.0.0.1:8081/notify'")
+        raise ConfigError(
+            f"{where} = {value!r} is not an http(s) URL; write e.g. 'http://127.0.0.1:8081/notify'"
+        )
     return value.rstrip("/") if value.endswith("/") and parts.path == "/" else value
 
 
@@ -110,16 +117,20 @@ def parse_target(text: str, origin: str, base_dir: Path) -> Target:
     _check_keys(data, origin)
     sut = data.get("sut")
     if sut not in ROLES:
-        raise ConfigError(f"{origin}: sut = {sut!r}; set sut = \"industry\" to certify an "
-                          "Industry Service or sut = \"ucsp\" to certify a UCSP")
+        raise ConfigError(
+            f'{origin}: sut = {sut!r}; set sut = "industry" to certify an '
+            'Industry Service or sut = "ucsp" to certify a UCSP'
+        )
     for section, key in _REQUIRED[sut]:
         if not data.get(section, {}).get(key):
-            raise ConfigError(f"{origin}: {section}.{key} is required when sut = \"{sut}\"")
+            raise ConfigError(f'{origin}: {section}.{key} is required when sut = "{sut}"')
     suite = data.get("suite", {})
     keys_dir = suite.get("keys")
     if not isinstance(keys_dir, str):
-        raise ConfigError(f"{origin}: suite.keys must name the suite's key directory "
-                          "(create one with 'ucsp-conformance keys init DIR')")
+        raise ConfigError(
+            f"{origin}: suite.keys must name the suite's key directory "
+            "(create one with 'ucsp-conformance keys init DIR')"
+        )
     keys = Keyset.load(base_dir / keys_dir)
     profile = load_profile(base_dir / data["profile"]) if "profile" in data else default_profile()
     ind, uc = data.get("industry", {}), data.get("ucsp", {})
@@ -144,8 +155,9 @@ def parse_target(text: str, origin: str, base_dir: Path) -> Target:
     listen = _string(suite, "listen", "suite", "127.0.0.1:0")
     host, _, port = listen.rpartition(":")
     if not host or not port.isdigit():
-        raise ConfigError(f"{origin}: suite.listen = {listen!r}; write HOST:PORT, e.g. "
-                          "'127.0.0.1:9080'")
+        raise ConfigError(
+            f"{origin}: suite.listen = {listen!r}; write HOST:PORT, e.g. '127.0.0.1:9080'"
+        )
     scale = data.get("time_scale", 1.0)
     slack = data.get("timing_slack_seconds", 0.5)
     for name, value in (("time_scale", scale), ("timing_slack_seconds", slack)):

@@ -35,6 +35,7 @@ class Exchange:
     response: bytes | None = None
     finished: float | None = None
     error: str | None = None  # transport error, or why the answer is not a valid response
+    error_kind: str | None = None  # "transport", "http", "format", "signature" or "echo"
     decoded: Decoded | None = None  # the answer, when it passed format and signature checks
     request_message: dict[str, Any] = field(default_factory=dict)
 
@@ -78,7 +79,9 @@ class SignedClient:
         if self._http is not None:
             await self._http.aclose()
 
-    def build(self, msg_type: str, industry_code: str, trx_info: Mapping[str, Any]) -> dict[str, Any]:
+    def build(
+        self, msg_type: str, industry_code: str, trx_info: Mapping[str, Any]
+    ) -> dict[str, Any]:
         return build_request(self.codec.msg_info(msg_type, industry_code), dict(trx_info))
 
     async def send(
@@ -104,27 +107,35 @@ class SignedClient:
             )
         except httpx.HTTPError as exc:
             exchange.error = f"no answer: {type(exc).__name__}"
+            exchange.error_kind = "transport"
         else:
             exchange.status, exchange.response = answer.status_code, answer.content
-            exchange.error = self._check_answer(exchange, message)
+            exchange.error_kind, exchange.error = self._check_answer(exchange, message) or (
+                None,
+                None,
+            )
         exchange.finished = time.monotonic()
         for observer in self.observers:
             observer(exchange)
         return exchange
 
-    def _check_answer(self, exchange: Exchange, message: dict[str, Any]) -> str | None:
+    def _check_answer(self, exchange: Exchange, message: dict[str, Any]) -> tuple[str, str] | None:
+        """(kind, reason) when the answer is not a valid response to ``message``."""
         if exchange.status != 200:
-            return f"HTTP {exchange.status}"
+            return "http", f"HTTP {exchange.status}"
         assert exchange.response is not None  # noqa: S101 - set with the status
         try:
             decoded = self.codec.parse(exchange.response, "response")
             self.codec.check_format(decoded, exchange.msg_type)
+        except UcspError as exc:
+            return "format", f"invalid answer: {exc.reason}"
+        try:
             self.codec.check_signature(decoded)
         except UcspError as exc:
-            return f"invalid answer: {exc.reason}"
+            return "signature", f"invalid answer: {exc.reason}"
         exchange.decoded = decoded
         if decoded.msg_info != message.get("msgInfo"):
-            return "the answer does not echo the request's msgInfo"
+            return "echo", "the answer does not echo the request's msgInfo"
         return None
 
 
@@ -154,6 +165,9 @@ async def read_protocol_body(request: Request, max_bytes: int) -> bytes | Respon
 
 def protocol_response(body: bytes) -> Response:
     """HTTP 200 with a signed protocol message."""
-    return Response(body, status_code=200, media_type="application/json", headers={
-        "Content-Type": JSON_CONTENT_TYPE
-    })
+    return Response(
+        body,
+        status_code=200,
+        media_type="application/json",
+        headers={"Content-Type": JSON_CONTENT_TYPE},
+    )

@@ -18,7 +18,7 @@ __all__ = ["RequirementViolation", "Verdict", "verdict_for_violation"]
 class Verdict(StrEnum):
     """The graded outcome of one scenario."""
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 (a verdict, not a password)
     FAILURE = "failure"  # the system under test broke a MUST (or a SHOULD in a strict run)
     WARNING = "warning"  # the system under test broke a SHOULD
     SKIPPED = "skipped"

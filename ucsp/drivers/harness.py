@@ -25,16 +25,18 @@ class HarnessAnswer:
 class HarnessDriver:
     """Makes an Industry Service act through its harness base URL."""
 
-    def __init__(self, base_url: str, http: httpx.AsyncClient | None = None,
-                 timeout: float = 120.0) -> None:
+    def __init__(
+        self, base_url: str, http: httpx.AsyncClient | None = None, timeout: float = 120.0
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self._http = http or httpx.AsyncClient(timeout=timeout)
 
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def call(self, method: str, path: str, body: dict[str, Any] | None = None,
-                   expect_ok: bool = True) -> HarnessAnswer:
+    async def call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, expect_ok: bool = True
+    ) -> HarnessAnswer:
         response = await self._http.request(method, self.base_url + path, json=body)
         try:
             data = response.json()
@@ -46,7 +48,9 @@ class HarnessDriver:
             raise HarnessError(response.status_code, response.text)
         return HarnessAnswer(response.status_code, data)
 
-    async def pay(self, txn_amt: str, currency: str, order_desc: str | None = None) -> HarnessAnswer:
+    async def pay(
+        self, txn_amt: str, currency: str, order_desc: str | None = None
+    ) -> HarnessAnswer:
         body = {"txnAmt": txn_amt, "currencyCode": currency}
         if order_desc is not None:
             body["orderDesc"] = order_desc
@@ -59,16 +63,19 @@ class HarnessDriver:
         return await self.call("POST", "/harness/auto-debit/close", {"contractId": contract_id})
 
     async def charge(self, contract_id: str, txn_amt: str, currency: str) -> HarnessAnswer:
-        return await self.call("POST", "/harness/auto-debit/charge",
-                               {"contractId": contract_id, "txnAmt": txn_amt,
-                                "currencyCode": currency})
+        return await self.call(
+            "POST",
+            "/harness/auto-debit/charge",
+            {"contractId": contract_id, "txnAmt": txn_amt, "currencyCode": currency},
+        )
 
     async def cancel(self, orig_order_id: str) -> HarnessAnswer:
         return await self.call("POST", "/harness/cancellations", {"origOrderId": orig_order_id})
 
     async def refund(self, orig_order_id: str, txn_amt: str) -> HarnessAnswer:
-        return await self.call("POST", "/harness/refunds",
-                               {"origOrderId": orig_order_id, "txnAmt": txn_amt})
+        return await self.call(
+            "POST", "/harness/refunds", {"origOrderId": orig_order_id, "txnAmt": txn_amt}
+        )
 
     async def order(self, order_id: str) -> dict[str, Any]:
         return (await self.call("GET", f"/harness/orders/{order_id}")).data

@@ -45,8 +45,9 @@ class NoticeAnswer:
 
 
 class IndustryPeer:
-    def __init__(self, target: Target, clock: Clock | None = None,
-                 http: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self, target: Target, clock: Clock | None = None, http: httpx.AsyncClient | None = None
+    ) -> None:
         self.target = target
         self.clock = clock or SystemClock(target.time_scale)
         keys = target.keys
@@ -63,11 +64,13 @@ class IndustryPeer:
         self.client.observers.append(self._record_exchange)
         self.answers: deque[NoticeAnswer] = deque()
         self.logins: list[str] = []  # raw request_data values received at the index URL
-        self.app = Starlette(routes=[
-            Route("/notify", self._notify, methods=["GET", "POST", "PUT"]),
-            Route("/index", self._index, methods=["GET"]),
-            Route("/front", self._front, methods=["GET"]),
-        ])
+        self.app = Starlette(
+            routes=[
+                Route("/notify", self._notify, methods=["GET", "POST", "PUT"]),
+                Route("/index", self._index, methods=["GET"]),
+                Route("/front", self._front, methods=["GET"]),
+            ]
+        )
 
     # --- identity --------------------------------------------------------------------
 
@@ -84,29 +87,49 @@ class IndustryPeer:
     # --- sending -----------------------------------------------------------------------
 
     def _record_exchange(self, exchange: Exchange) -> None:
-        self.journal.record(entry("out", exchange.url, exchange.request, exchange.status,
-                                  exchange.response, self.clock, self.clock.elapsed()))
+        self.journal.record(
+            entry(
+                "out",
+                exchange.url,
+                exchange.request,
+                exchange.status,
+                exchange.response,
+                self.clock,
+                self.clock.elapsed(),
+            )
+        )
 
-    async def request(self, msg_type: str, trx_info: Mapping[str, Any],
-                      mutate: Mutation | None = None) -> Exchange:
+    async def request(
+        self, msg_type: str, trx_info: Mapping[str, Any], mutate: Mutation | None = None
+    ) -> Exchange:
         """Send a signed request; ``mutate`` changes the message before it is signed."""
         message = self.client.build(msg_type, self.industry_code, trx_info)
         if mutate is not None:
             message = mutate(message)
-        return await self.client.post(self.target.ucsp.gateway_url, message,
-                                      self.codec.sign(message))
+        return await self.client.post(
+            self.target.ucsp.gateway_url, message, self.codec.sign(message)
+        )
 
-    async def post_bytes(self, body: bytes, message: dict[str, Any] | None = None,
-                         content_type: str = "application/json; charset=UTF-8",
-                         method: str = "POST") -> Exchange:
+    async def post_bytes(
+        self,
+        body: bytes,
+        message: dict[str, Any] | None = None,
+        content_type: str = "application/json; charset=UTF-8",
+        method: str = "POST",
+    ) -> Exchange:
         """Send raw bytes (hostile input, corrupted signatures) and record the answer."""
         if method == "POST" and content_type.startswith("application/json"):
             return await self.client.post(self.target.ucsp.gateway_url, message or {}, body)
         http = await self.client._client()
-        answer = await http.request(method, self.target.ucsp.gateway_url, content=body,
-                                    headers={"Content-Type": content_type})
-        exchange = Exchange(self.target.ucsp.gateway_url, "", body, 0.0, answer.status_code,
-                            answer.content)
+        answer = await http.request(
+            method,
+            self.target.ucsp.gateway_url,
+            content=body,
+            headers={"Content-Type": content_type},
+        )
+        exchange = Exchange(
+            self.target.ucsp.gateway_url, "", body, 0.0, answer.status_code, answer.content
+        )
         self._record_exchange(exchange)
         return exchange
 
@@ -119,7 +142,9 @@ class IndustryPeer:
             return body
         answer = self.answers.popleft() if self.answers else NoticeAnswer()
         if answer.hang:
-            self.journal.record(entry("in", str(request.url), body, None, None, self.clock, started))
+            self.journal.record(
+                entry("in", str(request.url), body, None, None, self.clock, started)
+            )
             await asyncio.sleep(3600)
         code: str = answer.code
         try:
@@ -128,18 +153,33 @@ class IndustryPeer:
         except UcspError as exc:
             code, msg_info = exc.code.value, {}
         reply = self.codec.sign(build_response(msg_info, {}, ResponseCode(code)))
-        response = protocol_response(reply) if answer.http_status == 200 else Response(
-            b"unavailable", status_code=answer.http_status)
-        self.journal.record(entry("in", str(request.url), body, response.status_code,
-                                  reply if answer.http_status == 200 else None, self.clock, started))
+        response = (
+            protocol_response(reply)
+            if answer.http_status == 200
+            else Response(b"unavailable", status_code=answer.http_status)
+        )
+        self.journal.record(
+            entry(
+                "in",
+                str(request.url),
+                body,
+                response.status_code,
+                reply if answer.http_status == 200 else None,
+                self.clock,
+                started,
+            )
+        )
         return response
 
     async def _index(self, request: Request) -> Response:
         query = urlsplit(str(request.url)).query
         values = parse_qs(query, keep_blank_values=True).get("request_data", [])
         self.logins.append(values[0] if values else "")
-        self.journal.record(entry("in", str(request.url), query.encode(), 200, None, self.clock,
-                                  self.clock.elapsed()))
+        self.journal.record(
+            entry(
+                "in", str(request.url), query.encode(), 200, None, self.clock, self.clock.elapsed()
+            )
+        )
         return HTMLResponse("<html><body>suite index page</body></html>")
 
     async def _front(self, request: Request) -> Response:

@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 
@@ -60,9 +58,6 @@ def entry(
     )
 
 
-OutboundHook = Callable[[httpx.Request], Awaitable[httpx.Response | None]]
-
-
 @dataclass
 class GateRule:
     """What to do with the next outbound message of one type."""
@@ -77,10 +72,16 @@ class RecordingTransport(httpx.AsyncBaseTransport):
     Held requests wait until :meth:`release` (then go out in the order asked for).
     """
 
-    def __init__(self, journal: Journal, clock: Clock, inner: httpx.AsyncBaseTransport) -> None:
+    def __init__(
+        self, journal: Journal | None, clock: Clock, inner: httpx.AsyncBaseTransport
+    ) -> None:
         self.journal, self.clock, self.inner = journal, clock, inner
         self.rules: dict[str, deque[GateRule]] = {}
         self.held: list[tuple[httpx.Request, asyncio.Future[None]]] = []
+
+    def _record(self, item: JournalEntry) -> None:
+        if self.journal is not None:
+            self.journal.record(item)
 
     def add_rule(self, msg_type: str, rule: GateRule) -> None:
         self.rules.setdefault(msg_type, deque()).append(rule)
@@ -99,8 +100,9 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         body = await request.aread()
         rule = self._take_rule(peek_msg_type(body))
         if rule is not None and rule.action == "drop":
-            self.journal.record(entry("out", str(request.url), body, None, None, self.clock,
-                                      self.clock.elapsed()))
+            self._record(
+                entry("out", str(request.url), body, None, None, self.clock, self.clock.elapsed())
+            )
             raise httpx.ConnectError("dropped by the peer", request=request)
         if rule is not None and rule.action == "hold":
             released: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -117,13 +119,14 @@ class RecordingTransport(httpx.AsyncBaseTransport):
             response = await self.inner.handle_async_request(request)
             content = await response.aread()
         except httpx.HTTPError:
-            self.journal.record(entry("out", str(request.url), body, None, None, self.clock, started))
+            self._record(entry("out", str(request.url), body, None, None, self.clock, started))
             raise
-        self.journal.record(
+        self._record(
             entry("out", str(request.url), body, response.status_code, content, self.clock, started)
         )
-        return httpx.Response(response.status_code, headers=response.headers, content=content,
-                              request=request)
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=content, request=request
+        )
 
     def release(self, order: list[int] | None = None) -> int:
         """Let held requests go, in ``order`` (indexes into the held list) or as queued."""
@@ -138,10 +141,3 @@ class RecordingTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-def held_bodies(transport: RecordingTransport) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for request, _ in transport.held:
-        out.append(json.loads(request.content))
-    return out

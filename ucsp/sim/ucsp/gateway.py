@@ -45,6 +45,7 @@ class Answer:
     code: ResponseCode
     msg_type: str
     outcome: Outcome | None = None
+    parsed: bool = True  # False: the body was not a strictly parseable JSON object
 
 
 class Gateway:
@@ -75,7 +76,9 @@ class Gateway:
         try:
             decoded = self._parse(raw)
         except MalformedMessage as exc:
-            return self._malformed(_lenient(raw, self.profile.max_body_bytes), exc)
+            answer = self._malformed(_lenient(raw, self.profile.max_body_bytes), exc)
+            answer.parsed = False
+            return answer
         try:
             self._check_format(decoded)
         except MalformedMessage as exc:

@@ -109,7 +109,8 @@ class Pages:
             self.faults,
         )
         url = login_url(
-            industry.index_url, encode_request_data(signed, self.codec.profile.request_data_encoding)
+            industry.index_url,
+            encode_request_data(signed, self.codec.profile.request_data_encoding),
         )
         self.journal.record(
             JournalEntry(

@@ -105,9 +105,7 @@ def resubmission_verdict(existing: Txn | None, digest: str) -> Verdict | None:
 # --- orders and contracts ----------------------------------------------------------------
 
 
-def merchant_verdict(
-    merchant: Merchant | None, acq_iin: str, faults: FaultSet
-) -> Verdict | None:
+def merchant_verdict(merchant: Merchant | None, acq_iin: str, faults: FaultSet) -> Verdict | None:
     if merchant is None:
         return refuse(ResponseCode.INCORRECT, "merId is not registered for this industry")
     if merchant.acq_iin != acq_iin and "accepts-unknown-acqiin" not in faults:

@@ -27,7 +27,6 @@ from ucsp.sim.ucsp.store import (
     Store,
     Tx,
     Txn,
-    TxnKind,
     TxnStatus,
 )
 
@@ -136,7 +135,11 @@ class Business:
         answer: dict[str, Any],
         **extra: Any,
     ) -> Txn:
-        code = ResponseCode(status.value) if msg_type != "SUBMIT_PAYMENT_ORDER" else ResponseCode.APPROVED
+        code = (
+            ResponseCode(status.value)
+            if msg_type != "SUBMIT_PAYMENT_ORDER"
+            else ResponseCode.APPROVED
+        )
         return Txn(
             industry_code=industry.code,
             order_id=trx["orderId"],
@@ -250,9 +253,7 @@ class Business:
             return again
         contract = tx.contract(industry.code, trx["contractId"])
         merchant = self.registry.merchant_of(industry.code, trx["merId"])
-        verdict = rules.charge_verdict(
-            contract, merchant, trx["merId"], trx["acqIIN"], self.faults
-        )
+        verdict = rules.charge_verdict(contract, merchant, trx["merId"], trx["acqIIN"], self.faults)
         if verdict is not None:
             return _refused(msg_type, trx, verdict)
         return self._record(
@@ -354,7 +355,10 @@ class Business:
             tx.set_contract_status(contract, status)
             trx = {"contractId": contract.contract_id, "userId": contract.user_id}
             notice_id = tx.insert_notice(
-                contract.industry_code, SIGN_NOTICE, contract.back_url, {**trx, "signStatus": result}
+                contract.industry_code,
+                SIGN_NOTICE,
+                contract.back_url,
+                {**trx, "signStatus": result},
             )
             return HookResult(200, contract=replace(contract, status=status), notice_id=notice_id)
 

@@ -317,8 +317,7 @@ class Tx:
     def contract(self, industry_code: str, contract_id: str) -> Contract | None:
         """A contract the industry knows of: signed or declined, closed included."""
         row = self.conn.execute(
-            "SELECT * FROM contracts WHERE industry_code = ? AND contract_id = ? "
-            "AND status != ?",
+            "SELECT * FROM contracts WHERE industry_code = ? AND contract_id = ? AND status != ?",
             (industry_code, contract_id, ContractStatus.PENDING.value),
         ).fetchone()
         return _contract(row) if row else None
@@ -330,7 +329,9 @@ class Tx:
 
     # --- notices --------------------------------------------------------------------------
 
-    def insert_notice(self, industry_code: str, msg_type: str, url: str, trx: dict[str, Any]) -> int:
+    def insert_notice(
+        self, industry_code: str, msg_type: str, url: str, trx: dict[str, Any]
+    ) -> int:
         cursor = self.conn.execute(
             "INSERT INTO notices (industry_code, msg_type, url, trx) VALUES (?, ?, ?, ?)",
             (industry_code, msg_type, url, json.dumps(trx)),

@@ -1,0 +1,15 @@
+"""Root conftest: the suite's pytest plugins and its step library."""
+
+pytest_plugins = [
+    "plugins.requirements",
+    "plugins.deployment",
+    "steps.payment",
+    "steps.security",
+    "steps.format",
+    "steps.transport",
+    "steps.login",
+    "steps.auto_debit",
+    "steps.reversal",
+    "steps.inquiry",
+    "steps.notices",
+]

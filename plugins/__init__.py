@@ -1,0 +1,1 @@
+"""pytest plugins of the UCSP conformance suite, listed in the root conftest's pytest_plugins."""

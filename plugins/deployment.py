@@ -1,0 +1,152 @@
+"""pytest plugin: which role is under test, against what, and the deployment per role.
+
+Options: ``--sut industry|ucsp|both`` (default both), ``--target FILE`` (a real SUT; without
+it the reference implementations run embedded on loopback), ``--fault NAME`` (switch a fault
+of the embedded SUT on; used by the self-tests), ``--scenario NAME`` (run only the named
+scenarios), ``--time-scale X`` (embedded runs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ucsp.deployment import EMBEDDED_TIME_SCALE, Deployment, embedded, from_target
+from ucsp.errors import ConfigError
+from ucsp.target import ROLES, Role, Target, load_target
+
+NOT_APPLICABLE = "n/a"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ucsp", "UCSP conformance")
+    group.addoption(
+        "--sut",
+        choices=("industry", "ucsp", "both"),
+        default=None,
+        help="role under test (default: the target's, or both when embedded)",
+    )
+    group.addoption("--target", default=None, metavar="FILE", help="target file of a real SUT")
+    group.addoption(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="switch on a fault of the embedded SUT (self-tests)",
+    )
+    group.addoption(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only the scenario with this name (repeatable)",
+    )
+    group.addoption(
+        "--time-scale",
+        type=float,
+        default=EMBEDDED_TIME_SCALE,
+        help="time scale of the embedded reference implementations",
+    )
+
+
+def _target(config: pytest.Config) -> Target | None:
+    cached: Target | None = getattr(config, "_ucsp_target", None)
+    path = config.getoption("--target")
+    if cached is None and path:
+        try:
+            cached = load_target(path)
+        except ConfigError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        config._ucsp_target = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def selected_roles(config: pytest.Config) -> tuple[Role, ...]:
+    target = _target(config)
+    choice = config.getoption("--sut")
+    if target is not None:
+        if choice not in (None, target.sut):
+            raise pytest.UsageError(
+                f"--sut {choice} contradicts the target file ({target.source} says "
+                f"sut = {target.sut!r})"
+            )
+        return (target.sut,)
+    if choice in (None, "both"):
+        return ROLES
+    return (choice,)
+
+
+def scenario_roles(item_or_func: Any) -> tuple[Role, ...]:
+    """The roles a scenario applies to: its role tags, or both when it has none."""
+    marks = {m.name for m in getattr(item_or_func, "pytestmark", [])}
+    tagged = tuple(r for r in ROLES if r in marks)
+    return tagged or ROLES
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "sut_role" not in metafunc.fixturenames:
+        return
+    roles = [r for r in scenario_roles(metafunc.function) if r in selected_roles(metafunc.config)]
+    metafunc.parametrize("sut_role", roles or [NOT_APPLICABLE], scope="function")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanted = set(config.getoption("--scenario"))
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        role = callspec.params.get("sut_role") if callspec else None
+        scenario = getattr(getattr(item, "obj", None), "__scenario__", None)
+        if role == NOT_APPLICABLE or (wanted and (scenario is None or scenario.name not in wanted)):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+class _Deployments:
+    """One deployment per role for the whole session, started on first use."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.started: dict[Role, Deployment] = {}
+
+    def get(self, role: Role) -> Deployment:
+        if role not in self.started:
+            target = _target(self.config)
+            if target is not None:
+                self.started[role] = from_target(target)
+            else:
+                self.started[role] = embedded(
+                    role, self.config.getoption("--fault"), self.config.getoption("--time-scale")
+                )
+        return self.started[role]
+
+    def close(self) -> None:
+        for deployment in self.started.values():
+            deployment.close()
+
+
+@pytest.fixture(scope="session")
+def deployments(pytestconfig: pytest.Config) -> Iterator[_Deployments]:
+    pool = _Deployments(pytestconfig)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def sut_role(request: pytest.FixtureRequest) -> Role:
+    role: Role = request.param
+    return role
+
+
+@pytest.fixture
+def deployment(deployments: _Deployments, sut_role: Role) -> Deployment:
+    """The deployment of the role under test, reset for this scenario."""
+    current = deployments.get(sut_role)
+    current.reset()
+    return current

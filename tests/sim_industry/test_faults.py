@@ -1,0 +1,414 @@
+"""Every fault of the catalogue changes what a UCSP-side observer sees.
+
+Each observer plays UCSP against the IS through its HTTP routes, the harness and what it
+sends on the wire, and returns what it saw; the test runs it against a clean IS and against
+the IS with the fault switched on, and requires the clean observation and a different one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from sim_industry.conftest import World, WorldFactory
+from sim_industry.fake_ucsp import Received, Spec
+from ucsp.crypto import sign_message
+from ucsp.envelope import build_request
+from ucsp.errors import UcspError
+from ucsp.errors import ConfigError
+from ucsp.sim.faults import FaultSet
+from ucsp.sim.industry import CATALOGUE
+
+pytestmark = pytest.mark.anyio
+
+SCHEDULE = [0.0, 1.0, 3.0, 7.0, 15.0, 31.0, 63.0]
+Observer = Callable[[World], Awaitable[Any]]
+OBSERVERS: dict[str, tuple[Observer, Any]] = {}
+
+
+def observes(name: str, clean: Any) -> Callable[[Observer], Observer]:
+    def register(observer: Observer) -> Observer:
+        OBSERVERS[name] = (observer, clean)
+        return observer
+
+    return register
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _foreign_cert_id(world: World, msg_type: str, trx: dict[str, Any], **cert: str) -> bytes:
+    """Signed with the UCSP key but naming an unknown ucspSignCertID."""
+    fake = world.fake
+    message = build_request(fake.codec.msg_info(msg_type, "TRAVEL01"), trx)
+    message["certificateSignature"] = {
+        "ucspSignCertID": "424242",
+        **cert,
+        "signature": fake.profile.placeholder,
+    }
+    key = world.sim.keys.ucsp_sign.identity("ucsp").key
+    return sign_message(message, key, fake.profile.signature_mode, fake.profile.placeholder)
+
+
+async def _login_status(world: World, query: str) -> int:
+    return (await world.client.get(f"/index?{query}")).status_code
+
+
+async def _logged_in(world: World, user_id: str) -> bool:
+    answer = await world.client.get(f"/harness/users/{user_id}/session")
+    return bool(answer.json()["loggedIn"])
+
+
+async def _pending_payment(world: World) -> str:
+    answer = await world.call("/harness/payments", {"txnAmt": "10000", "currencyCode": "156"})
+    return str(answer["orderId"])
+
+
+async def _payment_notice_code(world: World, **change: str) -> tuple[str | None, str]:
+    order_id = await _pending_payment(world)
+    result = await world.fake.notice(
+        "PAYMENT_RESULT_NOTICE", world.payment_notice(order_id, **change)
+    )
+    return result.code, (await world.order(order_id))["status"]
+
+
+async def _charge(world: World, amount: str) -> str:
+    await world.active_contract()
+    body = {"contractId": "CT0001", "txnAmt": amount, "currencyCode": "156"}
+    return str((await world.call("/harness/auto-debit/charge", body))["orderId"])
+
+
+def _inquiry_offsets(world: World) -> list[float]:
+    return world.inquiries()
+
+
+# --- login -----------------------------------------------------------------------------------
+
+
+@observes("login-accepts-bad-signature", 403)
+async def _(world: World) -> Any:
+    return await _login_status(world, world.fake.login_query().replace("user0001", "user0009"))
+
+
+@observes("login-accepts-unknown-cert", 403)
+async def _(world: World) -> Any:
+    from ucsp.crypto import encrypt_field
+
+    trx = {
+        "channelCode": "CHANNEL1",
+        "mobile": encrypt_field(
+            world.sim.keys.industry_enc.cert, "13800138000", world.fake.profile.encryption_mode
+        ),
+        "userId": "user0001",
+    }
+    raw = _foreign_cert_id(
+        world, "INDUSTRY_LOGIN_INFO", trx, appEncCertID=world.sim.keys.industry_enc.cert_id
+    )
+    return await _login_status(world, "request_data=" + quote(raw.decode(), safe=""))
+
+
+@observes("login-accepts-unknown-enc-cert", 403)
+async def _(world: World) -> Any:
+    return await _login_status(world, world.fake.login_query(enc_cert_id="987654321"))
+
+
+@observes("login-skips-decrypt-length-check", 400)
+async def _(world: World) -> Any:
+    return await _login_status(world, world.fake.login_query(mobile="1" * 65))
+
+
+@observes("login-accepts-replay", (200, 409))
+async def _(world: World) -> Any:
+    query = world.fake.login_query()
+    return await _login_status(world, query), await _login_status(world, query)
+
+
+@observes("login-session-on-failure", (403, False))
+async def _(world: World) -> Any:
+    query = world.fake.login_query().replace("user0001", "user0009")
+    return await _login_status(world, query), await _logged_in(world, "user0009")
+
+
+# --- notice checks ---------------------------------------------------------------------------
+
+
+@observes("notice-skips-verification", ("11", "PENDING"))
+async def _(world: World) -> Any:
+    order_id = await _pending_payment(world)
+    body = world.fake.build("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id, "01"))
+    result = await world.fake.post_notice(body.replace(b'"01"}', b'"00"}'))
+    return result.code, (await world.order(order_id))["status"]
+
+
+@observes("notice-ignores-cert-id", "11")
+async def _(world: World) -> Any:
+    order_id = await _pending_payment(world)
+    body = _foreign_cert_id(world, "PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
+    return (await world.fake.post_notice(body)).code
+
+
+@observes("notice-skips-format-check", "10")
+async def _(world: World) -> Any:
+    return (await _payment_notice_code(world, txnAmt="100.00"))[0]
+
+
+@observes("notice-ignores-other-industry", "99")
+async def _(world: World) -> Any:
+    order_id = await _pending_payment(world)
+    trx = world.payment_notice(order_id)
+    return (await world.fake.notice("PAYMENT_RESULT_NOTICE", trx, industry_code="OTHER001")).code
+
+
+@observes("notice-ignores-unknown-order", "34")
+async def _(world: World) -> Any:
+    order_id = await _pending_payment(world)
+    trx = {**world.payment_notice(order_id), "orderId": "NOSUCHORDER0001"}
+    return (await world.fake.notice("PAYMENT_RESULT_NOTICE", trx)).code
+
+
+@observes("notice-ignores-amount-mismatch", ("36", "PENDING"))
+async def _(world: World) -> Any:
+    return await _payment_notice_code(world, txnAmt="10001")
+
+
+@observes("notice-ignores-currency-mismatch", ("36", "PENDING"))
+async def _(world: World) -> Any:
+    return await _payment_notice_code(world, currencyCode="840")
+
+
+@observes("notice-ignores-txn-type", ("36", "PENDING"))
+async def _(world: World) -> Any:
+    return await _payment_notice_code(world, txnType="AUTO_DEBIT", contractId="CT0001")
+
+
+@observes("notice-ignores-orig-qry-id", "36")
+async def _(world: World) -> Any:
+    order_id = await world.paid_order()
+    refund = await world.call("/harness/refunds", {"origOrderId": order_id, "txnAmt": "105"})
+    trx = world.payment_notice(refund["orderId"], origQryId="QNOTTHEORIGINAL")
+    code = (await world.fake.notice("PAYMENT_RESULT_NOTICE", trx)).code
+    await world.sim.background.cancel_all()
+    return code
+
+
+@observes("notice-ignores-contract-id", "36")
+async def _(world: World) -> Any:
+    order_id = await _charge(world, "2005")
+    trx = world.payment_notice(order_id, contractId="CTOTHER")
+    code = (await world.fake.notice("PAYMENT_RESULT_NOTICE", trx)).code
+    await world.sim.background.cancel_all()
+    return code
+
+
+@observes("notice-duplicate-processed-twice", ("3000", "PARTIALLY_REFUNDED"))
+async def _(world: World) -> Any:
+    order_id = await world.paid_order("10000")
+    refund = await world.call("/harness/refunds", {"origOrderId": order_id, "txnAmt": "3000"})
+    assert refund["responseCode"] == "00"
+    await world.fake.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(refund["orderId"]))
+    order = await world.order(order_id)
+    return order["refundedAmt"], order["status"]
+
+
+@observes("notice-overrides-final-status", "SUCCEEDED")
+async def _(world: World) -> Any:
+    order_id = await world.paid_order()
+    await world.fake.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id, "01"))
+    return (await world.order(order_id))["status"]
+
+
+@observes("sign-notice-accepts-unsolicited", "34")
+async def _(world: World) -> Any:
+    trx = {"contractId": "CT0001", "userId": "stranger", "signStatus": "00"}
+    return (await world.fake.notice("SIGN_AUTO_DEBIT_NOTICE", trx)).code
+
+
+@observes("sign-notice-ignores-contract-owner", ("36", "user0001"))
+async def _(world: World) -> Any:
+    await world.active_contract("user0001", "CT0001")
+    await world.call("/harness/auto-debit/sign", {"userId": "user0002"})
+    trx = {"contractId": "CT0001", "userId": "user0002", "signStatus": "00"}
+    code = (await world.fake.notice("SIGN_AUTO_DEBIT_NOTICE", trx)).code
+    return code, (await world.contract("CT0001"))["userId"]
+
+
+# --- notice answers --------------------------------------------------------------------------
+
+
+async def _answer_verifies(world: World) -> bool:
+    order_id = await _pending_payment(world)
+    result = await world.fake.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
+    try:
+        world.fake.codec.check_signature(world.fake.codec.parse(result.raw, "response"))
+    except UcspError:
+        return False
+    return True
+
+
+@observes("notice-answer-unsigned", True)
+async def _(world: World) -> Any:
+    return await _answer_verifies(world)
+
+
+@observes("notice-answer-wrong-key", True)
+async def _(world: World) -> Any:
+    return await _answer_verifies(world)
+
+
+@observes("notice-answer-no-echo", True)
+async def _(world: World) -> Any:
+    import json
+
+    order_id = await _pending_payment(world)
+    body = world.fake.build("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
+    result = await world.fake.post_notice(body)
+    return result.message["msgInfo"] == json.loads(body)["msgInfo"]
+
+
+@observes("notice-answer-http-error", (200, "34"))
+async def _(world: World) -> Any:
+    order_id = await _pending_payment(world)
+    trx = {**world.payment_notice(order_id), "orderId": "NOSUCHORDER0001"}
+    result = await world.fake.notice("PAYMENT_RESULT_NOTICE", trx)
+    return result.status, result.code
+
+
+# --- flows -----------------------------------------------------------------------------------
+
+
+@observes("treats-05-as-success", ("PENDING", 7))
+async def _(world: World) -> Any:
+    order_id = await _charge(world, "2005")
+    status = (await world.order(order_id))["status"]
+    await world.drain()
+    return status, len(_inquiry_offsets(world))
+
+
+@observes("submit-00-means-paid", "PENDING")
+async def _(world: World) -> Any:
+    return (await world.order(await _pending_payment(world)))["status"]
+
+
+@observes("treats-timeout-as-failure", ("PENDING", 7))
+async def _(world: World) -> Any:
+    world.fake.script("SUBMIT_PAYMENT_ORDER", Spec(mode="timeout"))
+    answer = await world.post("/harness/payments", {"txnAmt": "100", "currencyCode": "156"})
+    status = (await world.order(answer.json()["orderId"]))["status"]
+    await world.drain()
+    return status, len(_inquiry_offsets(world))
+
+
+@observes("keeps-pending-on-failure", ("FAILED", 0))
+async def _(world: World) -> Any:
+    order_id = await _charge(world, "2001")
+    status = (await world.order(order_id))["status"]
+    await world.drain()
+    return status, len(_inquiry_offsets(world))
+
+
+@observes("never-inquires", SCHEDULE)
+async def _(world: World) -> Any:
+    await _charge(world, "2005")
+    await world.drain()
+    return _inquiry_offsets(world)
+
+
+@observes("inquires-without-backoff", SCHEDULE)
+async def _(world: World) -> Any:
+    await _charge(world, "2005")
+    await world.drain()
+    return _inquiry_offsets(world)
+
+
+@observes("inquires-too-often", SCHEDULE)
+async def _(world: World) -> Any:
+    await _charge(world, "2005")
+    await world.drain()
+    return _inquiry_offsets(world)
+
+
+@observes("inquires-after-notice", [0.0, 1.0])
+async def _(world: World) -> Any:
+    order_id = await _charge(world, "2005")
+
+    async def notify(received: Received) -> None:
+        if received.msg_type == "PAYMENT_RESULT_INQUIRY" and len(world.inquiries()) == 2:
+            await world.fake.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
+
+    world.fake.hooks.append(notify)
+    await world.drain()
+    return _inquiry_offsets(world)
+
+
+@observes("stops-inquiring-on-error", SCHEDULE)
+async def _(world: World) -> Any:
+    world.fake.script("PAYMENT_RESULT_INQUIRY", Spec("99"))
+    await _charge(world, "2005")
+    await world.drain()
+    return _inquiry_offsets(world)
+
+
+@observes("inquiry-wrong-txntime", True)
+async def _(world: World) -> Any:
+    order_id = await _charge(world, "2005")
+    await world.drain()
+    order = world.sim.store.order(order_id)
+    assert order is not None
+    return all(r.trx["txnTime"] == order.txn_time for r in world.fake.requests("PAYMENT_RESULT_INQUIRY"))
+
+
+@observes("reuses-msgid", 7)
+async def _(world: World) -> Any:
+    await _charge(world, "2005")
+    await world.drain()
+    return len({r.msg_info["msgID"] for r in world.fake.requests("PAYMENT_RESULT_INQUIRY")})
+
+
+@observes("sends-wrong-length-field", (True, True))
+async def _(world: World) -> Any:
+    await world.post("/harness/payments", {"txnAmt": "100", "currencyCode": "156"})
+    sent = world.fake.requests("SUBMIT_PAYMENT_ORDER")[-1]
+    return len(sent.trx["orderId"]) <= 40, sent.valid
+
+
+@observes("wrong-timezone-timestamp", ("20260115103000", "20260115103000"))
+async def _(world: World) -> Any:
+    await _pending_payment(world)
+    sent = world.fake.requests("SUBMIT_PAYMENT_ORDER")[-1]
+    return sent.msg_info["timeStamp"], sent.trx["txnTime"]
+
+
+@observes("msgid-wrong-prefix", "A")
+async def _(world: World) -> Any:
+    await world.post("/harness/payments", {"txnAmt": "100", "currencyCode": "156"})
+    return world.fake.requests("SUBMIT_PAYMENT_ORDER")[-1].msg_info["msgID"][0]
+
+
+@observes("omits-back-url", True)
+async def _(world: World) -> Any:
+    await world.call("/harness/auto-debit/sign", {"userId": "user0001"})
+    return "backUrl" in world.fake.requests("SIGN_AUTO_DEBIT")[-1].trx
+
+
+# --- the tests -------------------------------------------------------------------------------
+
+
+def test_the_catalogue_is_large_unique_and_fully_observed() -> None:
+    names = [fault.name for fault in CATALOGUE]
+    assert len(names) >= 15 and len(set(names)) == len(names)
+    assert set(OBSERVERS) == set(names)
+    for fault in CATALOGUE:
+        assert fault.description and fault.breaks and fault.category
+    with pytest.raises(ConfigError):
+        FaultSet(CATALOGUE, ["no-such-fault"])
+
+
+@pytest.mark.parametrize("name", sorted(OBSERVERS))
+async def test_fault_is_observable(make_world: WorldFactory, name: str) -> None:
+    observer, clean = OBSERVERS[name]
+    assert await observer(make_world()) == clean
+    faulty = await observer(make_world(name))
+    assert faulty != clean, f"{name}: the fault did not change what UCSP observes"

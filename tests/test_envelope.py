@@ -1,0 +1,162 @@
+"""Envelope building: msgID, UTC+8 timestamps, msgInfo, responses (PROTOCOL.md sections 2, 4, 8)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from ucsp.clock import FakeClock
+from ucsp.codes import ResponseCode
+from ucsp.envelope import (
+    CERT_ID_FIELD,
+    build_msg_info,
+    build_request,
+    build_response,
+    fallback_msg_info,
+    format_time,
+    new_msg_id,
+    parse_time,
+    response_message,
+)
+from ucsp.messages import Party
+from ucsp.profile import Profile
+
+CODE = "TRAVEL01"
+
+
+@pytest.mark.parametrize(("party", "prefix"), [(Party.INDUSTRY, "A"), (Party.UCSP, "U")])
+def test_msg_id_format_per_party(profile: Profile, party: Party, prefix: str) -> None:
+    msg_id = new_msg_id(party, CODE, FakeClock().now(), profile)
+    assert len(msg_id) == 29
+    assert re.fullmatch(rf"{prefix}{CODE}20260115103000[0-9]{{6}}", msg_id)
+
+
+def test_msg_ids_differ_in_their_random_digits(profile: Profile) -> None:
+    moment = FakeClock().now()
+    ids = {new_msg_id(Party.INDUSTRY, CODE, moment, profile) for _ in range(50)}
+    assert len(ids) > 40  # six random digits: a collision among 50 is very unlikely
+    assert {i[:23] for i in ids} == {"A" + CODE + "20260115103000"}
+
+
+@pytest.mark.parametrize(
+    ("utc", "beijing"),
+    [
+        (datetime(2026, 1, 15, 2, 30, tzinfo=UTC), "20260115103000"),
+        (datetime(2026, 1, 15, 16, 0, 0, tzinfo=UTC), "20260116000000"),  # next day in Beijing
+        (datetime(2025, 12, 31, 15, 59, 59, tzinfo=UTC), "20251231235959"),
+        (datetime(2025, 12, 31, 16, 0, 0, tzinfo=UTC), "20260101000000"),  # new year
+        (datetime(2028, 2, 28, 20, 0, 0, tzinfo=UTC), "20280229040000"),  # leap day
+        (datetime(2026, 1, 15, 10, 30, tzinfo=timezone(timedelta(hours=8))), "20260115103000"),
+    ],
+)
+def test_timestamps_are_beijing_time(profile: Profile, utc: datetime, beijing: str) -> None:
+    assert format_time(utc, profile) == beijing
+
+
+def test_timestamps_follow_a_fake_clock(profile: Profile) -> None:
+    clock = FakeClock()
+    info = build_msg_info("SUBMIT_PAYMENT_ORDER", CODE, Party.INDUSTRY, clock.now(), profile)
+    assert info["timeStamp"] == "20260115103000"
+    clock.advance(13.5 * 3600 + 59)
+    info = build_msg_info("PAYMENT_RESULT_NOTICE", CODE, Party.UCSP, clock.now(), profile)
+    assert info["timeStamp"] == "20260116000059"
+    assert info["msgID"][1 + len(CODE) : 23] == "20260116000059"
+
+
+def test_the_zone_comes_from_the_profile(profile: Profile) -> None:
+    import dataclasses
+
+    utc_profile = dataclasses.replace(profile, utc_offset_hours=0)
+    assert format_time(FakeClock().now(), utc_profile) == "20260115023000"
+    assert parse_time("20260115023000", utc_profile) == FakeClock().now()
+
+
+def test_parse_time_round_trips(profile: Profile) -> None:
+    moment = parse_time("20260115103000", profile)
+    assert moment == datetime(2026, 1, 15, 2, 30, tzinfo=UTC)
+    assert moment.utcoffset() == timedelta(hours=8)
+    assert format_time(moment, profile) == "20260115103000"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "20260230103000",  # 30 February
+        "20260115243000",
+        "20260115106000",
+        "20261315103000",
+        "2026011510300",
+        "202601151030000",
+        "2026-01-15T10:3",
+        "2026011510300x",
+        "",
+        "２０２６０１１５１０３０００",  # full-width digits pass isdigit()
+    ],
+)
+def test_parse_time_refuses_what_is_not_a_real_time(profile: Profile, text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_time(text, profile)
+
+
+def test_build_msg_info(profile: Profile) -> None:
+    info = build_msg_info("SIGN_AUTO_DEBIT", CODE, Party.INDUSTRY, FakeClock().now(), profile)
+    assert list(info) == ["versionNo", "msgID", "timeStamp", "msgType", "industryCode"]
+    assert info["versionNo"] == "1.0.0"
+    assert info["msgType"] == "SIGN_AUTO_DEBIT"
+    assert info["industryCode"] == CODE
+
+
+def test_build_request() -> None:
+    assert build_request({"m": "i"}, {"t": "x"}) == {"msgInfo": {"m": "i"}, "trxInfo": {"t": "x"}}
+
+
+def test_build_response_echoes_the_request_msg_info(profile: Profile) -> None:
+    info = build_msg_info("PAYMENT_REFUND", CODE, Party.INDUSTRY, FakeClock().now(), profile)
+    response = build_response(info, {"orderId": "R1"}, ResponseCode.INCORRECT, "already refunded")
+    assert response["msgInfo"] is info
+    assert response["msgResponse"] == {
+        "responseCode": "36",
+        "responseMsg": "Order Info is Incorrect: already refunded",
+    }
+    assert "certificateSignature" not in response
+
+
+@pytest.mark.parametrize("code", list(ResponseCode))
+def test_response_message_is_the_code_description(code: ResponseCode) -> None:
+    assert response_message(code.value) == {
+        "responseCode": code.value,
+        "responseMsg": code.description,
+    }
+
+
+def test_response_message_keeps_to_printable_ascii_and_256_characters() -> None:
+    message = response_message("99", "bad\nvalue 银联 " + "x" * 400)
+    text = message["responseMsg"]
+    assert len(text) == 256
+    assert text.startswith("Common Error: bad?value ?? x")
+    assert all(" " <= ch <= "~" for ch in text)
+
+
+def test_response_message_refuses_an_unknown_code() -> None:
+    with pytest.raises(ValueError):
+        response_message("42")
+
+
+def test_fallback_msg_info_echoes_an_object_body(profile: Profile) -> None:
+    body = {"msgInfo": {"msgID": "x", "msgType": "PAYMENT_REFUND"}, "trxInfo": {}}
+    info = fallback_msg_info(body, Party.UCSP, CODE, FakeClock().now(), profile)
+    assert info == body["msgInfo"]
+    assert info is not body["msgInfo"]
+
+
+@pytest.mark.parametrize("body", [None, [], "text", {"msgInfo": "x"}, {"trxInfo": {}}])
+def test_fallback_msg_info_is_fresh_otherwise(profile: Profile, body: object) -> None:
+    info = fallback_msg_info(body, Party.UCSP, CODE, FakeClock().now(), profile)
+    assert info["msgType"] == "UNKNOWN"
+    assert info["msgID"].startswith("U" + CODE + "20260115103000")
+
+
+def test_cert_id_fields() -> None:
+    assert CERT_ID_FIELD == {Party.INDUSTRY: "appSignCertID", Party.UCSP: "ucspSignCertID"}

@@ -1,0 +1,212 @@
+"""A deployment: the system under test and the suite's peer, wired together for one role.
+
+``embedded(role)`` starts the reference implementation of the role under test and the
+suite's peer on loopback (the default run); ``from_target(target)`` starts only the peer and
+points it at a real SUT described by a target file. Everything runs on one background event
+loop; synchronous callers (step definitions) submit coroutines with :meth:`Deployment.call`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from ucsp.clock import Clock, SystemClock
+from ucsp.drivers.harness import HarnessDriver
+from ucsp.keys import Keyset
+from ucsp.loopback import LoopbackServer, LoopThread, bind_loopback, url_of
+from ucsp.peers.industry_peer import IndustryPeer
+from ucsp.peers.ucsp_peer import UcspPeer
+from ucsp.sim import industry as industry_sim
+from ucsp.sim import ucsp as ucsp_sim
+from ucsp.sim.db import Database
+from ucsp.sim.faults import FaultSet
+from ucsp.sim.journal import Journal
+from ucsp.sim.ucsp.registry import Industry, Registry
+from ucsp.target import IndustryInfo, Role, Target, UcspInfo
+
+T = TypeVar("T")
+TEST_KEYS = Path(__file__).resolve().parent.parent / "fixtures" / "keys" / "test-only"
+EMBEDDED_TIME_SCALE = 0.02
+
+
+@dataclass
+class Deployment:
+    role: Role
+    target: Target
+    loop: LoopThread
+    clock: Clock
+    ucsp_peer: UcspPeer | None = None
+    industry_peer: IndustryPeer | None = None
+    harness: HarnessDriver | None = None
+    sut_journal: Journal | None = None  # embedded only: the SUT's own record
+    embedded: bool = False
+    servers: list[LoopbackServer] = field(default_factory=list)
+    http: httpx.AsyncClient | None = None  # the "browser": sandbox hooks, authorize, index
+
+    @property
+    def peer_journal(self) -> Journal:
+        peer = self.ucsp_peer or self.industry_peer
+        assert peer is not None
+        return peer.journal
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float = 300.0) -> T:
+        return self.loop.call(coro, timeout)
+
+    def reset(self) -> None:
+        """Forget scripted behaviour and recorded exchanges before a scenario."""
+        if self.ucsp_peer is not None:
+            self.call(_async(self.ucsp_peer.reset))
+        if self.industry_peer is not None:
+            self.industry_peer.answers.clear()
+            self.industry_peer.logins.clear()
+        self.peer_journal.clear()
+
+    def close(self) -> None:
+        for server in reversed(self.servers):
+            server.stop()
+        self.call(self._close_clients())
+        self.loop.stop()
+
+    async def _close_clients(self) -> None:
+        if self.http is not None:
+            await self.http.aclose()
+        if self.harness is not None:
+            await self.harness.aclose()
+        if self.industry_peer is not None:
+            await self.industry_peer.client.aclose()
+        if self.ucsp_peer is not None:
+            await self.ucsp_peer.aclose()
+
+
+async def _async(func: Any) -> None:
+    func()
+
+
+def _browser() -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=60.0, follow_redirects=False)
+
+
+def embedded(
+    role: Role,
+    faults: Iterable[str] = (),
+    time_scale: float = EMBEDDED_TIME_SCALE,
+    keys_dir: Path = TEST_KEYS,
+) -> Deployment:
+    """The reference implementation of ``role`` under test, with the suite's peer, on loopback."""
+    keys = Keyset.load(keys_dir)
+    loop = LoopThread(f"ucsp-{role}")
+    sut_sock, peer_sock = bind_loopback(), bind_loopback()
+    sut_url, peer_url = url_of(sut_sock), url_of(peer_sock)
+    clock = SystemClock(time_scale)
+    enabled = list(faults)
+    if role == "industry":
+        target = Target(
+            sut="industry",
+            keys=keys,
+            industry=IndustryInfo(
+                index_url=f"{sut_url}/index", notice_url=f"{sut_url}/notify", harness_url=sut_url
+            ),
+            time_scale=time_scale,
+            suite_url=peer_url,
+        )
+        sut_config = industry_sim.IndustryConfig(base_url=sut_url, ucsp_url=f"{peer_url}/gateway")
+        sut = industry_sim.IndustrySimulator(
+            keys=keys,
+            config=sut_config,
+            db=Database(),
+            clock=SystemClock(time_scale),
+            profile=target.profile,
+            faults=FaultSet(industry_sim.CATALOGUE, enabled),
+        )
+        peer = UcspPeer(target, peer_url, clock)
+        deployment = Deployment(
+            role,
+            target,
+            loop,
+            clock,
+            ucsp_peer=peer,
+            harness=HarnessDriver(sut_url),
+            sut_journal=sut.journal,
+            embedded=True,
+        )
+        apps = [(sut.app, sut_sock), (peer, peer_sock)]
+    else:
+        target = Target(
+            sut="ucsp",
+            keys=keys,
+            industry=IndustryInfo(index_url=f"{peer_url}/index", notice_url=f"{peer_url}/notify"),
+            ucsp=UcspInfo(gateway_url=f"{sut_url}/gateway", authorize_url=f"{sut_url}/authorize"),
+            time_scale=time_scale,
+            suite_url=peer_url,
+        )
+        registry = ucsp_sim.default_registry(keys_dir)
+        registry = _pointing_at(registry, target)
+        sut_ucsp = ucsp_sim.UcspSimulator(
+            keys=keys,
+            registry=registry,
+            db=Database(),
+            clock=SystemClock(time_scale),
+            profile=target.profile,
+            faults=FaultSet(ucsp_sim.CATALOGUE, enabled),
+            base_url=sut_url,
+        )
+        ipeer = IndustryPeer(target, clock)
+        deployment = Deployment(
+            role,
+            target,
+            loop,
+            clock,
+            industry_peer=ipeer,
+            sut_journal=sut_ucsp.journal,
+            embedded=True,
+        )
+        apps = [(sut_ucsp.app, sut_sock), (ipeer.app, peer_sock)]
+    deployment.http = loop.call(_make_browser())
+    for app, sock in apps:
+        deployment.servers.append(LoopbackServer(app, sock, loop).start())
+    return deployment
+
+
+async def _make_browser() -> httpx.AsyncClient:
+    return _browser()
+
+
+def _pointing_at(registry: Registry, target: Target) -> Registry:
+    industries = {
+        code: Industry(
+            code=ind.code,
+            sign_certs=ind.sign_certs,
+            enc_cert=ind.enc_cert,
+            index_url=target.industry.index_url,
+            notice_url=target.industry.notice_url,
+        )
+        for code, ind in registry.industries.items()
+    }
+    return replace(registry, industries=industries)
+
+
+def from_target(target: Target) -> Deployment:
+    """The suite's peer for a real SUT, listening where the target file says."""
+    loop = LoopThread(f"ucsp-{target.sut}")
+    sock = bind_loopback(target.listen_host, target.listen_port)
+    url = target.suite_url or url_of(sock)
+    clock = SystemClock(target.time_scale)
+    if target.sut == "industry":
+        peer = UcspPeer(target, url, clock)
+        harness = (
+            HarnessDriver(target.industry.harness_url) if target.industry.harness_url else None
+        )
+        deployment = Deployment("industry", target, loop, clock, ucsp_peer=peer, harness=harness)
+        app: Any = peer
+    else:
+        ipeer = IndustryPeer(target, clock)
+        deployment = Deployment("ucsp", target, loop, clock, industry_peer=ipeer)
+        app = ipeer.app
+    deployment.http = loop.call(_make_browser())
+    deployment.servers.append(LoopbackServer(app, sock, loop).start())
+    return deployment

@@ -1,0 +1,241 @@
+"""The suite playing UCSP, to test an Industry Service.
+
+A clean reference UCSP does the platform's work (tn, cashier, signing page, notices,
+inquiries); around it the peer can answer a gateway request with a chosen code, late or not
+at all, corrupt an answer, hold, drop or duplicate outbound notices, and send crafted
+notices of its own. Every exchange lands in one journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from ucsp.clock import Clock
+from ucsp.codec import Codec
+from ucsp.peers.recording import GateRule, RecordingTransport, entry
+from ucsp.sim.db import Database
+from ucsp.sim.faults import FaultSet
+from ucsp.sim.ucsp import CATALOGUE, Registry, UcspSimulator
+from ucsp.sim.ucsp.registry import Industry, Merchant, SandboxUser
+from ucsp.target import Target
+from ucsp.transport import Exchange, SignedClient, protocol_response
+
+Mutation = Callable[[dict[str, Any]], dict[str, Any]]
+CORRUPTIONS = ("signature", "echo", "format", "http-500")
+
+
+@dataclass
+class GatewayOverride:
+    """How the peer answers the next gateway request of one message type."""
+
+    code: str | None = None  # replace the answer's responseCode (None: keep)
+    delay: float = 0.0  # protocol seconds before answering
+    silent: bool = False  # never answer (the client times out)
+    process: bool = True  # let the reference UCSP process the request first
+    corrupt: str | None = None  # one of CORRUPTIONS
+
+
+def registry_for(target: Target) -> Registry:
+    """A one-industry registry describing the Industry Service of ``target``."""
+    keys, info = target.keys, target.industry
+    industry = Industry(
+        code=info.code,
+        sign_certs={keys.industry_sign.cert_id: keys.industry_sign.cert},
+        enc_cert=keys.industry_enc.cert,
+        index_url=info.index_url,
+        notice_url=info.notice_url,
+    )
+    return Registry(
+        industries={info.code: industry},
+        merchants={info.mer_id: Merchant(info.mer_id, info.acq_iin, info.code)},
+        channels=(info.channel_code,),
+        users=(SandboxUser(target.ucsp.user_id, target.ucsp.mobile),),
+    )
+
+
+class UcspPeer:
+    def __init__(self, target: Target, base_url: str, clock: Clock) -> None:
+        self.target, self.base_url, self.clock = target, base_url.rstrip("/"), clock
+        self.gate = RecordingTransport(None, clock, httpx.AsyncHTTPTransport())
+        self.sim = UcspSimulator(
+            keys=target.keys,
+            registry=registry_for(target),
+            db=Database(),
+            clock=clock,
+            profile=target.profile,
+            faults=FaultSet(CATALOGUE),
+            http=httpx.AsyncClient(
+                transport=self.gate, timeout=target.profile.timeout_seconds * target.time_scale
+            ),
+            base_url=self.base_url,
+        )
+        self.journal = self.sim.journal
+        self.codec: Codec = self.sim.codec
+        self.codec.trusted = {target.keys.industry_sign.cert_id: target.keys.industry_sign.cert}
+        self.client = SignedClient(
+            self.codec,
+            httpx.AsyncClient(timeout=target.profile.timeout_seconds * target.time_scale),
+        )
+        self.overrides: dict[str, deque[GatewayOverride]] = {}
+
+    # --- controls --------------------------------------------------------------------------
+
+    def override(self, msg_type: str, override: GatewayOverride, times: int = 1) -> None:
+        queue = self.overrides.setdefault(msg_type, deque())
+        queue.extend(GatewayOverride(**vars(override)) for _ in range(times))
+
+    def gate_notices(self, msg_type: str, action: str, count: int = 1) -> None:
+        """``hold``, ``drop`` or ``duplicate`` the next ``count`` outbound notices."""
+        self.gate.add_rule(msg_type, GateRule(action, count))
+
+    def release_notices(self, order: list[int] | None = None) -> int:
+        return self.gate.release(order)
+
+    def held_notices(self) -> list[dict[str, Any]]:
+        return [json.loads(request.content) for request, _ in self.gate.held]
+
+    def reset(self) -> None:
+        self.overrides.clear()
+        self.gate.rules.clear()
+        self.gate.release()
+
+    async def send_notice(
+        self,
+        trx_info: Mapping[str, Any],
+        msg_type: str = "PAYMENT_RESULT_NOTICE",
+        mutate: Mutation | None = None,
+        url: str | None = None,
+    ) -> Exchange:
+        """A crafted notice, signed by the peer (after ``mutate``), to the IS's notice URL."""
+        message = self.client.build(msg_type, self.target.industry.code, trx_info)
+        if mutate is not None:
+            message = mutate(message)
+        exchange = await self.client.post(
+            url or self.target.industry.notice_url, message, self.codec.sign(message)
+        )
+        self.journal.record(
+            entry(
+                "out",
+                exchange.url,
+                exchange.request,
+                exchange.status,
+                exchange.response,
+                self.clock,
+                self.clock.elapsed(),
+            )
+        )
+        return exchange
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        await self.sim.http.aclose()
+
+    # --- the ASGI app ----------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/gateway" and scope["method"] == "POST":
+            request = Request(scope, receive)
+            body = await request.body()
+            override = self._take(body)
+            if override is not None:
+                response = await self._overridden(scope, body, override)
+                await response(scope, receive, send)
+                return
+            receive = _replay(body)
+        await self.sim.app(scope, receive, send)
+
+    def _take(self, body: bytes) -> GatewayOverride | None:
+        try:
+            msg_type = json.loads(body)["msgInfo"]["msgType"]
+        except (ValueError, KeyError, TypeError):
+            return None
+        queue = self.overrides.get(msg_type) if isinstance(msg_type, str) else None
+        return queue.popleft() if queue else None
+
+    async def _overridden(self, scope: Scope, body: bytes, override: GatewayOverride) -> Response:
+        started = self.clock.elapsed()
+        answer = b""
+        if override.process:
+            answer = await _call_app(self.sim.app, scope, body)
+        if override.delay:
+            await self.clock.sleep(override.delay)
+        if override.silent:
+            self.journal.record(entry("in", "/gateway", body, None, None, self.clock, started))
+            await asyncio.sleep(3600)
+        request = json.loads(body)
+        message = (
+            json.loads(answer)
+            if answer
+            else {"msgInfo": request.get("msgInfo"), "trxInfo": {}, "msgResponse": {}}
+        )
+        if override.code is not None:
+            message["msgResponse"] = {
+                "responseCode": override.code,
+                "responseMsg": "scripted by the conformance suite",
+            }
+            if override.code != "00":
+                message["trxInfo"] = {
+                    k: v
+                    for k, v in request.get("trxInfo", {}).items()
+                    if k in ("orderId", "contractId")
+                }
+        if override.corrupt == "echo":
+            message["msgInfo"] = {
+                **message["msgInfo"],
+                "msgID": message["msgInfo"]["msgID"][:-1]
+                + ("0" if message["msgInfo"]["msgID"][-1] != "0" else "1"),
+            }
+        raw = self.codec.sign(message)
+        if override.corrupt == "signature":
+            raw = _flip_signature(raw)
+        elif override.corrupt == "format":
+            raw = raw.replace(b'"msgInfo"', b'"msgInfo_"', 1)
+        status = 500 if override.corrupt == "http-500" else 200
+        self.journal.record(entry("in", "/gateway", body, status, raw, self.clock, started))
+        if status != 200:
+            return Response(b"internal error", status_code=status)
+        return protocol_response(raw)
+
+
+def _flip_signature(raw: bytes) -> bytes:
+    text = raw.decode()
+    marker = '"signature":"'
+    start = text.rindex(marker) + len(marker)
+    first = text[start]
+    swapped = "A" if first != "A" else "B"
+    return (text[:start] + swapped + text[start + 1 :]).encode()
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _call_app(app: Any, scope: Scope, body: bytes) -> bytes:
+    chunks: list[bytes] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(dict(scope), _replay(body), send)
+    return b"".join(chunks)
