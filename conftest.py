@@ -3,6 +3,7 @@
 pytest_plugins = [
     "plugins.requirements",
     "plugins.deployment",
+    "plugins.results",
     "steps.payment",
     "steps.security",
     "steps.format",

@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from ucsp.deployment import EMBEDDED_TIME_SCALE, Deployment, embedded, from_target
 from ucsp.errors import ConfigError
 from ucsp.target import ROLES, Role, Target, load_target
 
 NOT_APPLICABLE = "n/a"
+DEPLOYMENT_KEY = pytest.StashKey[Deployment]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -92,13 +94,21 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("sut_role", roles or [NOT_APPLICABLE], scope="function")
 
 
+def scenario_of(item: pytest.Item) -> Any:
+    """The pytest-bdd scenario (template) behind a test item, or None for plain tests."""
+    function = getattr(item, "function", None)
+    if function is None:
+        return None
+    return scenario_wrapper_template_registry.get(function)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     wanted = set(config.getoption("--scenario"))
     keep, drop = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
         role = callspec.params.get("sut_role") if callspec else None
-        scenario = getattr(getattr(item, "obj", None), "__scenario__", None)
+        scenario = scenario_of(item)
         if role == NOT_APPLICABLE or (wanted and (scenario is None or scenario.name not in wanted)):
             drop.append(item)
         else:
@@ -145,8 +155,16 @@ def sut_role(request: pytest.FixtureRequest) -> Role:
 
 
 @pytest.fixture
-def deployment(deployments: _Deployments, sut_role: Role) -> Deployment:
+def deployment(
+    deployments: _Deployments, sut_role: Role, request: pytest.FixtureRequest
+) -> Deployment:
     """The deployment of the role under test, reset for this scenario."""
     current = deployments.get(sut_role)
     current.reset()
+    request.node.stash[DEPLOYMENT_KEY] = current
     return current
+
+
+def deployment_of(item: pytest.Item) -> Deployment | None:
+    """The deployment a test used, if any."""
+    return item.stash.get(DEPLOYMENT_KEY, None)

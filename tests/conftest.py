@@ -82,6 +82,12 @@ def ucsp_codec(keyset: Keyset, clock: FakeClock, profile: Profile) -> Codec:
 
 
 @pytest.fixture
+def order_trx_info() -> dict[str, str]:
+    """The trxInfo of a typical SUBMIT_PAYMENT_ORDER request."""
+    return dict(ORDER_TRX_INFO)
+
+
+@pytest.fixture
 def order_request(industry_codec: Codec) -> dict[str, Any]:
     """A typical SUBMIT_PAYMENT_ORDER request, unsigned, with a fresh msgInfo."""
     msg_info = industry_codec.msg_info("SUBMIT_PAYMENT_ORDER", defaults.INDUSTRY_CODE)

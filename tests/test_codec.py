@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from conftest import MESSAGES_DIR
 from ucsp.clock import FakeClock
 from ucsp.codec import Codec, Decoded, error_code, has_encrypted_field
 from ucsp.codes import ResponseCode
@@ -23,6 +22,8 @@ from ucsp.errors import (
 )
 from ucsp.messages import MESSAGE_TYPES, Party
 from ucsp.sim import defaults
+
+MESSAGES_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "messages"
 
 ORDER = "SUBMIT_PAYMENT_ORDER"
 
@@ -70,7 +71,9 @@ def test_sign_does_not_change_the_message_given(
     assert json.dumps(order_request) == before
 
 
-def test_signed_bytes_are_compact_utf8(industry_codec: Codec, order_request: dict[str, Any]) -> None:
+def test_signed_bytes_are_compact_utf8(
+    industry_codec: Codec, order_request: dict[str, Any]
+) -> None:
     order_request["trxInfo"]["memo"] = "银联"
     signed = industry_codec.sign(order_request)
     assert b" " not in signed.replace(b"Parking fee, January 2026", b"")
@@ -78,9 +81,7 @@ def test_signed_bytes_are_compact_utf8(industry_codec: Codec, order_request: dic
 
 
 @pytest.mark.parametrize(("party", "prefix"), [(Party.INDUSTRY, "A"), (Party.UCSP, "U")])
-def test_msg_info_of_each_party(
-    industry_codec: Codec, party: Party, prefix: str
-) -> None:
+def test_msg_info_of_each_party(industry_codec: Codec, party: Party, prefix: str) -> None:
     codec = dataclasses.replace(industry_codec, party=party)
     info = codec.msg_info(ORDER, defaults.INDUSTRY_CODE)
     assert info["msgID"].startswith(prefix + defaults.INDUSTRY_CODE + "20260115103000")
@@ -102,9 +103,7 @@ def test_a_request_decodes(ucsp_codec: Codec, signed_order: bytes) -> None:
     assert decoded.cert_fields["appSignCertID"]
 
 
-def test_a_response_decodes(
-    industry_codec: Codec, ucsp_codec: Codec, signed_order: bytes
-) -> None:
+def test_a_response_decodes(industry_codec: Codec, ucsp_codec: Codec, signed_order: bytes) -> None:
     request = ucsp_codec.decode(signed_order, "request")
     trx = {"orderId": request.trx_info["orderId"], "tn": "TN0001", "paymentUrl": "https://u.test/p"}
     answer = ucsp_codec.sign(build_response(request.msg_info, trx, ResponseCode.APPROVED))
@@ -157,8 +156,7 @@ def test_a_schema_violation_is_format_invalid(
     [
         (b'"txnAmt":"12800"', b'"txnAmt":12800', SchemaViolation),  # and the signature breaks
         (b'"SUBMIT_PAYMENT_ORDER"', b'"SUBMIT_PAYMENT_ORDEX"', MalformedMessage),
-        (b'"msgInfo":{', b'"msgInfo":{"a":{"b":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]'
-         b"]]]]]]]]]]]]]}},", MalformedMessage),  # fmt: skip
+        (b'"msgInfo":{', b'"msgInfo":{"a":' + b"[" * 31 + b"]" * 31 + b",", MalformedMessage),
         (b'"versionNo"', b'"versionNo":"1.0.0","versionNo"', MalformedMessage),
         (b'"timeStamp":"20260115103000"', b'"timeStamp":"20260115110000"', MalformedMessage),
     ],
@@ -353,7 +351,9 @@ def test_error_code(exc: Exception, code: str) -> None:
 
 
 def test_decoded_copes_with_odd_shapes() -> None:
-    odd = Decoded(b"", "", {"msgInfo": [], "trxInfo": "x", "msgResponse": {"responseCode": 0}}, "response")
+    odd = Decoded(
+        b"", "", {"msgInfo": [], "trxInfo": "x", "msgResponse": {"responseCode": 0}}, "response"
+    )
     assert (odd.msg_info, odd.trx_info, odd.msg_type, odd.response_code, odd.cert_fields) == (
         {},
         {},

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEST_KEYS
 from ucsp.crypto import TEST_KEYSET_FILES, key_matches_cert
 from ucsp.errors import ConfigError
 from ucsp.keys import STEMS, KeyPair, Keyset
+
+TEST_KEYS = Path(__file__).resolve().parent.parent / "fixtures" / "keys" / "test-only"
 
 
 def copy_keys(tmp_path: Path, *names: str) -> Path:
@@ -22,9 +23,7 @@ def copy_keys(tmp_path: Path, *names: str) -> Path:
 
 
 def test_the_committed_keyset_is_complete_and_marked_test_only() -> None:
-    assert sorted(p.name for p in TEST_KEYS.iterdir()) == sorted(
-        [*TEST_KEYSET_FILES, "README.txt"]
-    )
+    assert sorted(p.name for p in TEST_KEYS.iterdir()) == sorted([*TEST_KEYSET_FILES, "README.txt"])
     readme = (TEST_KEYS / "README.txt").read_text(encoding="utf-8")
     assert "TEST-ONLY" in readme and "NEVER USE THEM FOR ANYTHING REAL" in readme
 
@@ -64,14 +63,18 @@ def test_a_mix_of_keys_and_certificates_loads(tmp_path: Path) -> None:
 
 
 def test_a_missing_directory_is_a_config_error_with_the_fix(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"does not exist; create one with 'ucsp-conformance keys init"):
+    with pytest.raises(
+        ConfigError, match=r"does not exist; create one with 'ucsp-conformance keys init"
+    ):
         Keyset.load(tmp_path / "nowhere")
 
 
 @pytest.mark.parametrize("missing", [n for n in TEST_KEYSET_FILES if n.endswith(".crt")])
 def test_a_missing_certificate_is_a_config_error_naming_it(tmp_path: Path, missing: str) -> None:
     directory = copy_keys(tmp_path, *(n for n in TEST_KEYSET_FILES if n != missing))
-    with pytest.raises(ConfigError, match=rf"{missing} is missing; run 'ucsp-conformance keys init'"):
+    with pytest.raises(
+        ConfigError, match=rf"{missing} is missing; run 'ucsp-conformance keys init'"
+    ):
         Keyset.load(directory)
 
 

@@ -105,7 +105,7 @@ def test_every_key_is_read() -> None:
 
 
 def test_missing_keys_keep_their_defaults() -> None:
-    profile = parse_profile('[time]\nskew_seconds = 30\n')
+    profile = parse_profile("[time]\nskew_seconds = 30\n")
     assert profile.skew_seconds == 30
     assert profile.max_depth == 32
     assert profile.signature_mode is SignatureMode.SHA256_WITH_RSA

@@ -6,8 +6,9 @@ pytest-asyncio is not installed: each test drives its coroutine with asyncio.run
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -34,13 +35,6 @@ from ucsp.transport import (
 LIMIT = 65536
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 BASE = "http://ucsp.test"
-
-
-def run(coro: Awaitable[Any]) -> Any:
-    async def wrapper() -> Any:
-        return await coro
-
-    return asyncio.run(wrapper())
 
 
 # --- read_protocol_body ---------------------------------------------------------------------
@@ -97,9 +91,17 @@ def test_json_content_types_are_accepted(content_type: str) -> None:
 
 @pytest.mark.parametrize(
     "content_type",
-    [None, "", "text/plain", "text/json", "application/jsonx", "application/x-www-form-urlencoded",
-     "multipart/form-data; boundary=x", "application/problem+json"],
-)  # fmt: skip
+    [
+        None,
+        "",
+        "text/plain",
+        "text/json",
+        "application/jsonx",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/problem+json",
+    ],
+)
 def test_other_content_types_are_415(content_type: str | None) -> None:
     assert post(content_type=content_type).status_code == 415
 
@@ -188,11 +190,9 @@ def gateway_app(codec: Codec, behaviour: str = "ok") -> Starlette:
 def exchange_with(
     industry_codec: Codec,
     ucsp_codec: Codec,
+    trx_info: dict[str, Any],
     behaviour: str = "ok",
-    trx_info: dict[str, Any] | None = None,
 ) -> tuple[Exchange, list[Exchange]]:
-    from conftest import ORDER_TRX_INFO
-
     seen: list[Exchange] = []
 
     async def go() -> Exchange:
@@ -204,15 +204,17 @@ def exchange_with(
                 BASE + "/gateway",
                 "SUBMIT_PAYMENT_ORDER",
                 defaults.INDUSTRY_CODE,
-                trx_info if trx_info is not None else ORDER_TRX_INFO,
+                trx_info,
             )
 
     exchange: Exchange = asyncio.run(go())
     return exchange, seen
 
 
-def test_a_signed_exchange_succeeds(industry_codec: Codec, ucsp_codec: Codec) -> None:
-    exchange, seen = exchange_with(industry_codec, ucsp_codec)
+def test_a_signed_exchange_succeeds(
+    industry_codec: Codec, ucsp_codec: Codec, order_trx_info: dict[str, str]
+) -> None:
+    exchange, seen = exchange_with(industry_codec, ucsp_codec, order_trx_info)
     assert exchange.error is None
     assert exchange.ok
     assert exchange.status == 200
@@ -229,12 +231,11 @@ def test_a_signed_exchange_succeeds(industry_codec: Codec, ucsp_codec: Codec) ->
     assert json.loads(exchange.response or b"{}")["msgInfo"] == sent.msg_info
 
 
-def test_a_format_error_is_answered_with_code_10(industry_codec: Codec, ucsp_codec: Codec) -> None:
-    from conftest import ORDER_TRX_INFO
-
-    exchange, _ = exchange_with(
-        industry_codec, ucsp_codec, trx_info={**ORDER_TRX_INFO, "txnAmt": "12.80"}
-    )
+def test_a_format_error_is_answered_with_code_10(
+    industry_codec: Codec, ucsp_codec: Codec, order_trx_info: dict[str, str]
+) -> None:
+    order_trx_info["txnAmt"] = "12.80"
+    exchange, _ = exchange_with(industry_codec, ucsp_codec, order_trx_info)
     assert exchange.status == 200
     assert exchange.ok  # a valid, signed answer echoing the request: the protocol worked
     assert exchange.code == "10"
@@ -252,9 +253,13 @@ def test_a_format_error_is_answered_with_code_10(industry_codec: Codec, ucsp_cod
     ],
 )
 def test_an_invalid_answer_is_recorded_not_raised(
-    industry_codec: Codec, ucsp_codec: Codec, behaviour: str, error: str
+    industry_codec: Codec,
+    ucsp_codec: Codec,
+    order_trx_info: dict[str, str],
+    behaviour: str,
+    error: str,
 ) -> None:
-    exchange, seen = exchange_with(industry_codec, ucsp_codec, behaviour)
+    exchange, seen = exchange_with(industry_codec, ucsp_codec, order_trx_info, behaviour)
     assert exchange.error is not None and exchange.error.startswith(error)
     assert not exchange.ok
     assert exchange.code is None
@@ -263,12 +268,10 @@ def test_an_invalid_answer_is_recorded_not_raised(
 
 
 def test_an_answer_signed_by_an_unknown_key_is_invalid(
-    industry_codec: Codec, ucsp_codec: Codec
+    industry_codec: Codec, ucsp_codec: Codec, order_trx_info: dict[str, str]
 ) -> None:
-    import dataclasses
-
     stranger = dataclasses.replace(industry_codec, trusted={})
-    exchange, _ = exchange_with(stranger, ucsp_codec)
+    exchange, _ = exchange_with(stranger, ucsp_codec, order_trx_info)
     assert exchange.error is not None and "names no known certificate" in exchange.error
 
 
@@ -279,8 +282,12 @@ def test_no_answer_is_recorded(industry_codec: Codec) -> None:
     async def go() -> Exchange:
         async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as http:
             client = SignedClient(industry_codec, http=http)
-            return await client.send(BASE + "/gateway", "PAYMENT_RESULT_INQUIRY",
-                                     defaults.INDUSTRY_CODE, {"orderId": "O1"})  # fmt: skip
+            return await client.send(
+                BASE + "/gateway",
+                "PAYMENT_RESULT_INQUIRY",
+                defaults.INDUSTRY_CODE,
+                {"orderId": "O1"},
+            )
 
     exchange = asyncio.run(go())
     assert exchange.error == "no answer: ConnectError"

@@ -162,9 +162,7 @@ def register_message(sub: Subparsers) -> None:
     sign.add_argument("file", metavar="FILE", help="message file, or - for stdin")
     sign.add_argument("--key", required=True, metavar="K", help="PEM private key")
     sign.add_argument("--cert", required=True, metavar="C", help="PEM certificate of the key")
-    sign.add_argument(
-        "--as", dest="signer", choices=[p.value for p in Party], help="signing party"
-    )
+    sign.add_argument("--as", dest="signer", choices=[p.value for p in Party], help="signing party")
     _profile_option(sign)
     sign.set_defaults(func=cmd_message_sign)
 

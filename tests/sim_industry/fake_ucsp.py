@@ -146,7 +146,10 @@ class FakeUcsp:
         if msg_type == "SUBMIT_PAYMENT_ORDER":
             out = {"orderId": order_id}
             if spec.code == "00":
-                out |= {"tn": "TN" + order_id[-10:], "paymentUrl": f"http://ucsp.test/pay/{order_id}"}
+                out |= {
+                    "tn": "TN" + order_id[-10:],
+                    "paymentUrl": f"http://ucsp.test/pay/{order_id}",
+                }
         elif msg_type == "SIGN_AUTO_DEBIT":
             if spec.code == "00":
                 out = {"signUrl": "http://ucsp.test/sign/abc"}
@@ -243,7 +246,10 @@ class FakeUcsp:
             }
             enc_id = enc_cert_id or self.keys.industry_enc.cert_id
             raw_body = self.build(
-                "INDUSTRY_LOGIN_INFO", trx, mutate=mutate, extra_cert_fields={"appEncCertID": enc_id}
+                "INDUSTRY_LOGIN_INFO",
+                trx,
+                mutate=mutate,
+                extra_cert_fields={"appEncCertID": enc_id},
             )
         return "request_data=" + quote(raw_body.decode("utf-8"), safe="")
 

@@ -17,8 +17,7 @@ from sim_industry.conftest import World, WorldFactory
 from sim_industry.fake_ucsp import Received, Spec
 from ucsp.crypto import sign_message
 from ucsp.envelope import build_request
-from ucsp.errors import UcspError
-from ucsp.errors import ConfigError
+from ucsp.errors import ConfigError, UcspError
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.industry import CATALOGUE
 
@@ -357,7 +356,9 @@ async def _(world: World) -> Any:
     await world.drain()
     order = world.sim.store.order(order_id)
     assert order is not None
-    return all(r.trx["txnTime"] == order.txn_time for r in world.fake.requests("PAYMENT_RESULT_INQUIRY"))
+    return all(
+        r.trx["txnTime"] == order.txn_time for r in world.fake.requests("PAYMENT_RESULT_INQUIRY")
+    )
 
 
 @observes("reuses-msgid", 7)

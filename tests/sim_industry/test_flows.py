@@ -128,7 +128,9 @@ async def test_seven_inquiries_at_the_schedule_then_pending(world: World) -> Non
     inquiries = world.fake.requests("PAYMENT_RESULT_INQUIRY")
     ids = [r.msg_info["msgID"] for r in inquiries]
     assert len(set(ids)) == 7
-    assert {r.trx["txnTime"] for r in inquiries} == {world.sim.store.order(data["orderId"]).txn_time}  # type: ignore[union-attr]
+    assert {r.trx["txnTime"] for r in inquiries} == {
+        world.sim.store.order(data["orderId"]).txn_time
+    }  # type: ignore[union-attr]
     assert (await world.order(data["orderId"]))["status"] == "PENDING"
     outs = world.sim.journal.select("PAYMENT_RESULT_INQUIRY", "out")
     assert [e.elapsed - outs[0].elapsed for e in outs] == SCHEDULE
@@ -184,7 +186,9 @@ async def test_the_notice_stops_the_inquiries(world: World) -> None:
 
     async def notify_after_second(received: Received) -> None:
         if received.msg_type == "PAYMENT_RESULT_INQUIRY" and len(world.inquiries()) == 2:
-            result = await world.fake.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
+            result = await world.fake.notice(
+                "PAYMENT_RESULT_NOTICE", world.payment_notice(order_id)
+            )
             assert result.code == "00"
 
     world.fake.hooks.append(notify_after_second)
@@ -216,7 +220,8 @@ async def test_sign_close_and_charge(world: World) -> None:
         "SIGN_AUTO_DEBIT_NOTICE", {"contractId": "CT0001", "userId": "user0001", "signStatus": "00"}
     )
     data = await world.call(
-        "/harness/auto-debit/charge", {"contractId": "CT0001", "txnAmt": "2000", "currencyCode": "156"}
+        "/harness/auto-debit/charge",
+        {"contractId": "CT0001", "txnAmt": "2000", "currencyCode": "156"},
     )
     assert data["responseCode"] == "00"
     charge = world.fake.requests("SUBMIT_AUTO_DEBIT")[-1]
@@ -235,7 +240,8 @@ async def test_sign_close_and_charge(world: World) -> None:
     assert (await world.contract("CT0001"))["status"] == "CLOSED"
     world.fake.script("SUBMIT_AUTO_DEBIT", Spec("36"))
     data = await world.call(
-        "/harness/auto-debit/charge", {"contractId": "CT0001", "txnAmt": "2000", "currencyCode": "156"}
+        "/harness/auto-debit/charge",
+        {"contractId": "CT0001", "txnAmt": "2000", "currencyCode": "156"},
     )
     assert data["responseCode"] == "36"
     assert (await world.order(data["orderId"]))["status"] == "FAILED"
@@ -312,7 +318,9 @@ async def test_refund_05_then_inquiry_then_notice(world: World) -> None:
     order_id = await world.paid_order("10000")
     data = await world.call("/harness/refunds", {"origOrderId": order_id, "txnAmt": "105"})
     assert data["responseCode"] == "05"
-    world.fake.script("REFUND_RESULT_INQUIRY", Spec("00", {"txnStatus": "05"}), Spec("00", {"txnStatus": "00"}))
+    world.fake.script(
+        "REFUND_RESULT_INQUIRY", Spec("00", {"txnStatus": "05"}), Spec("00", {"txnStatus": "00"})
+    )
     await world.drain()
     assert [r.msg_type for r in world.fake.received[-2:]] == ["REFUND_RESULT_INQUIRY"] * 2
     _valid_request(world.fake.requests("REFUND_RESULT_INQUIRY")[-1])
@@ -373,7 +381,10 @@ async def test_cancellation_timeout_inquires_with_refund_result_inquiry(world: W
         ("/harness/auto-debit/sign", {}),
         ("/harness/auto-debit/sign", {"userId": "x" * 65}),
         ("/harness/auto-debit/close", {"contractId": 5}),
-        ("/harness/auto-debit/charge", {"contractId": "CT0001", "txnAmt": "1.00", "currencyCode": "156"}),
+        (
+            "/harness/auto-debit/charge",
+            {"contractId": "CT0001", "txnAmt": "1.00", "currencyCode": "156"},
+        ),
         ("/harness/refunds", {"origOrderId": "P1", "txnAmt": "-1"}),
         ("/harness/cancellations", {}),
     ],
@@ -396,7 +407,11 @@ async def test_harness_bodies_must_be_json(world: World) -> None:
         ("GET", "/harness/orders/NOSUCH000", None),
         ("GET", "/harness/contracts/NOSUCH", None),
         ("POST", "/harness/auto-debit/close", {"contractId": "NOSUCH"}),
-        ("POST", "/harness/auto-debit/charge", {"contractId": "NOSUCH", "txnAmt": "1", "currencyCode": "156"}),
+        (
+            "POST",
+            "/harness/auto-debit/charge",
+            {"contractId": "NOSUCH", "txnAmt": "1", "currencyCode": "156"},
+        ),
         ("POST", "/harness/cancellations", {"origOrderId": "NOSUCH000"}),
         ("POST", "/harness/refunds", {"origOrderId": "NOSUCH000", "txnAmt": "1"}),
     ],

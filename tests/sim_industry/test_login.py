@@ -69,7 +69,9 @@ async def test_login_with_base64url_request_data(make_world: WorldFactory) -> No
 def _encrypted(world: World, mobile: str) -> str:
     from ucsp.crypto import encrypt_field
 
-    return encrypt_field(world.sim.keys.industry_enc.cert, mobile, world.fake.profile.encryption_mode)
+    return encrypt_field(
+        world.sim.keys.industry_enc.cert, mobile, world.fake.profile.encryption_mode
+    )
 
 
 async def test_bad_signature_is_refused_with_403_and_no_session(world: World) -> None:
@@ -96,7 +98,11 @@ def _login_bytes(world: World, cert_id: str) -> bytes:
     fake = world.fake
     message = build_request(
         fake.codec.msg_info("INDUSTRY_LOGIN_INFO", "TRAVEL01"),
-        {"channelCode": "CHANNEL1", "mobile": _encrypted(world, "13800138000"), "userId": "user0001"},
+        {
+            "channelCode": "CHANNEL1",
+            "mobile": _encrypted(world, "13800138000"),
+            "userId": "user0001",
+        },
     )
     message["certificateSignature"] = {
         "ucspSignCertID": cert_id,

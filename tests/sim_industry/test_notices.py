@@ -264,7 +264,9 @@ async def test_front_url_records_a_pending_contract_until_the_notice(world: Worl
 
 async def test_http_checks_come_first(world: World) -> None:
     assert (await world.client.get("/notify")).status_code == 405
-    answer = await world.client.post("/notify", content=b"{}", headers={"Content-Type": "text/plain"})
+    answer = await world.client.post(
+        "/notify", content=b"{}", headers={"Content-Type": "text/plain"}
+    )
     assert answer.status_code == 415
     big = b"{" + b" " * 70_000 + b"}"
     answer = await world.client.post(

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ucsp.clock import FakeClock
+from ucsp.clock import Clock, FakeClock
 from ucsp.codec import Codec, Decoded
 from ucsp.envelope import build_request, build_response, format_time
 from ucsp.errors import UcspError
@@ -78,7 +78,7 @@ class Policy:
 
 
 class FakeIndustry:
-    def __init__(self, keys: Keyset, clock: FakeClock, profile: Profile) -> None:
+    def __init__(self, keys: Keyset, clock: Clock, profile: Profile) -> None:
         self.codec = Codec(
             Party.INDUSTRY,
             keys.industry_sign.identity("industry"),

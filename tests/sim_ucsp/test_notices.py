@@ -100,7 +100,7 @@ def test_unknown_signing_certificate_in_the_answer_does_not_acknowledge(keys_dir
 
 def test_unreachable_back_url_is_retried_and_journalled(keys_dir: Path) -> None:
     async def scenario(rig: Rig) -> None:
-        _, reply = await rig.submitted(backUrl="ftp://is.test/nowhere")
+        _, reply = await rig.submitted(backUrl="http://[::1/nowhere")
         answer = await rig.hook(reply.trx["paymentUrl"])
         assert answer.json()["noticeAcknowledged"] is False
         await rig.drain()

@@ -185,13 +185,15 @@ def build_simulator(options: ServeOptions) -> IndustrySimulator:
     if options.ucsp_url:
         table["ucsp_url"] = options.ucsp_url
     config = config_from_mapping(table, str(options.config or "<options>"))
+    keys = Keyset.load(options.keys)
+    faults = FaultSet(CATALOGUE, options.faults)
     sim = IndustrySimulator(
-        keys=Keyset.load(options.keys),
+        keys=keys,
         config=config,
         db=Database(options.db),
         clock=SystemClock(options.time_scale),
         profile=options.profile,
-        faults=FaultSet(CATALOGUE, options.faults),
+        faults=faults,
     )
     sim.close_db_on_exit = True
     return sim

@@ -251,4 +251,6 @@ def unknown_order_answer(msg_type: str, trx: Mapping[str, Any]) -> dict[str, Any
     }
     if msg_type == "PAYMENT_RESULT_INQUIRY":
         answer["currencyCode"] = "156"
+    else:
+        answer["origQryId"] = "0"
     return answer

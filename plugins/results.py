@@ -1,0 +1,108 @@
+"""pytest plugin: a machine-readable record of each scenario's outcome.
+
+``--results-json FILE`` writes, for every test, its node ID, scenario and feature names, the
+role under test, the outcome, the graded verdict, the requirements it checks and the
+violation or error text. The fault self-test and the reports read it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from plugins.deployment import deployment_of, scenario_of
+from ucsp.report.mask import body_text
+from ucsp.sim.journal import JournalEntry
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ucsp", "UCSP conformance")
+    group.addoption(
+        "--results-json",
+        default=None,
+        metavar="FILE",
+        help="write each test's outcome and verdict as JSON",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(ResultsRecorder(config), "ucsp-results-recorder")
+
+
+class ResultsRecorder:
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.records: dict[str, dict[str, Any]] = {}
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        scenario = scenario_of(item)
+        callspec = getattr(item, "callspec", None)
+        self.records[item.nodeid] = {
+            "nodeid": item.nodeid,
+            "scenario": str(scenario.name) if scenario else "",
+            "feature": str(scenario.feature.name) if scenario else "",
+            "role": callspec.params.get("sut_role", "") if callspec else "",
+            "outcome": "passed",
+            "verdict": "pass",
+            "requirements": [],
+            "message": "",
+            "duration": 0.0,
+            "exchanges": [],
+        }
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> None:
+        record, deployment = self.records.get(item.nodeid), deployment_of(item)
+        if record is not None and deployment is not None:
+            record["exchanges"] = [exchange_record(e) for e in deployment.peer_journal.entries]
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        record = self.records.get(report.nodeid)
+        if record is None:
+            return
+        record["duration"] += report.duration
+        props = dict(report.user_properties)
+        if props.get("requirements"):
+            record["requirements"] = str(props["requirements"]).split()
+        if props.get("verdict"):
+            record["verdict"] = str(props["verdict"])
+        if report.failed or (report.skipped and record["outcome"] == "passed"):
+            record["outcome"] = "failed" if report.failed else "skipped"
+            if report.failed and report.when != "call":
+                record["verdict"] = "error"
+            record["message"] = _short(report)
+        elif props.get("violation"):
+            record["message"] = str(props["violation"])
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        path = self.config.getoption("--results-json")
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps(list(self.records.values()), indent=1)
+            Path(path).write_text(text, encoding="utf-8")
+
+
+def exchange_record(entry: JournalEntry) -> dict[str, Any]:
+    """One exchange the suite saw, for reports: bodies as masked text."""
+    return {
+        "direction": "SUT to suite" if entry.direction == "in" else "suite to SUT",
+        "msgType": entry.msg_type,
+        "url": body_text(entry.url.encode()),
+        "at": round(entry.elapsed, 3),
+        "wall": entry.wall.isoformat(),
+        "status": entry.status,
+        "code": entry.code,
+        "request": body_text(entry.request),
+        "response": body_text(entry.response),
+    }
+
+
+def _short(report: pytest.TestReport) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None:
+        return str(crash.message)[:2000]
+    return str(report.longrepr)[-2000:]

@@ -1,0 +1,1 @@
+"""Reports of a conformance run: exchange timelines, HTML report, evidence pack."""

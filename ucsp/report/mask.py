@@ -1,0 +1,46 @@
+"""Masking what must never reach a report or a log: clear-text mobile numbers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_JSON_MOBILE = re.compile(r'("mobile"\s*:\s*")((?:[^"\\]|\\.)*)(")')
+_QUERY_MOBILE = re.compile(r"((?:^|[?&\s])mobile=)([^&#\s\"']*)")
+_CIPHERTEXT = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}")
+MAX_BODY = 65536
+
+
+def mask_mobile(value: str) -> str:
+    """Keep a ciphertext as it is; show a clear number as its first 3 and last 2 characters."""
+    if _CIPHERTEXT.fullmatch(value):
+        return value
+    if len(value) <= 5:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 5) + value[-2:]
+
+
+def mask_text(text: str) -> str:
+    text = _JSON_MOBILE.sub(lambda m: m.group(1) + mask_mobile(m.group(2)) + m.group(3), text)
+    return _QUERY_MOBILE.sub(lambda m: m.group(1) + mask_mobile(m.group(2)), text)
+
+
+def body_text(raw: bytes | None) -> str | None:
+    """A body as text for a report: UTF-8 (invalid bytes replaced), bounded, masked."""
+    if raw is None:
+        return None
+    text = raw[:MAX_BODY].decode("utf-8", errors="replace")
+    if len(raw) > MAX_BODY:
+        text += f"\n[... {len(raw) - MAX_BODY} more bytes]"
+    return mask_text(text)
+
+
+def masked(value: Any) -> Any:
+    """Mask every string inside a JSON-like value."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    return value
