@@ -132,6 +132,16 @@ def run(
     return asyncio.run(run_schedule(offsets, clock, attempt_async, stop))
 
 
+def failing(calls: list[int]) -> Callable[[int], bool]:
+    """An attempt that records its number and never succeeds."""
+
+    def attempt(number: int) -> bool:
+        calls.append(number)
+        return False
+
+    return attempt
+
+
 def test_the_profile_schedule_is_the_protocol_schedule() -> None:
     assert default_profile().schedule == OFFSETS
 
@@ -139,7 +149,7 @@ def test_the_profile_schedule_is_the_protocol_schedule() -> None:
 def test_without_success_all_seven_slots_are_used() -> None:
     clock = FakeClock()
     calls: list[int] = []
-    made = run(clock, lambda n: calls.append(n) is not None)
+    made = run(clock, failing(calls))
     assert made == [0, 1, 3, 7, 15, 31, 63]
     assert calls == list(range(7))
     assert clock.sleeps == [1, 2, 4, 8, 16, 32]  # the intervals of PROTOCOL.md section 7
@@ -162,7 +172,7 @@ def test_success_at_once_makes_one_attempt() -> None:
 def test_stop_is_consulted_before_each_attempt() -> None:
     clock = FakeClock()
     calls: list[int] = []
-    made = run(clock, lambda n: calls.append(n) is not None, stop=lambda: clock.elapsed() >= 7)
+    made = run(clock, failing(calls), stop=lambda: clock.elapsed() >= 7)
     assert made == [0, 1, 3]  # the notice arrived before the slot at 7 s
     assert calls == [0, 1, 2]
 

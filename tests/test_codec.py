@@ -20,7 +20,7 @@ from ucsp.errors import (
     SchemaViolation,
     SignatureInvalid,
 )
-from ucsp.messages import MESSAGE_TYPES, Party
+from ucsp.messages import MESSAGE_TYPES, Kind, Party
 from ucsp.sim import defaults
 
 MESSAGES_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "messages"
@@ -122,7 +122,8 @@ def test_every_sample_message_resigned_decodes(
     path: Path, industry_codec: Codec, ucsp_codec: Codec, keyset: Any
 ) -> None:
     message = json.loads(path.read_text(encoding="utf-8"))
-    msg_type, kind = message["msgInfo"]["msgType"], path.stem.rsplit(".", 1)[1]
+    msg_type = message["msgInfo"]["msgType"]
+    kind: Kind = "response" if path.stem.endswith(".response") else "request"
     spec = MESSAGE_TYPES[msg_type]
     signer = spec.sender if kind == "request" else spec.receiver
     sender, receiver = (

@@ -48,7 +48,9 @@ MAX_TAMPER_BYTES = 4096  # the tamper loops are bounded by the size of the messa
 
 
 def kat_bytes(kat: dict[str, Any], mode: SignatureMode | None = None) -> bytes:
-    name = kat["signed_bytes_file"] if mode is None else kat["signed_message_files"][mode.value]
+    name: str = (
+        kat["signed_bytes_file"] if mode is None else kat["signed_message_files"][mode.value]
+    )
     return (KAT_DIR / name).read_bytes()
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography import x509
+
 from ucsp.crypto import (
     Identity,
     cert_id,
@@ -253,7 +255,7 @@ def cmd_message_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _trailing_hint(text: str, cert: Any, profile: Profile) -> str:
+def _trailing_hint(text: str, cert: x509.Certificate, profile: Profile) -> str:
     """Explain the common case of an editor adding a newline after the signed bytes."""
     stripped = text.rstrip()
     if stripped == text:
@@ -275,11 +277,15 @@ def register_serve(sub: Subparsers) -> None:
     helps = {"ucsp": "the reference UCSP", "industry": "the reference Industry Service"}
     for side, port in ports.items():
         parser = sides.add_parser(side, help=helps[side])
-        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
         parser.add_argument("--port", type=_port, default=port, help=f"default {port}")
-        parser.add_argument("--keys", type=Path, required=True, metavar="DIR", help="key dir")
-        parser.add_argument("--config", type=Path, metavar="FILE", help="settings TOML")
-        parser.add_argument("--db", type=Path, metavar="PATH", help="SQLite file (in memory)")
+        parser.add_argument(
+            "--keys", type=Path, required=True, metavar="DIR", help="directory of `keys init` files"
+        )
+        parser.add_argument("--config", type=Path, metavar="FILE", help="settings TOML file")
+        parser.add_argument(
+            "--db", type=Path, metavar="PATH", help="SQLite file (default: in memory)"
+        )
         parser.add_argument(
             "--time-scale",
             type=_positive_float,
@@ -288,11 +294,19 @@ def register_serve(sub: Subparsers) -> None:
             help="real seconds per protocol second (default 1)",
         )
         parser.add_argument(
-            "--fault", dest="faults", action="append", metavar="NAME", help="switch a fault on"
+            "--fault",
+            dest="faults",
+            action="append",
+            metavar="NAME",
+            help="switch a fault on (repeatable)",
         )
         if side == "industry":
             parser.add_argument(
-                "--ucsp-url", type=_http_url, required=True, metavar="URL", help="UCSP gateway"
+                "--ucsp-url",
+                type=_http_url,
+                required=True,
+                metavar="URL",
+                help="the UCSP gateway URL",
             )
         _profile_option(parser)
         parser.set_defaults(func=cmd_serve)

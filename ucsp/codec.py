@@ -85,7 +85,9 @@ class Codec:
             **extra_cert_fields,
             "signature": self.profile.placeholder,
         }
-        return sign_message(body, self.identity.key, self.profile.signature_mode, self.profile.placeholder)
+        return sign_message(
+            body, self.identity.key, self.profile.signature_mode, self.profile.placeholder
+        )
 
     # --- receiving -------------------------------------------------------------------
 
@@ -129,8 +131,10 @@ class Codec:
             raise SignatureInvalid("missing-cert-id", f"{cert_field} is missing")
         cert = (self.trusted if trusted is None else trusted).get(cert_id)
         if cert is None:
-            raise SignatureInvalid("unknown-cert", f"{cert_field} {cert_id} names no known certificate")
-        data, signature = signed_bytes(decoded.text, self.profile.placeholder)
+            raise SignatureInvalid(
+                "unknown-cert", f"{cert_field} {cert_id} names no known certificate"
+            )
+        data, signature = signed_bytes(decoded.text, self.profile.placeholder, decoded.message)
         verify_bytes(cert, data, signature, self.profile.signature_mode)
         return cert
 

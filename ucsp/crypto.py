@@ -12,6 +12,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,7 @@ def cert_id(cert: x509.Certificate) -> str:
 
 def key_matches_cert(key: rsa.RSAPrivateKey, cert: x509.Certificate) -> bool:
     public = cert.public_key()
-    assert isinstance(public, rsa.RSAPublicKey)  # noqa: S101 - load_certificate guarantees it
+    assert isinstance(public, rsa.RSAPublicKey)
     return key.public_key().public_numbers() == public.public_numbers()
 
 
@@ -98,12 +99,14 @@ def verify_bytes(cert: x509.Certificate, data: bytes, signature: str, mode: Sign
     if raw is None:
         raise SignatureInvalid("not-base64", "signature is not valid Base64")
     public = cert.public_key()
-    assert isinstance(public, rsa.RSAPublicKey)  # noqa: S101 - load_certificate guarantees it
+    assert isinstance(public, rsa.RSAPublicKey)
     try:
         if mode is SignatureMode.RAW_DIGEST:
             digest = hashes.Hash(hashes.SHA256())
             digest.update(data)
-            public.verify(raw, digest.finalize(), padding.PKCS1v15(), utils.NoDigestInfo())
+            # cryptography accepts NoDigestInfo here at run time; its stubs omit it.
+            no_digest_info: Any = utils.NoDigestInfo()
+            public.verify(raw, digest.finalize(), padding.PKCS1v15(), no_digest_info)
         else:
             public.verify(raw, data, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
@@ -130,7 +133,10 @@ def decode_base64(text: str) -> bytes | None:
 def serialise_with_placeholder(message: dict[str, Any], placeholder: str) -> str:
     """Compact JSON text of ``message`` with the signature set to the placeholder."""
     body = dict(message)
-    body["certificateSignature"] = {**body.get("certificateSignature", {}), "signature": placeholder}
+    body["certificateSignature"] = {
+        **body.get("certificateSignature", {}),
+        "signature": placeholder,
+    }
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -143,23 +149,48 @@ def sign_message(
     """Serialise, sign and return the bytes to transmit (the signed-bytes rule)."""
     text = serialise_with_placeholder(message, placeholder)
     signature = sign_bytes(key, text.encode("utf-8"), mode)
-    return _replace_signature(text, signature).encode("utf-8")
+    # By construction the serialised body has certificateSignature.signature.
+    parsed = {"certificateSignature": {"signature": placeholder}}
+    return _replace_signature(text, signature, parsed).encode("utf-8")
 
 
-def _replace_signature(text: str, value: str) -> str:
-    span = member_span(text, SIGNATURE_PATH)
+_SIGNATURE_KEY = re.compile(r'"signature"\s*:\s*')
+
+
+def signature_span(text: str, message: dict[str, Any] | None = None) -> tuple[int, int] | None:
+    """Span of certificateSignature.signature's value in a strictly parsed JSON object text.
+
+    Fast path, when ``message`` (the parsed text) has that member: a quote-delimited
+    ``"signature"`` followed by a colon can only be a key (a string value never precedes a
+    colon, and quotes inside strings are escaped), so when the text holds exactly one such key
+    it is that member's. Otherwise the members are walked.
+    """
+    fields = message.get("certificateSignature") if message is not None else None
+    keys = list(_SIGNATURE_KEY.finditer(text)) if isinstance(fields, dict) else []
+    if len(keys) == 1 and isinstance(fields, dict) and "signature" in fields:
+        start = keys[0].end()
+        if text.startswith('"', start):
+            _, end = json.decoder.scanstring(text, start + 1)  # type: ignore[attr-defined]
+            return start, end
+    return member_span(text, SIGNATURE_PATH)
+
+
+def _replace_signature(text: str, value: str, message: dict[str, Any]) -> str:
+    span = signature_span(text, message)
     if span is None:
         raise MalformedMessage("certificateSignature.signature is missing")
     start, end = span
     return text[:start] + json.dumps(value) + text[end:]
 
 
-def signed_bytes(text: str, placeholder: str = "00000000") -> tuple[bytes, str]:
+def signed_bytes(
+    text: str, placeholder: str = "00000000", message: dict[str, Any] | None = None
+) -> tuple[bytes, str]:
     """From the received text of a message, the bytes that were signed and the signature.
 
     ``text`` must already have passed strict parsing.
     """
-    span = member_span(text, SIGNATURE_PATH)
+    span = signature_span(text, message)
     if span is None:
         raise MalformedMessage("certificateSignature.signature is missing")
     start, end = span
@@ -175,14 +206,16 @@ def signed_bytes(text: str, placeholder: str = "00000000") -> tuple[bytes, str]:
 
 def _padding(mode: EncryptionMode) -> padding.AsymmetricPadding:
     if mode is EncryptionMode.OAEP_SHA256:
-        return padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+        return padding.OAEP(
+            mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None
+        )
     return padding.PKCS1v15()
 
 
 def encrypt_field(cert: x509.Certificate, plaintext: str, mode: EncryptionMode) -> str:
     """Encrypt a field value to ``cert``'s public key; Base64 of the ciphertext."""
     public = cert.public_key()
-    assert isinstance(public, rsa.RSAPublicKey)  # noqa: S101 - load_certificate guarantees it
+    assert isinstance(public, rsa.RSAPublicKey)
     return base64.b64encode(public.encrypt(plaintext.encode("utf-8"), _padding(mode))).decode()
 
 
@@ -244,7 +277,9 @@ def make_test_identity(
     return key, cert
 
 
-def write_pem(key: rsa.RSAPrivateKey, cert: x509.Certificate, key_path: Path, cert_path: Path) -> None:
+def write_pem(
+    key: rsa.RSAPrivateKey, cert: x509.Certificate, key_path: Path, cert_path: Path
+) -> None:
     key_path.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM,

@@ -42,14 +42,18 @@ class Keyset:
         """Load ``<stem>.crt`` (required) and ``<stem>.key`` (when present) for each stem."""
         root = Path(directory)
         if not root.is_dir():
-            raise ConfigError(f"key directory {root} does not exist; create one with "
-                              f"'ucsp-conformance keys init {root}'")
+            raise ConfigError(
+                f"key directory {root} does not exist; create one with "
+                f"'ucsp-conformance keys init {root}'"
+            )
         pairs: dict[str, KeyPair] = {}
         for stem in STEMS:
             cert_path, key_path = root / f"{stem}.crt", root / f"{stem}.key"
             if not cert_path.exists():
-                raise ConfigError(f"{cert_path} is missing; run 'ucsp-conformance keys init' "
-                                  "or copy the certificate there")
+                raise ConfigError(
+                    f"{cert_path} is missing; run 'ucsp-conformance keys init' "
+                    "or copy the certificate there"
+                )
             cert = load_certificate(cert_path)
             key = load_private_key(key_path) if key_path.exists() else None
             if key is not None and not key_matches_cert(key, cert):

@@ -18,6 +18,7 @@ from ucsp.errors import MalformedMessage
 _BOM = b"\xef\xbb\xbf"
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
@@ -49,7 +50,10 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
-def _max_depth(text: str) -> int:
+def _max_depth(text: str, limit: int) -> int:
+    """Deepest nesting of objects and arrays, outside strings (cheap when obviously shallow)."""
+    if text.count("{") + text.count("[") <= limit:
+        return 0
     depth = deepest = 0
     for match in _BRACKET.finditer(_STRING.sub("", text)):
         if match.group() in "[{":
@@ -84,7 +88,7 @@ def decode_text(raw: bytes, *, max_bytes: int = 65536) -> str:
 
 def parse_text(text: str, *, max_depth: int = 32) -> dict[str, Any]:
     """Parse JSON text that must be an object, refusing every hostile construct."""
-    if _max_depth(text) > max_depth:
+    if _max_depth(text, max_depth) > max_depth:
         raise MalformedMessage(f"JSON nesting deeper than {max_depth}")
     try:
         value = json.loads(
@@ -100,7 +104,8 @@ def parse_text(text: str, *, max_depth: int = 32) -> dict[str, Any]:
         raise MalformedMessage(f"not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
         raise MalformedMessage("message is not a JSON object")
-    if _has_lone_surrogate(value):
+    # Strict UTF-8 already refuses encoded surrogates; only \uD800-\uDFFF escapes can make one.
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
         raise MalformedMessage("lone surrogate escape in a string")
     return value
 

@@ -123,7 +123,7 @@ class SignedClient:
         """(kind, reason) when the answer is not a valid response to ``message``."""
         if exchange.status != 200:
             return "http", f"HTTP {exchange.status}"
-        assert exchange.response is not None  # noqa: S101 - set with the status
+        assert exchange.response is not None
         try:
             decoded = self.codec.parse(exchange.response, "response")
             self.codec.check_format(decoded, exchange.msg_type)

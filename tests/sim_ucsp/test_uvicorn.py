@@ -85,7 +85,9 @@ def test_over_real_http(keys_dir: Path, tmp_path: Path) -> None:
                 assert (await client.get("/gateway")).status_code == 405
                 junk = await client.post("/gateway", content=b"{", headers={"Content-Type": "application/json"})
                 assert junk.status_code == 200
-                assert codec.decode(junk.content, "response").response_code == "10"
+                decoded = codec.parse(junk.content, "response")
+                codec.check_signature(decoded)
+                assert decoded.response_code == "10"
 
                 async def send(msg_type: str, trx: dict[str, Any]) -> dict[str, Any]:
                     answer = await client.post(

@@ -75,7 +75,7 @@ def check_signature(
     )
     assert isinstance(cert_id, str)
     try:
-        data, signature = signed_bytes(text, profile.placeholder)
+        data, signature = signed_bytes(text, profile.placeholder, message)
         verify_bytes(certs[cert_id], data, signature, profile.signature_mode)
     except UcspError as exc:
         raise RequirementViolation(requirement, f"signature does not verify: {exc}") from None

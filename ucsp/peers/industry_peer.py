@@ -33,6 +33,8 @@ from ucsp.target import Target
 from ucsp.transport import Exchange, SignedClient, protocol_response, read_protocol_body
 
 Mutation = Callable[[dict[str, Any]], dict[str, Any]]
+BACK_NOTICE_PATH = "/notify-back"  # a second notice URL, for orders that name a backUrl
+ANSWER_CORRUPTIONS = ("signature", "echo")
 
 
 @dataclass
@@ -42,6 +44,7 @@ class NoticeAnswer:
     code: str = "00"
     http_status: int = 200
     hang: bool = False  # never answer (the UCSP's request times out)
+    corrupt: str | None = None  # one of ANSWER_CORRUPTIONS: a bad signature, or no echo
 
 
 class IndustryPeer:
@@ -67,6 +70,7 @@ class IndustryPeer:
         self.app = Starlette(
             routes=[
                 Route("/notify", self._notify, methods=["GET", "POST", "PUT"]),
+                Route(BACK_NOTICE_PATH, self._notify, methods=["GET", "POST", "PUT"]),
                 Route("/index", self._index, methods=["GET"]),
                 Route("/front", self._front, methods=["GET"]),
             ]
@@ -152,7 +156,12 @@ class IndustryPeer:
             msg_info: Any = decoded.msg_info
         except UcspError as exc:
             code, msg_info = exc.code.value, {}
+        if answer.corrupt == "echo" and isinstance(msg_info.get("msgID"), str):
+            msg_id = msg_info["msgID"]
+            msg_info = {**msg_info, "msgID": msg_id[:-1] + ("1" if msg_id[-1:] == "0" else "0")}
         reply = self.codec.sign(build_response(msg_info, {}, ResponseCode(code)))
+        if answer.corrupt == "signature":
+            reply = _flip_signature(reply)
         response = (
             protocol_response(reply)
             if answer.http_status == 200
@@ -184,3 +193,12 @@ class IndustryPeer:
 
     async def _front(self, request: Request) -> Response:
         return HTMLResponse("<html><body>suite front page</body></html>")
+
+
+def _flip_signature(raw: bytes) -> bytes:
+    """The same answer with the first character of its signature changed."""
+    text = raw.decode()
+    marker = '"signature":"'
+    start = text.rindex(marker) + len(marker)
+    swapped = "A" if text[start] != "A" else "B"
+    return (text[:start] + swapped + text[start + 1 :]).encode()

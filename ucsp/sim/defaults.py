@@ -7,11 +7,11 @@ configuration.
 
 from __future__ import annotations
 
-INDUSTRY_CODE = "TRAVEL01"            # AN 8
-MER_ID = "777290058110048"            # AN 15
-ACQ_IIN = "00010344"                  # AN 8
-CHANNEL_CODE = "CHANNEL1"             # AN 8
-CURRENCY_CODE = "156"                 # CNY
+INDUSTRY_CODE = "TRAVEL01"  # AN 8
+MER_ID = "777290058110048"  # AN 15
+ACQ_IIN = "00010344"  # AN 8
+CHANNEL_CODE = "CHANNEL1"  # AN 8
+CURRENCY_CODE = "156"  # CNY
 SANDBOX_USERS = (("user0001", "13800138000"), ("user0002", "85291234567"))
 UCSP_PORT = 8080
 INDUSTRY_PORT = 8081

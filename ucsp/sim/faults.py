@@ -14,10 +14,10 @@ from ucsp.errors import ConfigError
 
 @dataclass(frozen=True)
 class Fault:
-    name: str          # kebab-case, e.g. "accepts-bad-signature"
-    category: str      # signature | format | business | idempotency | timing | encryption
-    description: str   # what the faulty implementation does
-    breaks: str        # the rule it breaks, with its PROTOCOL.md section
+    name: str  # kebab-case, e.g. "accepts-bad-signature"
+    category: str  # signature | format | business | idempotency | timing | encryption
+    description: str  # what the faulty implementation does
+    breaks: str  # the rule it breaks, with its PROTOCOL.md section
 
 
 class FaultSet:

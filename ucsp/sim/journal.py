@@ -13,13 +13,13 @@ Direction = Literal["in", "out"]
 
 @dataclass(frozen=True)
 class JournalEntry:
-    direction: Direction     # "in": received by this implementation; "out": sent by it
-    msg_type: str            # msgInfo.msgType as far as it could be read ("" when unreadable)
+    direction: Direction  # "in": received by this implementation; "out": sent by it
+    msg_type: str  # msgInfo.msgType as far as it could be read ("" when unreadable)
     url: str
     request: bytes
-    status: int | None       # HTTP status of the answer (None: no answer)
+    status: int | None  # HTTP status of the answer (None: no answer)
     response: bytes | None
-    elapsed: float           # protocol-time (clock.elapsed()) when the request was sent/received
+    elapsed: float  # protocol-time (clock.elapsed()) when the request was sent/received
     wall: datetime
     code: str | None = None  # responseCode of the answer, when there was one
 
@@ -37,7 +37,9 @@ class Journal:
         if self._changed is not None:
             self._changed.set()
 
-    def select(self, msg_type: str | None = None, direction: Direction | None = None) -> list[JournalEntry]:
+    def select(
+        self, msg_type: str | None = None, direction: Direction | None = None
+    ) -> list[JournalEntry]:
         return [
             e
             for e in self.entries

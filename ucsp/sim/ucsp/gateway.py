@@ -27,7 +27,7 @@ from ucsp.sim.faults import FaultSet
 from ucsp.sim.ucsp import rules
 from ucsp.sim.ucsp.registry import Industry, Registry
 from ucsp.sim.ucsp.service import Business, Outcome
-from ucsp.sim.ucsp.store import Store
+from ucsp.sim.ucsp.store import Store, Tx
 from ucsp.strictjson import decode_text, parse_text
 
 UNKNOWN_INDUSTRY = "00000000"
@@ -90,9 +90,13 @@ class Gateway:
             industry = self._check_signature(decoded, industry)
         except UcspError as exc:
             return self._answer(decoded, ResponseCode.SIGNATURE_FAILS, echo, exc.reason)
-        if self._replayed(decoded, industry):
-            return self._answer(decoded, ResponseCode.COMMON_ERROR, echo, "msgID already seen")
-        outcome = self.business.handle(msg_type, industry, trx, base_url)
+
+        def replay_guard(tx: Tx) -> Outcome | None:
+            if self._replayed(tx, decoded, industry):
+                return Outcome(ResponseCode.COMMON_ERROR, echo, "msgID already seen")
+            return None
+
+        outcome = self.business.handle(msg_type, industry, trx, base_url, replay_guard)
         return self._answer(decoded, outcome.code, outcome.trx, outcome.reason, outcome)
 
     def _parse(self, raw: bytes) -> Decoded:
@@ -133,16 +137,16 @@ class Gateway:
         self.codec.check_signature(decoded, certs)
         return industry
 
-    def _replayed(self, decoded: Decoded, industry: Industry) -> bool:
+    def _replayed(self, tx: Tx, decoded: Decoded, industry: Industry) -> bool:
+        """msgID seen from this industry within the window (checked after the signature)."""
         if not self.profile.check_replay or "replay-accepted" in self.faults:
             return False
         now = self.clock.now().timestamp()
         window = self.profile.replay_window_seconds
-        with self.store.tx() as tx:
-            seen = tx.seen_before(industry.code, decoded.msg_info["msgID"], now, window)
-            self._recorded += 1
-            if self._recorded % _PURGE_EVERY == 0:
-                tx.forget_msgids(now - window)
+        seen = tx.seen_before(industry.code, decoded.msg_info["msgID"], now, window)
+        self._recorded += 1
+        if self._recorded % _PURGE_EVERY == 0:
+            tx.forget_msgids(now - window)
         return seen
 
     # --- answers --------------------------------------------------------------------------

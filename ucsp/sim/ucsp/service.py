@@ -103,11 +103,22 @@ class Business:
     # --- gateway requests ----------------------------------------------------------------
 
     def handle(
-        self, msg_type: str, industry: Industry, trx: dict[str, Any], base_url: str
+        self,
+        msg_type: str,
+        industry: Industry,
+        trx: dict[str, Any],
+        base_url: str,
+        guard: Callable[[Tx], Outcome | None] | None = None,
     ) -> Outcome:
-        """Apply the business rules of ``msg_type`` (format and signature already checked)."""
+        """Apply the business rules of ``msg_type`` (format and signature already checked).
+
+        ``guard`` runs first in the same transaction (the replay check) and may refuse.
+        """
         handler = self._handlers[msg_type]
         with self.store.tx() as tx:
+            refusal = guard(tx) if guard is not None else None
+            if refusal is not None:
+                return refusal
             return handler(tx, industry, msg_type, trx, base_url)
 
     def _resubmitted(
