@@ -11,9 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import allure
 import pytest
 
 from plugins.deployment import deployment_of, scenario_of
+from plugins.requirements import requirement_ids
 from ucsp.report.mask import body_text
 from ucsp.sim.journal import JournalEntry
 
@@ -25,6 +27,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="FILE",
         help="write each test's outcome and verdict as JSON",
+    )
+    group.addoption(
+        "--progress-file",
+        default=None,
+        metavar="FILE",
+        help="append one JSON line per finished test (for live progress)",
     )
 
 
@@ -54,11 +62,30 @@ class ResultsRecorder:
             "exchanges": [],
         }
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_bdd_before_scenario(self, request: pytest.FixtureRequest) -> None:
+        """Requirement and role labels for Allure (once allure-pytest-bdd started the test)."""
+        record = self.records.get(request.node.nodeid)
+        if record is not None and self.config.getoption("--alluredir", None):
+            allure.dynamic.tag(f"role:{record['role']}")
+            for rid in requirement_ids(request.node):
+                allure.dynamic.label("requirement", rid)
+
     @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_teardown(self, item: pytest.Item) -> None:
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> None:
+        if call.when != "call":
+            return
         record, deployment = self.records.get(item.nodeid), deployment_of(item)
         if record is not None and deployment is not None:
             record["exchanges"] = [exchange_record(e) for e in deployment.peer_journal.entries]
+            if not self.config.getoption("--alluredir", None):
+                return
+            for index, exchange in enumerate(record["exchanges"]):
+                allure.attach(
+                    json.dumps(exchange, indent=1),
+                    name=f"exchange {index + 1}: {exchange['msgType'] or 'raw'}",
+                    attachment_type=allure.attachment_type.JSON,
+                )
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self.records.get(report.nodeid)
@@ -78,8 +105,31 @@ class ResultsRecorder:
         elif props.get("violation"):
             record["message"] = str(props["violation"])
 
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        path, record = self.config.getoption("--progress-file", None), self.records.get(nodeid)
+        if path and record is not None:
+            line = {k: v for k, v in record.items() if k != "exchanges"}
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(line) + "\n")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.records[report.nodeid or "<collection>"] = {
+                "nodeid": report.nodeid,
+                "scenario": "",
+                "feature": "",
+                "role": "",
+                "outcome": "failed",
+                "verdict": "error",
+                "requirements": [],
+                "message": str(report.longrepr)[-2000:],
+                "duration": 0.0,
+                "exchanges": [],
+            }
+            self.pytest_runtest_logfinish(report.nodeid or "<collection>")
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        path = self.config.getoption("--results-json")
+        path = self.config.getoption("--results-json", None)
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             text = json.dumps(list(self.records.values()), indent=1)

@@ -59,8 +59,7 @@ def _(authorization: Authorization, deployment: Deployment) -> None:
 
 
 @then(
-    "the login message carries the user's mobile encrypted to the industry encryption "
-    "certificate"
+    "the login message carries the user's mobile encrypted to the industry encryption certificate"
 )
 def _(authorization: Authorization, deployment: Deployment) -> None:
     _, message = _login_message(authorization, deployment)
@@ -123,7 +122,9 @@ def _(login_flow: LoginFlow, deployment: Deployment, defect: str) -> LoginAttemp
     return deployment.call(login_flow.send_login(login_flow.new_user(), defect))
 
 
-@when("UCSP sends a login for a new user with the msgID of the earlier login", target_fixture="login")
+@when(
+    "UCSP sends a login for a new user with the msgID of the earlier login", target_fixture="login"
+)
 def _(login_flow: LoginFlow, deployment: Deployment, earlier_login: LoginAttempt) -> LoginAttempt:
     return deployment.call(
         login_flow.send_login(

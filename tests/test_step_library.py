@@ -9,47 +9,23 @@ of a Scenario Outline substituted into the step text.
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import textwrap
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from pytest_bdd.feature import get_features
-from pytest_bdd.steps import StepFunctionContext, StepNamePrefix, step_function_context_registry
+
+from steps.catalogue import (
+    Definition,
+    FeatureStep,
+    feature_steps,
+    render_markdown,
+    step_definitions,
+    step_modules,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-FEATURES = ROOT / "features"
-STEPS = ROOT / "steps"
-
-
-@dataclass(frozen=True)
-class FeatureStep:
-    where: str  # features/area/x.feature:12
-    type: str  # given, when or then
-    name: str  # with the Examples values substituted
-
-    def __str__(self) -> str:
-        return f'{self.where}: {self.type.capitalize()} "{self.name}"'
-
-
-@dataclass(frozen=True)
-class Definition:
-    module: str
-    line: int
-    context: StepFunctionContext
-
-    def __str__(self) -> str:
-        kind = self.context.type or "step"
-        return f"{self.module}:{self.line} {kind}({self.context.parser.name!r})"
-
-    def matches(self, step: FeatureStep) -> bool:
-        if self.context.type is not None and self.context.type != step.type:
-            return False
-        return self.context.parser.is_matching(step.name)
 
 
 @dataclass
@@ -57,46 +33,6 @@ class LintResult:
     undefined: list[FeatureStep]
     ambiguous: list[tuple[FeatureStep, list[Definition]]]
     unused: list[Definition]
-
-
-def step_modules(steps_dir: Path = STEPS, package: str = "steps") -> list[ModuleType]:
-    return [
-        importlib.import_module(f"{package}.{path.stem}")
-        for path in sorted(steps_dir.glob("*.py"))
-        if path.stem != "__init__"
-    ]
-
-
-def step_definitions(modules: list[ModuleType]) -> list[Definition]:
-    """The step definitions made in ``modules``, each once, by module and line."""
-    found: dict[int, Definition] = {}
-    for module in modules:
-        for name, value in vars(module).items():
-            if not name.startswith(StepNamePrefix.step_def.value):
-                continue
-            context = step_function_context_registry.get(inspect.unwrap(value))
-            if context is None or id(context) in found:
-                continue
-            code = getattr(context.step_func, "__code__", None)
-            line = code.co_firstlineno if code is not None else 0
-            found[id(context)] = Definition(module.__name__, line, context)
-    return sorted(found.values(), key=lambda d: (d.module, d.line))
-
-
-def feature_steps(features_dir: Path = FEATURES) -> Iterator[FeatureStep]:
-    """Every distinct step the scenarios under ``features_dir`` run, in file order."""
-    paths = [str(path) for path in sorted(features_dir.rglob("*.feature"))]
-    seen: set[FeatureStep] = set()
-    for feature in get_features(paths):
-        rel = Path(feature.filename).relative_to(features_dir.parent)
-        for template in feature.scenarios.values():
-            contexts = [row for examples in template.examples for row in examples.as_contexts()]
-            for context in contexts or [{}]:
-                for step in template.render(context).steps:
-                    feature_step = FeatureStep(f"{rel}:{step.line_number}", step.type, step.name)
-                    if feature_step not in seen:
-                        seen.add(feature_step)
-                        yield feature_step
 
 
 def lint(definitions: list[Definition], steps: list[FeatureStep]) -> LintResult:
@@ -212,3 +148,11 @@ def test_the_lint_reports_undefined_ambiguous_and_unused_steps(tmp_path: Path) -
         "lint_steps:24 then('a step no feature uses')",
     ]
     # Not reported, so matched once: the Background's Given and "And the user pays again".
+
+
+def test_docs_steps_md_is_the_generated_catalogue() -> None:
+    expected = render_markdown()
+    actual = (ROOT / "docs" / "steps.md").read_text(encoding="utf-8")
+    assert actual == expected, (
+        "docs/steps.md is stale: run 'ucsp-conformance steps > docs/steps.md'"
+    )

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from cryptography import x509
 
+from ucsp import cli_certify as certify
 from ucsp.crypto import (
     Identity,
     cert_id,
@@ -342,7 +343,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 # --- entry point -------------------------------------------------------------------------
 
-REGISTRARS: list[Callable[[Subparsers], None]] = [register_keys, register_message, register_serve]
+REGISTRARS: list[Callable[[Subparsers], None]] = [
+    register_keys,
+    register_message,
+    register_serve,
+    *certify.REGISTRARS,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -34,7 +34,7 @@ TEST_KEYS = Path(__file__).resolve().parent.parent / "fixtures" / "keys" / "test
 EMBEDDED_TIME_SCALE = 0.02
 
 
-@dataclass
+@dataclass(repr=False)
 class Deployment:
     role: Role
     target: Target
@@ -47,6 +47,10 @@ class Deployment:
     embedded: bool = False
     servers: list[LoopbackServer] = field(default_factory=list)
     http: httpx.AsyncClient | None = None  # the "browser": sandbox hooks, authorize, index
+
+    def __repr__(self) -> str:
+        kind = "embedded" if self.embedded else self.target.source
+        return f"Deployment(role={self.role!r}, {kind})"
 
     @property
     def peer_journal(self) -> Journal:

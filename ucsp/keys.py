@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
@@ -19,7 +19,7 @@ class KeyPair:
     """A certificate and, when this side holds it, its private key."""
 
     cert: x509.Certificate
-    key: rsa.RSAPrivateKey | None = None
+    key: rsa.RSAPrivateKey | None = field(default=None, repr=False)
 
     @property
     def cert_id(self) -> str:

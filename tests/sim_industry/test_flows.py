@@ -439,3 +439,25 @@ async def test_refunds_are_forwarded_without_second_guessing(world: World) -> No
     data = await world.call("/harness/refunds", {"origOrderId": order_id, "txnAmt": "99999"})
     assert data["responseCode"] == "36"
     assert (await world.order(order_id))["status"] == "SUCCEEDED"
+
+
+async def test_a_reversal_of_a_reversal_never_changes_the_reversal_s_status(world: World) -> None:
+    order_id = await world.paid_order("10000")
+    refund = await world.call("/harness/refunds", {"origOrderId": order_id, "txnAmt": "3000"})
+    data = await world.call("/harness/refunds", {"origOrderId": refund["orderId"], "txnAmt": "2"})
+    assert data["responseCode"] == "00"  # the fake UCSP does not refuse it; a real one says 36
+    assert (await world.order(refund["orderId"]))["status"] == "SUCCEEDED"
+    assert (await world.order(refund["orderId"]))["refundedAmt"] == "0"
+
+
+async def test_an_answer_naming_another_order_is_explained(world: World) -> None:
+    world.fake.script("SUBMIT_PAYMENT_ORDER", Spec(mode="wrong-order"))
+    answer = await _pay(world)
+    assert answer.status_code == 424
+    assert "another orderId" in answer.json()["error"]
+    await world.sim.background.cancel_all()
+
+
+async def test_home_page(world: World) -> None:
+    page = await world.client.get("/")
+    assert page.status_code == 200 and "TRAVEL01" in page.text

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ucsp import schemas
 from ucsp.clock import Clock, FakeClock
 from ucsp.codec import Codec, Decoded
 from ucsp.envelope import build_request, build_response, format_time
@@ -250,8 +251,6 @@ class Rig:
         assert reply.status == 200
         assert reply.signature_ok
         assert reply.msg_info == message["msgInfo"]
-        from ucsp import schemas
-
         assert schemas.validate(reply.message, msg_type, "response") == []
         return reply
 

@@ -43,7 +43,9 @@ def test_authorize_redirects_with_signed_login_info(keys_dir: Path) -> None:
         location = answer.headers["location"]
         assert location.startswith(f"{INDEX_URL}?request_data=")
         encoded = location.split("request_data=", 1)[1]
-        assert set(encoded) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789%-._~")
+        assert set(encoded) <= set(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789%-._~"
+        )
         raw, message = decode_login(rig, location)
         assert schemas.validate(message, "INDUSTRY_LOGIN_INFO", "request") == []
         assert message["msgInfo"]["msgID"].startswith("UTRAVEL01")
@@ -76,7 +78,8 @@ def test_authorize_base64url_encoding(keys_dir: Path) -> None:
 def test_authorize_appends_to_an_index_url_with_a_query(keys_dir: Path) -> None:
     registry = registry_for(keys_dir)
     industries = {
-        code: replace(ind, index_url=f"{INDEX_URL}?lang=en") for code, ind in registry.industries.items()
+        code: replace(ind, index_url=f"{INDEX_URL}?lang=en")
+        for code, ind in registry.industries.items()
     }
 
     async def scenario(rig: Rig) -> None:

@@ -1,4 +1,4 @@
-"""SIGN_AUTO_DEBIT and the signing page, SIGN_AUTO_DEBIT_NOTICE, CLOSE_AUTO_DEBIT, SUBMIT_AUTO_DEBIT."""
+"""Auto-debit: SIGN_AUTO_DEBIT and the signing page, the notice, CLOSE and SUBMIT_AUTO_DEBIT."""
 
 from __future__ import annotations
 

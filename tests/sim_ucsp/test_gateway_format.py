@@ -43,7 +43,7 @@ def test_http_checks_in_order(keys_dir: Path) -> None:
 
 
 def _duplicate_key(rig: Rig) -> bytes:
-    message, body = _valid(rig)
+    _message, body = _valid(rig)
     text = body.decode().replace('"trxInfo":{', '"trxInfo":{"orderId":"DUPLICATE01",', 1)
     return text.encode()
 
@@ -69,7 +69,9 @@ HOSTILE: dict[str, Any] = {
     "nan": lambda rig: _valid(rig)[1].replace(b'"trxInfo":{', b'"trxInfo":{"x":NaN,', 1),
     "infinity": lambda rig: _valid(rig)[1].replace(b'"trxInfo":{', b'"trxInfo":{"x":-Infinity,', 1),
     "overflow": lambda rig: _valid(rig)[1].replace(b'"trxInfo":{', b'"trxInfo":{"x":1e999,', 1),
-    "huge-int": lambda rig: _valid(rig)[1].replace(b'"trxInfo":{', b'"trxInfo":{"x":' + b"9" * 5000 + b",", 1),
+    "huge-int": lambda rig: _valid(rig)[1].replace(
+        b'"trxInfo":{', b'"trxInfo":{"x":' + b"9" * 5000 + b",", 1
+    ),
     "lone-surrogate": lambda rig: _valid(rig)[1].replace(
         b'"trxInfo":{', b'"trxInfo":{"x":"\\ud800",', 1
     ),
@@ -116,6 +118,9 @@ def test_code_10_echoes_msginfo_of_an_object_body(keys_dir: Path) -> None:
         dup_reply = await rig.post(body)
         assert dup_reply.code == "10"
         assert dup_reply.msg_info == json.loads(body)["msgInfo"]
+        message, body = _valid(rig)
+        bom_reply = await rig.post(b"\xef\xbb\xbf" + body)
+        assert (bom_reply.code, bom_reply.msg_info) == ("10", message["msgInfo"])
 
     run(keys_dir, scenario)
 
@@ -156,7 +161,9 @@ def _mutations() -> dict[str, Any]:
         "orderDesc-non-ascii": set_trx("orderDesc", "caf\u00e9"),
         "versionNo": set_info("versionNo", "1.0.1"),
         "msgID-other-industry": set_info("msgID", "AOTHER001" + "20260115103000" + "123456"),
-        "msgID-prefix-U": lambda m: m["msgInfo"].__setitem__("msgID", "U" + m["msgInfo"]["msgID"][1:]),
+        "msgID-prefix-U": lambda m: m["msgInfo"].__setitem__(
+            "msgID", "U" + m["msgInfo"]["msgID"][1:]
+        ),
         "msgType-unknown": set_info("msgType", "NO_SUCH_TYPE"),
         "msgType-notice": set_info("msgType", "PAYMENT_RESULT_NOTICE"),
         "trxInfo-missing": lambda m: m.pop("trxInfo"),
@@ -191,7 +198,7 @@ def test_app_enc_cert_id_without_an_encrypted_field_is_10(keys_dir: Path) -> Non
 
 def test_missing_app_sign_cert_id_is_10(keys_dir: Path) -> None:
     async def scenario(rig: Rig) -> None:
-        message, body = _valid(rig)
+        _message, body = _valid(rig)
         cert_id = rig.keys.industry_sign.cert_id
         reply = await rig.post(body.replace(f'"appSignCertID":"{cert_id}",'.encode(), b""))
         assert reply.code == "10"
@@ -217,3 +224,34 @@ def test_skew_check_off_in_the_profile(keys_dir: Path) -> None:
         assert (await rig.post(rig.sign(message))).code == "00"
 
     run(keys_dir, scenario, profile=replace(default_profile(), check_skew=False))
+
+
+def test_oversize_chunked_body_without_content_length_is_413(keys_dir: Path) -> None:
+    async def scenario(rig: Rig) -> None:
+        async def chunks() -> Any:
+            for _ in range(70):
+                yield b" " * 1024
+
+        answer = await rig.client.post(
+            "/gateway", content=chunks(), headers={"Content-Type": "application/json"}
+        )
+        assert answer.status_code == 413
+        assert "content-length" not in answer.request.headers
+
+    run(keys_dir, scenario)
+
+
+def test_a_request_that_breaks_the_implementation_is_answered_99(keys_dir: Path) -> None:
+    async def scenario(rig: Rig) -> None:
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("bug")
+
+        rig.sim.business.handle = broken  # type: ignore[method-assign]
+        message, body = _valid(rig)
+        reply = await rig.post(body)
+        assert (reply.status, reply.code, reply.signature_ok) == (200, "99", True)
+        assert reply.msg_info == message["msgInfo"]
+        assert [str(e) for e in rig.sim.errors] == ["bug"]
+        rig.sim.errors.clear()
+
+    run(keys_dir, scenario)

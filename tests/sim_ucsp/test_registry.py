@@ -37,7 +37,9 @@ def test_defaults(keys_dir: Path) -> None:
     assert industry.notice_url == "http://127.0.0.1:8081/notify"
     sign = (keys_dir / "industry-sign.crt").read_bytes()
     assert [c.public_bytes(Encoding.PEM) for c in industry.sign_certs.values()] == [sign]
-    assert industry.enc_cert.public_bytes(Encoding.PEM) == (keys_dir / "industry-enc.crt").read_bytes()
+    assert (
+        industry.enc_cert.public_bytes(Encoding.PEM) == (keys_dir / "industry-enc.crt").read_bytes()
+    )
     assert registry.merchant_of(defaults.INDUSTRY_CODE, defaults.MER_ID) is not None
     assert registry.merchant_of("OTHER001", defaults.MER_ID) is None
     assert registry.channels == (defaults.CHANNEL_CODE,)
@@ -88,7 +90,7 @@ def test_bad_registry_names_the_key_and_the_fix(keys_dir: Path, text: str, expec
 
 
 def test_missing_registry_file(keys_dir: Path, tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="cannot read registry .*--config"):
+    with pytest.raises(ConfigError, match=r"cannot read registry .*--config"):
         load_registry(tmp_path / "missing.toml", keys_dir)
 
 

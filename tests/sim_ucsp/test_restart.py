@@ -26,7 +26,9 @@ def test_state_survives_a_restart(keys_dir: Path, tmp_path: Path) -> None:
         resubmit = await first.send("SUBMIT_PAYMENT_ORDER", trx)
         refund = first.reversal(query_id, "600")
         assert (await first.send("PAYMENT_REFUND", refund)).code == "00"
-        seen = first.sign(first.message("PAYMENT_RESULT_INQUIRY", {"orderId": "X0000001", "txnTime": first.now()}))
+        seen = first.sign(
+            first.message("PAYMENT_RESULT_INQUIRY", {"orderId": "X0000001", "txnTime": first.now()})
+        )
         assert (await first.post(seen)).code == "34"
         contract_id = await first.contract()
         await first.drain()

@@ -72,7 +72,9 @@ def test_cancellation_after_a_refund_is_36(keys_dir: Path) -> None:
         assert (await rig.send("PAYMENT_CANCELLATION", rig.reversal(query_id, "5000"))).code == "36"
         _, pending_id = await rig.paid("5000")
         assert (await rig.send("PAYMENT_REFUND", rig.reversal(pending_id, "105"))).code == "05"
-        assert (await rig.send("PAYMENT_CANCELLATION", rig.reversal(pending_id, "5000"))).code == "36"
+        assert (
+            await rig.send("PAYMENT_CANCELLATION", rig.reversal(pending_id, "5000"))
+        ).code == "36"
 
     run(keys_dir, scenario)
 

@@ -31,9 +31,9 @@ def test_signature_failures_are_11(keys_dir: Path) -> None:
     async def scenario(rig: Rig) -> None:
         before = rig.state()
         message = rig.message("SUBMIT_PAYMENT_ORDER", rig.order())
-        unknown_id = await rig.post(rig.codec.sign(message).replace(
-            rig.keys.industry_sign.cert_id.encode(), b"12345", 1
-        ))
+        unknown_id = await rig.post(
+            rig.codec.sign(message).replace(rig.keys.industry_sign.cert_id.encode(), b"12345", 1)
+        )
         assert unknown_id.code == "11"
         not_base64 = rig.sign(message)
         start = not_base64.index(b'"signature":"') + len(b'"signature":"')
@@ -92,7 +92,9 @@ def test_replayed_msgid_is_99(keys_dir: Path) -> None:
         replay = await rig.post(body)
         assert (replay.code, replay.trx) == ("99", {"orderId": message["trxInfo"]["orderId"]})
         assert replay.msg_info == message["msgInfo"]
-        inquiry = rig.message("PAYMENT_RESULT_INQUIRY", {"orderId": "ORDER0001", "txnTime": rig.now()})
+        inquiry = rig.message(
+            "PAYMENT_RESULT_INQUIRY", {"orderId": "ORDER0001", "txnTime": rig.now()}
+        )
         inquiry["msgInfo"]["msgID"] = message["msgInfo"]["msgID"]
         assert (await rig.post(rig.sign(inquiry))).code == "99"
         assert rig.state()["txns_digest"] == before["txns_digest"]
@@ -113,7 +115,9 @@ def test_forged_messages_do_not_poison_the_replay_record(keys_dir: Path) -> None
 
 def test_replay_window_expires(keys_dir: Path) -> None:
     async def scenario(rig: Rig) -> None:
-        message = rig.message("PAYMENT_RESULT_INQUIRY", {"orderId": "ORDER0001", "txnTime": rig.now()})
+        message = rig.message(
+            "PAYMENT_RESULT_INQUIRY", {"orderId": "ORDER0001", "txnTime": rig.now()}
+        )
         body = rig.sign(message)
         assert (await rig.post(body)).code == "34"
         assert (await rig.post(body)).code == "99"

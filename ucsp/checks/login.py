@@ -183,13 +183,18 @@ def check_login_message(
     now: datetime,
     profile: Profile,
 ) -> None:
-    """Schema, UCSP signature over the decoded bytes, U msgID and timeStamp of the login."""
+    """U msgID, schema, UCSP signature over the decoded bytes, and timeStamp of the login.
+
+    The msgID rule (FMT-10) is checked before the schema, which also demands the U prefix,
+    so that a wrong prefix is reported against the rule that states it.
+    """
+    msg_info = message.get("msgInfo")
+    if isinstance(msg_info, dict):
+        check_msg_id(msg_info, Party.UCSP, industry_code, "FMT-10")
+        check_timestamp(str(msg_info["msgID"])[9:23], now, profile, "FMT-10", "the time in msgID")
     check_login_schema(message)
     check_signature(text, message, Party.UCSP, ucsp_certs, profile)
-    msg_info = message["msgInfo"]
-    check_msg_id(msg_info, Party.UCSP, industry_code, "FMT-10")
-    check_timestamp(str(msg_info["msgID"])[9:23], now, profile, "FMT-10", "the time in msgID")
-    check_timestamp(str(msg_info["timeStamp"]), now, profile, "FMT-12")
+    check_timestamp(str(message["msgInfo"]["timeStamp"]), now, profile, "FMT-12")
 
 
 def check_login_names(

@@ -120,7 +120,9 @@ def check_submission(
     )
 
 
-def check_one_new_order(order_ids: Sequence[str], order_id: str, requirement: str = "PAY-07") -> None:
+def check_one_new_order(
+    order_ids: Sequence[str], order_id: str, requirement: str = "PAY-07"
+) -> None:
     """``order_id`` was sent exactly once and no two submissions share an orderId."""
     count = order_ids.count(order_id)
     ensure(
@@ -170,7 +172,7 @@ def check_harness_error(
     ensure(
         isinstance(data.get("error"), str) and bool(data.get("error")),
         requirement,
-        f"the harness error body {dict(data)!r} has no \"error\" text",
+        f'the harness error body {dict(data)!r} has no "error" text',
     )
     if with_order_id:
         order_id = data.get("orderId")

@@ -326,9 +326,8 @@ class LoginFlow(BaseFlow):
         }
         if defect is not None:
             if defect not in AUTHORIZE_DEFECTS:
-                raise ConfigError(
-                    f"unknown authorization defect {defect!r}; known: {', '.join(AUTHORIZE_DEFECTS)}"
-                )
+                known = ", ".join(AUTHORIZE_DEFECTS)
+                raise ConfigError(f"unknown authorization defect {defect!r}; known: {known}")
             AUTHORIZE_DEFECTS[defect](params)
         started = self.d.clock.elapsed()
         answer = await self.browser.get(target.ucsp.authorize_url, params=params)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ucsp.checks import RequirementViolation
+from ucsp.checks.messages import check_valid_answer
 from ucsp.drivers.harness import HarnessAnswer
 from ucsp.flows.base import BaseFlow, Order, trx_of
 from ucsp.peers.ucsp_peer import GatewayOverride
@@ -96,6 +97,8 @@ class PaymentFlow(BaseFlow):
     async def paid_order(self, txn_amt: str, currency: str) -> Order:
         """An order submitted, paid at the cashier, and its result notice delivered."""
         order = await self.submit_order(txn_amt, currency)
+        if order.exchange is not None:
+            check_valid_answer(order.exchange)
         if order.code != "00":
             raise RequirementViolation(
                 "PAY-01", f"the order was answered {order.code!r}, expected 00"

@@ -30,7 +30,13 @@ from ucsp.messages import Party
 from ucsp.peers.recording import entry
 from ucsp.sim.journal import Journal
 from ucsp.target import Target
-from ucsp.transport import Exchange, SignedClient, protocol_response, read_protocol_body
+from ucsp.transport import (
+    JSON_CONTENT_TYPE,
+    Exchange,
+    SignedClient,
+    protocol_response,
+    read_protocol_body,
+)
 
 Mutation = Callable[[dict[str, Any]], dict[str, Any]]
 BACK_NOTICE_PATH = "/notify-back"  # a second notice URL, for orders that name a backUrl
@@ -62,6 +68,14 @@ class IndustryPeer:
             clock=self.clock,
         )
         self.enc = keys.industry_enc
+        self.received: deque[Received] = deque(maxlen=TRANSPORT_HISTORY)
+        self.answered: deque[Answered] = deque(maxlen=TRANSPORT_HISTORY)
+        if http is None:
+            http = httpx.AsyncClient(timeout=self.codec.profile.timeout_seconds)
+        http.event_hooks = {
+            **http.event_hooks,
+            "response": [*http.event_hooks.get("response", []), self._note_answer],
+        }
         self.client = SignedClient(self.codec, http)
         self.journal = Journal()
         self.client.observers.append(self._record_exchange)
@@ -137,11 +151,66 @@ class IndustryPeer:
         self._record_exchange(exchange)
         return exchange
 
+    async def send_raw(
+        self,
+        body: bytes,
+        content_type: str | None = JSON_CONTENT_TYPE,
+        method: str = "POST",
+        url: str | None = None,
+    ) -> httpx.Response:
+        """Send ``body`` as it is (any method and Content-Type, or none) and journal it.
+
+        Nothing is checked: the caller judges the answer. Transport errors propagate.
+        """
+        target = url or self.target.ucsp.gateway_url
+        http = await self.client._client()
+        headers = {"Content-Type": content_type} if content_type is not None else {}
+        started = self.clock.elapsed()
+        try:
+            answer = await http.request(
+                method, target, content=body, headers=headers, timeout=self.client.timeout
+            )
+        except httpx.HTTPError:
+            self.journal.record(entry("out", target, body, None, None, self.clock, started))
+            raise
+        self.journal.record(
+            entry("out", target, body, answer.status_code, answer.content, self.clock, started)
+        )
+        return answer
+
+    def answer_content_type(self, request: bytes) -> str | None:
+        """Content-Type of the UCSP's answer to the request with these bytes, if seen."""
+        for item in reversed(self.answered):
+            if item.request == request:
+                return item.content_type
+        return None
+
+    def received_as(self, body: bytes) -> Received | None:
+        """Method and Content-Type of the request with these bytes received at /notify."""
+        for item in reversed(self.received):
+            if item.body == body:
+                return item
+        return None
+
+    async def _note_answer(self, response: httpx.Response) -> None:
+        request = response.request
+        try:
+            content = request.content
+        except httpx.RequestNotRead:
+            return
+        self.answered.append(
+            Answered(content, response.status_code, response.headers.get("content-type", ""))
+        )
+
     # --- receiving -----------------------------------------------------------------------
 
     async def _notify(self, request: Request) -> Response:
         started = self.clock.elapsed()
         body = await read_protocol_body(request, self.target.profile.max_body_bytes)
+        content_type = request.headers.get("content-type", "")
+        self.received.append(
+            Received(request.method, content_type, body if isinstance(body, bytes) else b"")
+        )
         if isinstance(body, Response):
             return body
         answer = self.answers.popleft() if self.answers else NoticeAnswer()

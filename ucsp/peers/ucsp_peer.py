@@ -9,9 +9,10 @@ notices of its own. Every exchange lands in one journal.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,8 @@ from starlette.types import Receive, Scope, Send
 
 from ucsp.clock import Clock
 from ucsp.codec import Codec
+from ucsp.codes import ALL_CODES
+from ucsp.envelope import response_message
 from ucsp.peers.recording import GateRule, RecordingTransport, entry
 from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
@@ -32,6 +35,13 @@ from ucsp.transport import Exchange, SignedClient, protocol_response
 
 Mutation = Callable[[dict[str, Any]], dict[str, Any]]
 CORRUPTIONS = ("signature", "echo", "format", "http-500")
+ORDER_CREATING = (
+    "SUBMIT_PAYMENT_ORDER",
+    "SUBMIT_AUTO_DEBIT",
+    "PAYMENT_CANCELLATION",
+    "PAYMENT_REFUND",
+)
+SILENCE_LIMIT = 3600.0  # real seconds a silent answer waits for the client to give up
 
 
 @dataclass
@@ -43,6 +53,7 @@ class GatewayOverride:
     silent: bool = False  # never answer (the client times out)
     process: bool = True  # let the reference UCSP process the request first
     corrupt: str | None = None  # one of CORRUPTIONS
+    trx: Mapping[str, str] | None = None  # merged into the trxInfo of an answer coded 00
 
 
 def registry_for(target: Target) -> Registry:
@@ -87,12 +98,34 @@ class UcspPeer:
             httpx.AsyncClient(timeout=target.profile.timeout_seconds * target.time_scale),
         )
         self.overrides: dict[str, deque[GatewayOverride]] = {}
+        self.order_overrides: dict[tuple[str, str], deque[GatewayOverride]] = {}
+        self._next_order: list[tuple[str, GatewayOverride]] = []
 
     # --- controls --------------------------------------------------------------------------
 
     def override(self, msg_type: str, override: GatewayOverride, times: int = 1) -> None:
         queue = self.overrides.setdefault(msg_type, deque())
         queue.extend(GatewayOverride(**vars(override)) for _ in range(times))
+
+    def override_order(
+        self,
+        msg_type: str,
+        overrides: Iterable[GatewayOverride],
+        order_id: str | None = None,
+    ) -> None:
+        """Script the answers to the next requests of ``msg_type`` about one order, in turn.
+
+        The order is ``order_id``, or, when None, the next order the Industry Service creates:
+        the overrides are bound to the orderId of the next order-creating request
+        (:data:`ORDER_CREATING`) that reaches the gateway, so that requests about other orders
+        (an earlier order's inquiries still running) never consume them. Overrides bound to an
+        order take precedence over those of :meth:`override`.
+        """
+        copies = [GatewayOverride(**vars(o)) for o in overrides]
+        if order_id is None:
+            self._next_order.extend((msg_type, o) for o in copies)
+        else:
+            self.order_overrides.setdefault((msg_type, order_id), deque()).extend(copies)
 
     def gate_notices(self, msg_type: str, action: str, count: int = 1) -> None:
         """``hold``, ``drop`` or ``duplicate`` the next ``count`` outbound notices."""
@@ -106,6 +139,8 @@ class UcspPeer:
 
     def reset(self) -> None:
         self.overrides.clear()
+        self.order_overrides.clear()
+        self._next_order.clear()
         self.gate.rules.clear()
         self.gate.release()
 
@@ -148,7 +183,7 @@ class UcspPeer:
             body = await request.body()
             override = self._take(body)
             if override is not None:
-                response = await self._overridden(scope, body, override)
+                response = await self._overridden(scope, body, override, receive)
                 await response(scope, receive, send)
                 return
             receive = _replay(body)
@@ -156,22 +191,48 @@ class UcspPeer:
 
     def _take(self, body: bytes) -> GatewayOverride | None:
         try:
-            msg_type = json.loads(body)["msgInfo"]["msgType"]
+            message = json.loads(body)
+            msg_type = message["msgInfo"]["msgType"]
         except (ValueError, KeyError, TypeError):
             return None
-        queue = self.overrides.get(msg_type) if isinstance(msg_type, str) else None
+        if not isinstance(msg_type, str):
+            return None
+        trx = message.get("trxInfo")
+        order_id = trx.get("orderId") if isinstance(trx, dict) else None
+        if isinstance(order_id, str):
+            if msg_type in ORDER_CREATING and self._next_order:
+                for kind, bound in self._next_order:
+                    self.order_overrides.setdefault((kind, order_id), deque()).append(bound)
+                self._next_order.clear()
+            queue = self.order_overrides.get((msg_type, order_id))
+            if queue:
+                return queue.popleft()
+        queue = self.overrides.get(msg_type)
         return queue.popleft() if queue else None
 
-    async def _overridden(self, scope: Scope, body: bytes, override: GatewayOverride) -> Response:
+    def _forget_inner_record(self, body: bytes) -> None:
+        """Drop the reference UCSP's own journal entry of an overridden request: the SUT never
+        saw that answer, and each transmission must appear once."""
+        for index in range(len(self.journal.entries) - 1, -1, -1):
+            item = self.journal.entries[index]
+            if item.direction == "in" and item.url != "/gateway" and item.request == body:
+                del self.journal.entries[index]
+                return
+
+    async def _overridden(
+        self, scope: Scope, body: bytes, override: GatewayOverride, receive: Receive
+    ) -> Response:
         started = self.clock.elapsed()
         answer = b""
         if override.process:
             answer = await _call_app(self.sim.app, scope, body)
+            self._forget_inner_record(body)
         if override.delay:
             await self.clock.sleep(override.delay)
         if override.silent:
             self.journal.record(entry("in", "/gateway", body, None, None, self.clock, started))
-            await asyncio.sleep(3600)
+            await _client_gone(receive, SILENCE_LIMIT)
+            return Response(b"", status_code=504)  # nobody is listening any more
         request = json.loads(body)
         message = (
             json.loads(answer)
@@ -179,16 +240,23 @@ class UcspPeer:
             else {"msgInfo": request.get("msgInfo"), "trxInfo": {}, "msgResponse": {}}
         )
         if override.code is not None:
-            message["msgResponse"] = {
-                "responseCode": override.code,
-                "responseMsg": "scripted by the conformance suite",
-            }
+            message["msgResponse"] = (
+                response_message(override.code, "scripted by the conformance suite")
+                if override.code in ALL_CODES
+                else {
+                    "responseCode": override.code,
+                    "responseMsg": "scripted by the conformance suite",
+                }
+            )
             if override.code != "00":
                 message["trxInfo"] = {
                     k: v
                     for k, v in request.get("trxInfo", {}).items()
                     if k in ("orderId", "contractId")
                 }
+        code = message.get("msgResponse", {}).get("responseCode")
+        if override.trx and code == "00" and isinstance(message.get("trxInfo"), dict):
+            message["trxInfo"] = {**message["trxInfo"], **override.trx}
         if override.corrupt == "echo":
             message["msgInfo"] = {
                 **message["msgInfo"],
@@ -214,6 +282,17 @@ def _flip_signature(raw: bytes) -> bytes:
     first = text[start]
     swapped = "A" if first != "A" else "B"
     return (text[:start] + swapped + text[start + 1 :]).encode()
+
+
+async def _client_gone(receive: Receive, limit: float) -> None:
+    """Wait (at most ``limit`` real seconds) until the client closes the connection."""
+
+    async def disconnected() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(disconnected(), limit)
 
 
 def _replay(body: bytes) -> Receive:

@@ -52,7 +52,9 @@ class Outcome:
 
     @property
     def error(self) -> str:
-        return self.exchange.error or "no valid answer from UCSP"
+        if self.exchange.error:
+            return self.exchange.error
+        return "invalid answer: it names another orderId or contractId than the request"
 
 
 def _echoes(exchange: Exchange, key: str, value: str) -> bool:

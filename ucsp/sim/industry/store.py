@@ -231,6 +231,8 @@ class Store:
         if row is None:
             return
         original = _order(row)
+        if original.kind.is_reversal:  # UCSP must refuse these; keep their status simple
+            return
         if order.kind is Kind.CANCELLATION:
             conn.execute(
                 "UPDATE is_orders SET status = ? WHERE order_id = ?",

@@ -237,6 +237,6 @@ def _lenient(raw: bytes, max_bytes: int) -> Any:
     if len(raw) > max_bytes:
         return None
     try:
-        return json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8-sig"))  # a BOM-prefixed object still has msgInfo
     except (ValueError, RecursionError):
         return None

@@ -1,0 +1,144 @@
+"""The step catalogue: every step phrase of the library, its parameters and an example.
+
+``python -m steps.catalogue`` (or ``ucsp-conformance steps``) prints it as Markdown;
+docs/steps.md is that output, kept in sync by a test. The same readers serve the
+step-library lint (tests/test_step_library.py).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from pytest_bdd.feature import get_features
+from pytest_bdd.steps import StepFunctionContext, StepNamePrefix, step_function_context_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+FEATURES = ROOT / "features"
+STEPS = ROOT / "steps"
+NOT_STEP_MODULES = {"__init__", "types", "catalogue"}
+
+
+@dataclass(frozen=True)
+class FeatureStep:
+    where: str  # features/area/x.feature:12
+    type: str  # given, when or then
+    name: str  # with the Examples values substituted
+
+    def __str__(self) -> str:
+        return f'{self.where}: {self.type.capitalize()} "{self.name}"'
+
+
+@dataclass(frozen=True)
+class Definition:
+    module: str
+    line: int
+    context: StepFunctionContext
+
+    def __str__(self) -> str:
+        kind = self.context.type or "step"
+        return f"{self.module}:{self.line} {kind}({self.context.parser.name!r})"
+
+    def matches(self, step: FeatureStep) -> bool:
+        if self.context.type is not None and self.context.type != step.type:
+            return False
+        return bool(self.context.parser.is_matching(step.name))
+
+    @property
+    def parameters(self) -> list[tuple[str, str]]:
+        """(name, type) of each ``{name:Type}`` field of the phrase."""
+        fields = string.Formatter().parse(str(self.context.parser.name))
+        return [(name, spec or "text") for _, name, spec, _ in fields if name]
+
+    @property
+    def doc(self) -> str:
+        return inspect.getdoc(self.context.step_func) or ""
+
+
+def step_modules(steps_dir: Path = STEPS, package: str = "steps") -> list[ModuleType]:
+    return [
+        importlib.import_module(f"{package}.{path.stem}")
+        for path in sorted(steps_dir.glob("*.py"))
+        if path.stem not in NOT_STEP_MODULES
+    ]
+
+
+def step_definitions(modules: list[ModuleType]) -> list[Definition]:
+    """The step definitions made in ``modules``, each once, by module and line."""
+    found: dict[int, Definition] = {}
+    for module in modules:
+        for name, value in vars(module).items():
+            if not name.startswith(StepNamePrefix.step_def.value):
+                continue
+            context = step_function_context_registry.get(inspect.unwrap(value))
+            if context is None or id(context) in found:
+                continue
+            code = getattr(context.step_func, "__code__", None)
+            line = code.co_firstlineno if code is not None else 0
+            found[id(context)] = Definition(module.__name__, line, context)
+    return sorted(found.values(), key=lambda d: (d.module, d.line))
+
+
+def feature_steps(features_dir: Path = FEATURES) -> Iterator[FeatureStep]:
+    """Every distinct step the scenarios under ``features_dir`` run, in file order."""
+    paths = [str(path) for path in sorted(features_dir.rglob("*.feature"))]
+    seen: set[FeatureStep] = set()
+    for feature in get_features(paths):
+        rel = Path(feature.filename).relative_to(features_dir.parent)
+        for template in feature.scenarios.values():
+            contexts = [row for examples in template.examples for row in examples.as_contexts()]
+            for context in contexts or [{}]:
+                for step in template.render(context).steps:
+                    feature_step = FeatureStep(f"{rel}:{step.line_number}", step.type, step.name)
+                    if feature_step not in seen:
+                        seen.add(feature_step)
+                        yield feature_step
+
+
+def render_markdown() -> str:
+    definitions = step_definitions(step_modules())
+    steps = list(feature_steps())
+    lines = [
+        "# Step catalogue",
+        "",
+        "Every step phrase the conformance features can use, generated from the step library",
+        "by `ucsp-conformance steps` (a test keeps this file in sync). Parameters use the one",
+        "parser convention of `steps/types.py`: `{amount:Money}` is `100.00 CNY` (CNY, HKD,",
+        "USD, EUR, SGD), `{code:Code}` a response code such as `00`, `{status:Status}` an",
+        "upper-case status such as `SUCCEEDED`, `{msg_type:MsgType}` a message type,",
+        "`{count:Count}` a whole number; `{...:Text}` is any text without double quotes.",
+        "",
+        "Write a new scenario by combining these phrases (`Given`, `When`, `Then`, `And`);",
+        "tag it with the requirement IDs of `features/requirements.toml` it checks and with",
+        "`@industry` and/or `@ucsp` when it applies to one role only.",
+    ]
+    for module in sorted({d.module for d in definitions}):
+        lines += ["", f"## {module.removeprefix('steps.')}", ""]
+        for definition in (d for d in definitions if d.module == module):
+            kind = (definition.context.type or "step").capitalize()
+            lines.append(f"### {kind} {definition.context.parser.name}")
+            lines.append("")
+            if definition.doc:
+                lines += [definition.doc, ""]
+            params = definition.parameters
+            if params:
+                lines.append("Parameters: " + ", ".join(f"`{n}` ({t})" for n, t in params))
+                lines.append("")
+            example = next((s for s in steps if definition.matches(s)), None)
+            if example is not None:
+                lines += [
+                    f"Example ({example.where.split(':')[0]}):",
+                    "",
+                    f"    {example.type.capitalize()} {example.name}",
+                    "",
+                ]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")

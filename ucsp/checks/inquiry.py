@@ -1,0 +1,233 @@
+"""Checks on result inquiries: their schedule, their content, and the answers to them.
+
+Times are protocol seconds (the time PROTOCOL.md section 7 is written in), measured from the
+answer (or failure) that started the inquiries. A window is the profile's tolerance around a
+slot (no earlier than ``1 - early`` of it, no later than ``1 + late`` of it) widened by the
+measuring slack on both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ucsp.checks import ensure
+from ucsp.verdict import RequirementViolation
+
+ORDER_KINDS = ("payment", "auto-debit", "cancellation", "refund")
+INQUIRY_TYPE = {
+    "payment": "PAYMENT_RESULT_INQUIRY",
+    "auto-debit": "PAYMENT_RESULT_INQUIRY",
+    "cancellation": "REFUND_RESULT_INQUIRY",
+    "refund": "REFUND_RESULT_INQUIRY",
+}
+FINAL_TXN_STATUSES = ("00", "01")
+REFUSALS = ("01", "10", "11", "34", "36", "99")
+
+
+def requirement_for_answer(kind: str, code: str | None) -> str:
+    """The rule that decides an IS order's status after UCSP answered its creating request.
+
+    ``code`` None means no valid answer (time-out, non-200, malformed, badly signed, no echo).
+    """
+    if kind not in ORDER_KINDS:
+        raise ValueError(f"unknown order kind {kind!r}")
+    if code is None:
+        return "RC-05"
+    if code == "05":
+        return "RC-04"
+    if code == "00":
+        return "RC-01" if kind == "payment" else "RC-02"
+    if code in REFUSALS:
+        return "RC-03"
+    raise ValueError(f"{code!r} is not a code UCSP answers an order-creating request with")
+
+
+def expected_status(kind: str, code: str | None) -> str:
+    """The status an IS order has right after UCSP's answer to its creating request."""
+    rule = requirement_for_answer(kind, code)
+    return {"RC-01": "PENDING", "RC-02": "SUCCEEDED", "RC-03": "FAILED"}.get(rule, "PENDING")
+
+
+def slot_window(offset: float, tolerance: tuple[float, float], slack: float) -> tuple[float, float]:
+    """(earliest, latest) protocol time at which the attempt of slot ``offset`` may go out."""
+    early, late = tolerance
+    return offset * (1 - early) - slack, offset * (1 + late) + slack
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f} s"
+
+
+def check_schedule(
+    offsets: Sequence[float],
+    expected: Sequence[float],
+    tolerance: tuple[float, float],
+    slack: float,
+    *,
+    busy_until: Sequence[float] | None = None,
+    count: int | None = None,
+    requirement: str = "INQ-05",
+    what: str = "inquiry",
+) -> None:
+    """Attempts observed at ``offsets`` follow the ``expected`` schedule.
+
+    - at most ``len(expected)`` attempts, and exactly ``count`` when given;
+    - attempt *i* no earlier than its slot's window opens and no later than it closes, or,
+      when attempt *i - 1* was still busy after the slot (``busy_until[i - 1]``, e.g. an
+      exchange that timed out), no later than ``slack`` after that: a slot already passed
+      is used at once.
+
+    ``tolerance`` is ``(early, late)`` as fractions of each offset (0.2, 0.2 for 80%..120%);
+    ``slack`` widens every window by that many protocol seconds on both sides.
+    """
+    if busy_until is not None and len(busy_until) != len(offsets):
+        raise ValueError("busy_until needs one end time per observed attempt")
+    shown = ", ".join(_seconds(o) for o in offsets) or "none"
+    slots = ", ".join(f"{o:g}" for o in expected)
+    ensure(
+        len(offsets) <= len(expected),
+        requirement,
+        f"{len(offsets)} {what} attempts went out, at most {len(expected)} are allowed "
+        f"(offsets {slots} s); observed at {shown}",
+    )
+    if count is not None:
+        ensure(
+            len(offsets) == count,
+            requirement,
+            f"expected {count} {what} attempts on the schedule ({slots} s), observed "
+            f"{len(offsets)} at {shown}",
+        )
+    for index, (offset, slot) in enumerate(zip(offsets, expected, strict=False)):
+        earliest, latest = slot_window(slot, tolerance, slack)
+        if index > 0 and busy_until is not None:
+            latest = max(latest, busy_until[index - 1] + slack)
+        ensure(
+            offset >= earliest,
+            requirement,
+            f"{what} #{index + 1} went out at {_seconds(offset)}, before its slot of "
+            f"{slot:g} s allows ({_seconds(earliest)} at the earliest); observed at {shown}",
+        )
+        ensure(
+            offset <= latest,
+            requirement,
+            f"{what} #{index + 1} went out at {_seconds(offset)}, after its slot of "
+            f"{slot:g} s allows ({_seconds(latest)} at the latest); observed at {shown}",
+        )
+
+
+def check_inquiry_request(
+    message: Mapping[str, Any],
+    msg_type: str,
+    order_id: str,
+    txn_time: str,
+    requirement: str = "INQ-04",
+) -> None:
+    """An inquiry the IS sent is of ``msg_type`` and names the order's orderId and txnTime."""
+    info = message.get("msgInfo")
+    trx = message.get("trxInfo")
+    sent_type = info.get("msgType") if isinstance(info, Mapping) else None
+    ensure(
+        sent_type == msg_type,
+        requirement,
+        f"the IS inquired about order {order_id} with {sent_type}, expected {msg_type}",
+    )
+    fields = trx if isinstance(trx, Mapping) else {}
+    ensure(
+        fields.get("orderId") == order_id,
+        requirement,
+        f"the {msg_type} names orderId {fields.get('orderId')!r}, expected {order_id}",
+    )
+    ensure(
+        fields.get("txnTime") == txn_time,
+        requirement,
+        f"the {msg_type} about order {order_id} gives txnTime {fields.get('txnTime')!r}, "
+        f"expected the order's txnTime {txn_time}",
+    )
+
+
+def check_goes_on_after(
+    answers: Sequence[str],
+    finals: Sequence[bool],
+    observed: int,
+    limit: int,
+    requirement: str = "INQ-07",
+) -> None:
+    """After each inquiry answered without a final result another inquiry went out.
+
+    ``answers[i]`` describes the answer to inquiry *i + 1* and ``finals[i]`` says whether it
+    ends the loop (txnStatus 00 or 01, or code 34); ``observed`` inquiries were seen and at
+    most ``limit`` are allowed.
+    """
+    if len(answers) != len(finals):
+        raise ValueError("answers and finals must have the same length")
+    for index, (answer, final) in enumerate(zip(answers, finals, strict=True)):
+        number = index + 1
+        if final or number >= limit or number > observed:
+            return
+        ensure(
+            observed > number,
+            requirement,
+            f"inquiry #{number} was answered with {answer} and no further inquiry went "
+            f"out: the inquiries must go on at their scheduled slots",
+        )
+
+
+def check_no_inquiry(
+    offsets: Sequence[float], what: str, requirement: str, since: str = "the answer"
+) -> None:
+    """No inquiry went out (``offsets``: those observed after the event ``since``)."""
+    ensure(
+        not offsets,
+        requirement,
+        f"{len(offsets)} inquiry(ies) went out after {since} (at "
+        + ", ".join(_seconds(o) for o in offsets)
+        + f"): {what}",
+    )
+
+
+def check_order_status(recorded: str, expected: str, order_id: str, requirement: str) -> None:
+    """The SUT records the order with the expected status."""
+    ensure(
+        recorded == expected,
+        requirement,
+        f"order {order_id} is recorded as {recorded}, expected {expected}",
+    )
+
+
+def check_inquiry_answer(
+    code: str | None,
+    trx: Mapping[str, Any],
+    msg_type: str,
+    expected: Mapping[str, str],
+    requirement: str = "INQ-01",
+) -> None:
+    """A UCSP's 00 answer to an inquiry: the order's fields, a queryId, the expected status.
+
+    ``expected`` maps field names to values (orderId, txnAmt, currencyCode, txnStatus, ...);
+    txnAmt is compared as an amount (leading zeros tolerated).
+    """
+    ensure(
+        code == "00",
+        requirement,
+        f"the answer to {msg_type} carries response code {code!r}, expected 00",
+    )
+    query_id = trx.get("queryId")
+    ensure(
+        isinstance(query_id, str) and bool(query_id),
+        requirement,
+        f"the answer to {msg_type} carries no queryId",
+    )
+    wrong = []
+    for name, want in expected.items():
+        got = trx.get(name)
+        if name == "txnAmt" and isinstance(got, str) and got.isdigit() and want.isdigit():
+            same = int(got) == int(want)
+        else:
+            same = got == want
+        if not same:
+            wrong.append(f"{name} is {got!r}, expected {want!r}")
+    if wrong:
+        raise RequirementViolation(
+            requirement, f"the answer to {msg_type} differs from the order: " + "; ".join(wrong)
+        )

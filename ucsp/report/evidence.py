@@ -1,0 +1,112 @@
+"""Evidence packs: every report file of a run, a manifest of hashes, and its signature.
+
+``evidence.zip`` holds the run's files, ``manifest.json`` (SHA-256 of each file, suite
+version, profile hash, the target with secrets removed), ``manifest.sig`` (Base64 signature
+of the manifest's exact bytes, SHA256withRSA) and ``signer.crt`` (the certificate to verify
+it with). :func:`verify_pack` checks a pack offline and names every altered, missing or
+added file.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from ucsp import __version__
+from ucsp.crypto import Identity, load_certificate
+
+MANIFEST, SIGNATURE, SIGNER = "manifest.json", "manifest.sig", "signer.crt"
+RESERVED = {MANIFEST, SIGNATURE, SIGNER}
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_manifest(root: Path, files: list[Path], extra: dict[str, Any]) -> bytes:
+    entries = {f.relative_to(root).as_posix(): sha256_file(f) for f in sorted(files)}
+    manifest = {
+        "suite": "ucsp-conformance",
+        "suiteVersion": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        **extra,
+        "files": entries,
+    }
+    return json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8")
+
+
+def write_pack(root: Path, pack: Path, signer: Identity, extra: dict[str, Any]) -> Path:
+    """Zip every file under ``root`` (except the pack itself) with a signed manifest."""
+    files = [p for p in root.rglob("*") if p.is_file() and p.resolve() != pack.resolve()]
+    manifest = build_manifest(root, files, extra)
+    signature = signer.key.sign(manifest, padding.PKCS1v15(), hashes.SHA256())
+    with zipfile.ZipFile(pack, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(files):
+            archive.write(file, file.relative_to(root).as_posix())
+        archive.writestr(MANIFEST, manifest)
+        archive.writestr(SIGNATURE, base64.b64encode(signature))
+        archive.writestr(SIGNER, signer.cert.public_bytes(serialization.Encoding.PEM))
+    return pack
+
+
+@dataclass
+class PackCheck:
+    problems: list[str] = field(default_factory=list)
+    files: int = 0
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_pack(pack: Path, trusted_cert: x509.Certificate | None = None) -> PackCheck:
+    """Check a pack offline: manifest signature, then every file's hash."""
+    check = PackCheck()
+    try:
+        archive = zipfile.ZipFile(pack)
+    except (OSError, zipfile.BadZipFile) as exc:
+        check.problems.append(f"{pack} is not a readable zip file ({exc})")
+        return check
+    with archive:
+        names = set(archive.namelist())
+        missing = RESERVED - names
+        if missing:
+            check.problems.append(f"the pack lacks {', '.join(sorted(missing))}")
+            return check
+        manifest_bytes = archive.read(MANIFEST)
+        cert = trusted_cert or load_certificate(archive.read(SIGNER))
+        public = cert.public_key()
+        assert isinstance(public, rsa.RSAPublicKey)
+        try:
+            signature = base64.b64decode(archive.read(SIGNATURE), validate=True)
+            public.verify(signature, manifest_bytes, padding.PKCS1v15(), hashes.SHA256())
+        except (InvalidSignature, ValueError):
+            check.problems.append(f"{MANIFEST} is altered or not signed by the expected key")
+            return check
+        check.manifest = json.loads(manifest_bytes)
+        listed: dict[str, str] = check.manifest.get("files", {})
+        for name, expected in sorted(listed.items()):
+            if name not in names:
+                check.problems.append(f"{name} is missing")
+            elif hashlib.sha256(archive.read(name)).hexdigest() != expected:
+                check.problems.append(f"{name} is altered (SHA-256 differs from the manifest)")
+        for name in sorted(names - RESERVED - set(listed)):
+            check.problems.append(f"{name} was added after signing")
+        check.files = len(listed)
+    return check

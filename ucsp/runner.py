@@ -1,0 +1,247 @@
+"""`ucsp-conformance run`: a certification run with live verdicts, reports and evidence.
+
+The scenarios run under pytest in a child process (the kit itself never imports pytest);
+the child appends one JSON line per finished scenario to a progress file, which this module
+follows to print each verdict as it arrives. Afterwards it writes report.html and the signed
+evidence pack beside junit.xml, allure-results/ and results.json.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from ucsp import __version__
+from ucsp.crypto import Identity
+from ucsp.errors import ConfigError
+from ucsp.keys import Keyset
+from ucsp.profile import Profile, default_profile
+from ucsp.report.evidence import write_pack
+from ucsp.report.html import matrix_counts, render_report, requirement_matrix
+from ucsp.requirements import load_registry
+from ucsp.target import ROLES, Target, load_target
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_KEYS = ROOT / "fixtures" / "keys" / "test-only"
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SYMBOL = {"pass": "PASS", "failure": "FAIL", "warning": "WARN", "error": "ERROR", "skipped": "SKIP"}
+
+
+@dataclass
+class RunOptions:
+    sut: str | None = None  # industry | ucsp | both (None: target's, or both)
+    target: Path | None = None
+    tags: str | None = None  # pytest marker expression over tags
+    strict: bool = False
+    out: Path | None = None
+    faults: list[str] = field(default_factory=list)  # embedded SUT faults (self-tests)
+    scenarios: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    out: Path
+    records: list[dict[str, Any]]
+
+
+def sanitized_target(target: Target | None) -> dict[str, Any]:
+    """The target as evidence: URLs, roles, certificate IDs; never key material."""
+    if target is None:
+        return {"name": "embedded reference implementations"}
+    keys = target.keys
+    return {
+        "name": target.source,
+        "sut": target.sut,
+        "timeScale": target.time_scale,
+        "industry": {k: v for k, v in vars(target.industry).items() if v},
+        "ucsp": {
+            "gateway_url": target.ucsp.gateway_url,
+            "authorize_url": target.ucsp.authorize_url,
+        },
+        "certificateIds": {
+            "ucspSign": keys.ucsp_sign.cert_id,
+            "industrySign": keys.industry_sign.cert_id,
+            "industryEnc": keys.industry_enc.cert_id,
+        },
+    }
+
+
+def evidence_signer(target: Target | None) -> Identity:
+    """The suite's own signing key: the one it signs protocol messages with."""
+    if target is None:
+        return Keyset.load(TEST_KEYS).ucsp_sign.identity("the suite's test-only key")
+    pair = target.keys.ucsp_sign if target.sut == "industry" else target.keys.industry_sign
+    return pair.identity("the suite's signing key (signs the evidence pack)")
+
+
+def pytest_command(options: RunOptions, out: Path, progress: Path) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "features",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--results-json",
+        str(out / "results.json"),
+        "--progress-file",
+        str(progress),
+        "--junitxml",
+        str(out / "junit.xml"),
+        "--alluredir",
+        str(out / "allure-results"),
+    ]
+    if options.sut:
+        command += ["--sut", options.sut]
+    if options.target:
+        command += ["--target", str(options.target)]
+    if options.tags:
+        command += ["-m", options.tags]
+    if options.strict:
+        command.append("--ucsp-strict")
+    for fault in options.faults:
+        command += ["--fault", fault]
+    for scenario in options.scenarios:
+        command += ["--scenario", scenario]
+    return command
+
+
+def _line(record: dict[str, Any]) -> str:
+    verdict = str(record.get("verdict", ""))
+    name = record.get("scenario") or record.get("nodeid")
+    text = f"{SYMBOL.get(verdict, verdict.upper()):5} [{record.get('role') or '-'}] "
+    text += f"{record.get('feature') or ''}: {name} ({float(record.get('duration', 0)):.2f} s)"
+    if verdict in ("failure", "error", "warning") and record.get("message"):
+        text += "\n      " + str(record["message"]).splitlines()[0][:300]
+    return text
+
+
+def _follow(process: subprocess.Popen[bytes], progress: Path, stream: TextIO) -> None:
+    offset = 0
+    while True:
+        done = process.poll() is not None
+        if progress.exists():
+            with progress.open(encoding="utf-8") as handle:
+                handle.seek(offset)
+                chunk = handle.read()
+            complete = chunk[: chunk.rfind("\n") + 1]
+            offset += len(complete.encode("utf-8"))
+            for line in complete.splitlines():
+                print(_line(json.loads(line)), file=stream, flush=True)
+        if done:
+            return
+        time.sleep(0.1)
+
+
+def summary(records: list[dict[str, Any]], roles: list[str], stream: TextIO) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="UCSP conformance summary")
+    table.add_column("role under test")
+    for verdict in ("pass", "failure", "warning", "error", "skipped"):
+        table.add_column(verdict, justify="right")
+    for role in roles:
+        counts = Counter(str(r["verdict"]) for r in records if r.get("role") == role)
+        table.add_row(
+            role, *(str(counts[v]) for v in ("pass", "failure", "warning", "error", "skipped"))
+        )
+    other = Counter(str(r["verdict"]) for r in records if r.get("role") not in roles)
+    if other:
+        table.add_row(
+            "(suite)", *(str(other[v]) for v in ("pass", "failure", "warning", "error", "skipped"))
+        )
+    Console(file=stream, width=100).print(table)
+
+
+def run(options: RunOptions, stream: TextIO = sys.stdout) -> RunResult:
+    """One certification run. Raises ConfigError for a usage or configuration problem."""
+    target = load_target(options.target) if options.target else None
+    if target is not None and options.sut not in (None, target.sut):
+        raise ConfigError(
+            f"--sut {options.sut} contradicts {target.source} (sut = "
+            f"{target.sut!r}); drop --sut or use another target file"
+        )
+    if target is not None:
+        from ucsp.doctor import diagnose
+
+        problems = diagnose(target)
+        if problems:
+            raise ConfigError("preflight failed: " + " | ".join(problems))
+    started = datetime.now(UTC)
+    run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    out = (options.out or ROOT / "reports" / run_id).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    progress = out / ".progress.jsonl"
+    progress.unlink(missing_ok=True)
+    roles: list[str] = (
+        [target.sut] if target else list(ROLES if options.sut in (None, "both") else [options.sut])
+    )
+    print(
+        f"ucsp-conformance {__version__}: run {run_id}, role(s) under test: "
+        f"{', '.join(roles)}; reports in {out}",
+        file=stream,
+        flush=True,
+    )
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        pytest_command(options, out, progress),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    _follow(process, progress, stream)
+    output = process.stdout.read().decode("utf-8", "replace") if process.stdout else ""
+    progress.unlink(missing_ok=True)
+    results = out / "results.json"
+    if process.returncode in (2, 3, 4) or not results.exists():
+        tail = [line for line in output.strip().splitlines() if line.strip()][-3:]
+        raise ConfigError("the scenarios could not run: " + " / ".join(tail))
+    records: list[dict[str, Any]] = json.loads(results.read_text(encoding="utf-8"))
+    if not records:
+        raise ConfigError(
+            f"no scenario matches --tags {options.tags!r}"
+            if options.tags
+            else "no scenario was collected"
+        )
+    profile: Profile = target.profile if target else default_profile()
+    meta = {
+        "runId": run_id,
+        "started": started.isoformat(timespec="seconds"),
+        "suiteVersion": __version__,
+        "roles": roles,
+        "targetName": sanitized_target(target)["name"],
+        "profileSha256": profile.digest,
+    }
+    registry = load_registry()
+    (out / "report.html").write_text(render_report(records, registry, meta), encoding="utf-8")
+    write_pack(
+        out,
+        out / "evidence.zip",
+        evidence_signer(target),
+        {
+            "runId": run_id,
+            "profileSha256": profile.digest,
+            "target": sanitized_target(target),
+            "roles": roles,
+        },
+    )
+    summary(records, roles, stream)
+    cells = matrix_counts(requirement_matrix(records, registry), roles)
+    print(
+        "requirements: "
+        + ", ".join(f"{cells[v]} {v}" for v in ("pass", "failure", "warning", "uncovered")),
+        file=stream,
+    )
+    print(f"report: {out / 'report.html'}\nevidence: {out / 'evidence.zip'}", file=stream)
+    failed = any(r["verdict"] in ("failure", "error") for r in records)
+    return RunResult(EXIT_FAILED if failed else EXIT_OK, out, records)
