@@ -132,6 +132,27 @@ def _(
     return order
 
 
+@when(
+    parse(
+        "the Industry Service submits orders of {amount:Money} "
+        "that the UCSP answers with {answers:Text}, one each"
+    )
+)
+def _(
+    inquiry_flow: InquiryFlow,
+    inquiry_scene: InquiryScene,
+    deployment: Deployment,
+    amount: Money,
+    answers: str,
+) -> None:
+    for scripted in parse_answers(answers):
+        order = deployment.call(
+            inquiry_flow.create("payment", amount.txn_amt, amount.currency, scripted)
+        )
+        order.code = scripted.code if scripted.valid else None  # as scripted, not as reported
+        inquiry_scene.orders.append(order)
+
+
 @when("the Industry Service sends a cancellation of the order", target_fixture="order")
 def _(
     inquiry_flow: InquiryFlow, inquiry_scene: InquiryScene, deployment: Deployment, order: Order
@@ -223,6 +244,16 @@ def _(
     check_order_status(recorded, status, order.order_id, inquiry_scene.requirement)
 
 
+@then(parse("each of those orders is {status:Status}"))
+def _(
+    inquiry_flow: InquiryFlow, inquiry_scene: InquiryScene, deployment: Deployment, status: str
+) -> None:
+    for order in inquiry_scene.orders:
+        recorded = deployment.call(inquiry_flow.status(order))
+        rule = requirement_for_answer(order.kind, order.code)
+        check_order_status(recorded, status, f"{order.order_id} (answered {order.code})", rule)
+
+
 @then(parse("the order is {status:Status} once its result notice has arrived"))
 def _(inquiry_flow: InquiryFlow, deployment: Deployment, order: Order, status: str) -> None:
     recorded = deployment.call(inquiry_flow.status_once_notified(order))
@@ -302,20 +333,20 @@ def _(
     inquiry_scene.requirement = "INQ-06"
 
 
-@then("the Industry Service sends no inquiry about the order")
+@then("the Industry Service sends no inquiry about any of those orders")
 def _(
     inquiry_flow: InquiryFlow,
     inquiry_scene: InquiryScene,
     deployment: Deployment,
-    order: Order,
 ) -> None:
-    tracked = _tracked(order)
-    later = deployment.call(inquiry_flow.inquiries_after(tracked, float("-inf"), 0))
-    check_no_inquiry(
-        later,
-        "an order that got a refusal is FAILED and not inquired about",
-        inquiry_scene.requirement,
-    )
+    for order in inquiry_scene.orders:
+        later = deployment.call(inquiry_flow.inquiries_after(order, float("-inf"), 0))
+        check_no_inquiry(
+            later,
+            f"order {order.order_id} was refused with code {order.code} and is FAILED: "
+            "it must not be inquired about",
+            requirement_for_answer(order.kind, order.code),
+        )
 
 
 @then("the Industry Service sends no further inquiry about the order")

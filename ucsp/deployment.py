@@ -17,6 +17,7 @@ import httpx
 
 from ucsp.clock import Clock, SystemClock
 from ucsp.drivers.harness import HarnessDriver
+from ucsp.drivers.manual import ManualDriver
 from ucsp.keys import Keyset
 from ucsp.loopback import LoopbackServer, LoopThread, bind_loopback, url_of
 from ucsp.peers.industry_peer import IndustryPeer
@@ -202,8 +203,10 @@ def from_target(target: Target) -> Deployment:
     clock = SystemClock(target.time_scale)
     if target.sut == "industry":
         peer = UcspPeer(target, url, clock)
-        harness = (
-            HarnessDriver(target.industry.harness_url) if target.industry.harness_url else None
+        harness: HarnessDriver = (
+            HarnessDriver(target.industry.harness_url)
+            if target.industry.harness_url
+            else ManualDriver(peer.journal)
         )
         deployment = Deployment("industry", target, loop, clock, ucsp_peer=peer, harness=harness)
         app: Any = peer

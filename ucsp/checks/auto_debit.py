@@ -216,7 +216,9 @@ def check_sign_redirect(
         f"frontUrl {front_url.partition('?')[0]!r}",
     )
     pairs = parse_qsl(urlsplit(location).query, keep_blank_values=True)
-    kept = [p for p in parse_qsl(urlsplit(front_url).query, keep_blank_values=True) if p not in pairs]
+    kept = [
+        p for p in parse_qsl(urlsplit(front_url).query, keep_blank_values=True) if p not in pairs
+    ]
     ensure(
         not kept,
         requirement,

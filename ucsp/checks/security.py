@@ -37,9 +37,7 @@ def check_unchanged(
     ensure(not changed, requirement, f"{what} changed the transaction: " + "; ".join(changed))
 
 
-def check_processed(
-    before: Observation, after: Observation, what: str, requirement: str
-) -> None:
+def check_processed(before: Observation, after: Observation, what: str, requirement: str) -> None:
     """Something observable changed: the accepted message took effect."""
     ensure(
         bool(_differences(before, after)),

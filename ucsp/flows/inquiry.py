@@ -190,6 +190,7 @@ class InquiryScene:
     contract: Contract | None = None
     reversal: Order | None = None
     exchange: Exchange | None = None  # the suite's own inquiry (UCSP under test)
+    orders: list[TrackedOrder] = field(default_factory=list)  # several orders of one step
 
 
 class InquiryFlow(BaseFlow):
@@ -461,10 +462,16 @@ class InquiryFlow(BaseFlow):
         return found[0] if found else None
 
     async def observe_course(self, order: TrackedOrder, answers: list[Answer]) -> Observation:
-        """Every inquiry about ``order`` until the last slot's window has closed."""
+        """Every inquiry about ``order`` until the last slot's window has closed (later when
+        answers that never come push the last inquiry past its slot)."""
         timeout = self.d.target.profile.timeout_seconds
-        extra = timeout * sum(1 for a in answers if a.override.silent)
-        await self.sleep_until(self.start_of(order) + self.latest(len(self.schedule) - 1) + extra)
+        due = done = 0.0
+        for index, slot in enumerate(self.schedule):
+            due = max(slot, done)  # a slot already passed is used at once
+            silent = index < len(answers) and answers[index].override.silent
+            done = due + (timeout if silent else 0.0)
+        last = self.latest(len(self.schedule) - 1)
+        await self.sleep_until(self.start_of(order) + max(last, done + self.slack))
         return self.observation(order)
 
     def observation(self, order: TrackedOrder) -> Observation:

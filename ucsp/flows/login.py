@@ -210,17 +210,6 @@ class Corruption:
     query: Callable[[LoginBuilder], str]
 
 
-def _re_signed(
-    change: Callable[[LoginBuilder, dict[str, Any]], None],
-) -> Callable[[LoginBuilder], str]:
-    def build(b: LoginBuilder) -> str:
-        message = b.message()
-        change(b, message)
-        return b.query(b.sign(message))
-
-    return build
-
-
 def _other_signature(b: LoginBuilder) -> str:
     signed = b.sign(b.message())
     other = b.sign(b.message(user_id=b.user.user_id + "0"))  # same key, other content
@@ -244,8 +233,10 @@ def _set_mobile(value: Callable[[LoginBuilder], str]) -> Callable[[LoginBuilder]
     return lambda b: b.query(b.sign(b.message(mobile=value(b))))
 
 
-def _without_user_id(b: LoginBuilder, message: dict[str, Any]) -> None:
+def _without_user_id(b: LoginBuilder) -> str:
+    message = b.message()
     del message["trxInfo"]["userId"]
+    return b.query(b.sign(message))  # re-signed: only the schema is broken
 
 
 def _skewed(b: LoginBuilder) -> str:
@@ -273,7 +264,7 @@ LOGIN_CORRUPTIONS: dict[str, Corruption] = {
         "LOGIN-05", lambda b: b.query(b"\xff\xfe" + b.sign(b.message()))
     ),
     "request_data that is not JSON": Corruption("LOGIN-05", lambda b: b.query(b"not JSON")),
-    "a login message without userId": Corruption("LOGIN-05", _re_signed(_without_user_id)),
+    "a login message without userId": Corruption("LOGIN-05", _without_user_id),
     "a mobile in clear": Corruption("LOGIN-05", _set_mobile(lambda b: b.user.mobile)),
     "a mobile encrypted to the wrong key": Corruption(
         "LOGIN-05", _set_mobile(LoginBuilder.wrong_key_mobile)

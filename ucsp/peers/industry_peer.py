@@ -53,6 +53,27 @@ class NoticeAnswer:
     corrupt: str | None = None  # one of ANSWER_CORRUPTIONS: a bad signature, or no echo
 
 
+@dataclass(frozen=True)
+class Received:
+    """How one request reached the suite's notice URL (transport facts the journal lacks)."""
+
+    method: str
+    content_type: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Answered:
+    """How the UCSP answered one request the peer sent: status and Content-Type."""
+
+    request: bytes
+    status: int
+    content_type: str
+
+
+TRANSPORT_HISTORY = 2000  # transport facts kept (received and answered requests)
+
+
 class IndustryPeer:
     def __init__(
         self, target: Target, clock: Clock | None = None, http: httpx.AsyncClient | None = None
@@ -182,7 +203,7 @@ class IndustryPeer:
         """Content-Type of the UCSP's answer to the request with these bytes, if seen."""
         for item in reversed(self.answered):
             if item.request == request:
-                return item.content_type
+                return str(item.content_type)
         return None
 
     def received_as(self, body: bytes) -> Received | None:

@@ -84,7 +84,7 @@ def verify_pack(pack: Path, trusted_cert: x509.Certificate | None = None) -> Pac
         check.problems.append(f"{pack} is not a readable zip file ({exc})")
         return check
     with archive:
-        names = set(archive.namelist())
+        names = {n for n in archive.namelist() if not n.endswith("/")}
         missing = RESERVED - names
         if missing:
             check.problems.append(f"the pack lacks {', '.join(sorted(missing))}")
