@@ -108,8 +108,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         callspec = getattr(item, "callspec", None)
         role = callspec.params.get("sut_role") if callspec else None
+        # Role tags may sit on the scenario or on one Examples table (a parameter's marks).
+        tagged = {m.name for m in item.iter_markers() if m.name in ROLES}
         scenario = scenario_of(item)
-        if role == NOT_APPLICABLE or (wanted and (scenario is None or scenario.name not in wanted)):
+        if (
+            role == NOT_APPLICABLE
+            or (role is not None and tagged and role not in tagged)
+            or (wanted and (scenario is None or scenario.name not in wanted))
+        ):
             drop.append(item)
         else:
             keep.append(item)

@@ -61,7 +61,9 @@ def _check_answer(answer: Answer, code: str, requirement: str) -> None:
         check_code(answer.code, code, requirement, what)
         return
     check_harness_status(answer.harness_status or 0, what, requirement)
-    check_harness_reports(answer.report, answer.ucsp_answer or {}, answer.reported_keys, requirement)
+    check_harness_reports(
+        answer.report, answer.ucsp_answer or {}, answer.reported_keys, requirement
+    )
     said = (answer.ucsp_answer or {}).get("msgResponse", {}).get("responseMsg")
     check_code(answer.code, code, requirement, f"the harness report ({what}: {said!r})")
 
@@ -69,8 +71,8 @@ def _check_answer(answer: Answer, code: str, requirement: str) -> None:
 # --- signing -----------------------------------------------------------------------------------
 
 
-@given("a new user has been asked to sign an auto-debit agreement", target_fixture="signing")
-def _(auto_debit: AutoDebitFlow, deployment: Deployment) -> Signing:
+def _asked_to_sign(auto_debit: AutoDebitFlow, deployment: Deployment) -> Signing:
+    """A new user asked to sign; the request answered 00 with a signUrl."""
     signing = deployment.call(auto_debit.ask_to_sign())
     requirement = auto_debit.answer_requirement(SIGN, "00")
     _check_answer(signing.answer, "00", requirement)
@@ -78,27 +80,66 @@ def _(auto_debit: AutoDebitFlow, deployment: Deployment) -> Signing:
     return signing
 
 
+def _notified_contract(
+    auto_debit: AutoDebitFlow, deployment: Deployment, signing: Signing, result: str
+) -> Contract:
+    """The signing notice of the user: sent correctly (UCSP under test) or answered 00 (IS
+    under test); the contract it names."""
+    entries = deployment.call(auto_debit.sign_notices(signing.user_id))
+    requirement = auto_debit.sign_notice_requirement()
+    ensure(bool(entries), requirement, f"no {SIGN_NOTICE} for user {signing.user_id} was delivered")
+    if deployment.role == "ucsp":
+        expected = {"userId": signing.user_id, "signStatus": result}
+        check_notice_sent_by_ucsp(entries[0], deployment.target, SIGN_NOTICE, expected, requirement)
+        check_delivered_to(entries[0].url, signing.back_url, f"the {SIGN_NOTICE}", requirement)
+    else:
+        check_notice_answered_by_industry(entries[0], deployment.target, "00", requirement)
+    return Contract(check_contract_id(trx_of(entries[0]), requirement), signing.user_id, result)
+
+
+def _contract(auto_debit: AutoDebitFlow, deployment: Deployment, result: str) -> Contract:
+    """A new user asked to sign, who signs (00) or declines (01); the notice delivered."""
+    signing = _asked_to_sign(auto_debit, deployment)
+    page = deployment.call(auto_debit.answer_signing_page(signing, result))
+    contract = _notified_contract(auto_debit, deployment, signing, result)
+    if deployment.role == "ucsp":
+        check_sign_redirect(
+            page.status,
+            page.location,
+            signing.front_url,
+            contract.contract_id,
+            result,
+            page.notices_before,
+        )
+    return contract
+
+
+@given("a new user has been asked to sign an auto-debit agreement", target_fixture="signing")
+def _(auto_debit: AutoDebitFlow, deployment: Deployment) -> Signing:
+    return _asked_to_sign(auto_debit, deployment)
+
+
 @given(
     "another new user has been asked to sign an auto-debit agreement",
     target_fixture="other_signing",
 )
 def _(auto_debit: AutoDebitFlow, deployment: Deployment) -> Signing:
-    signing = deployment.call(auto_debit.ask_to_sign())
-    _check_answer(signing.answer, "00", auto_debit.answer_requirement(SIGN, "00"))
-    return signing
+    return _asked_to_sign(auto_debit, deployment)
 
 
 @given("a new user has signed an auto-debit agreement", target_fixture="contract")
 def _(auto_debit: AutoDebitFlow, deployment: Deployment) -> Contract:
-    return deployment.call(auto_debit.signed_contract("00"))
+    return _contract(auto_debit, deployment, "00")
 
 
 @given("a new user has declined an auto-debit agreement", target_fixture="contract")
 def _(auto_debit: AutoDebitFlow, deployment: Deployment) -> Contract:
-    return deployment.call(auto_debit.signed_contract("01"))
+    return _contract(auto_debit, deployment, "01")
 
 
-@when("the Industry Service asks a new user to sign an auto-debit agreement", target_fixture="signing")
+@when(
+    "the Industry Service asks a new user to sign an auto-debit agreement", target_fixture="signing"
+)
 def _(auto_debit: AutoDebitFlow, deployment: Deployment) -> Signing:
     return deployment.call(auto_debit.ask_to_sign())
 
@@ -143,7 +184,9 @@ def _(auto_debit: AutoDebitFlow, deployment: Deployment, signing: Signing) -> No
     parse("the user answers the signing page with result {result:Code}"),
     target_fixture="signing_page",
 )
-def _(auto_debit: AutoDebitFlow, deployment: Deployment, signing: Signing, result: str) -> SigningPage:
+def _(
+    auto_debit: AutoDebitFlow, deployment: Deployment, signing: Signing, result: str
+) -> SigningPage:
     return deployment.call(auto_debit.answer_signing_page(signing, result))
 
 
@@ -151,7 +194,9 @@ def _(auto_debit: AutoDebitFlow, deployment: Deployment, signing: Signing, resul
     parse("the user answers the signing page again with result {result:Code}"),
     target_fixture="signing_page",
 )
-def _(auto_debit: AutoDebitFlow, deployment: Deployment, signing: Signing, result: str) -> SigningPage:
+def _(
+    auto_debit: AutoDebitFlow, deployment: Deployment, signing: Signing, result: str
+) -> SigningPage:
     return deployment.call(auto_debit.answer_signing_page(signing, result))
 
 
@@ -160,16 +205,7 @@ def _(auto_debit: AutoDebitFlow, deployment: Deployment, signing: Signing, resul
     target_fixture="contract",
 )
 def _(auto_debit: AutoDebitFlow, deployment: Deployment, signing: Signing, result: str) -> Contract:
-    entries = deployment.call(auto_debit.sign_notices(signing.user_id))
-    requirement = auto_debit.sign_notice_requirement()
-    ensure(bool(entries), requirement, f"no {SIGN_NOTICE} for user {signing.user_id} was delivered")
-    if deployment.role == "ucsp":
-        expected = {"userId": signing.user_id, "signStatus": result}
-        check_notice_sent_by_ucsp(entries[0], deployment.target, SIGN_NOTICE, expected, requirement)
-        check_delivered_to(entries[0].url, signing.back_url, f"the {SIGN_NOTICE}", requirement)
-    else:
-        check_notice_answered_by_industry(entries[0], deployment.target, "00", requirement)
-    return Contract(check_contract_id(trx_of(entries[0]), requirement), signing.user_id, result)
+    return _notified_contract(auto_debit, deployment, signing, result)
 
 
 @then(
@@ -239,9 +275,7 @@ def _(
     auto_debit: AutoDebitFlow, deployment: Deployment, contract: Contract, other_signing: Signing
 ) -> Exchange:
     return deployment.call(
-        auto_debit.send_sign_notice(
-            contract.contract_id, contract.user_id, other_signing.user_id
-        )
+        auto_debit.send_sign_notice(contract.contract_id, contract.user_id, other_signing.user_id)
     )
 
 
@@ -314,8 +348,12 @@ def _(auto_debit: AutoDebitFlow, deployment: Deployment, contract: Contract) -> 
 
 
 @given(parse("the contract has been charged {amount:Money}"), target_fixture="earlier_charge")
-def _(auto_debit: AutoDebitFlow, deployment: Deployment, contract: Contract, amount: Money) -> Charge:
-    charge = deployment.call(auto_debit.charge(contract.contract_id, amount.txn_amt, amount.currency))
+def _(
+    auto_debit: AutoDebitFlow, deployment: Deployment, contract: Contract, amount: Money
+) -> Charge:
+    charge = deployment.call(
+        auto_debit.charge(contract.contract_id, amount.txn_amt, amount.currency)
+    )
     _check_answer(charge.answer, "00", auto_debit.answer_requirement(CHARGE, "00"))
     return charge
 
@@ -329,9 +367,13 @@ def _(auto_debit: AutoDebitFlow) -> None:
     parse("a charge of {amount:Money} on the contract is pending at the Industry Service"),
     target_fixture="charge",
 )
-def _(auto_debit: AutoDebitFlow, deployment: Deployment, contract: Contract, amount: Money) -> Charge:
+def _(
+    auto_debit: AutoDebitFlow, deployment: Deployment, contract: Contract, amount: Money
+) -> Charge:
     auto_debit.keep_next_charge_pending()
-    charge = deployment.call(auto_debit.charge(contract.contract_id, amount.txn_amt, amount.currency))
+    charge = deployment.call(
+        auto_debit.charge(contract.contract_id, amount.txn_amt, amount.currency)
+    )
     _check_answer(charge.answer, "05", "AD-14")
     recorded = deployment.call(auto_debit.charge_status(charge))
     check_order_status(recorded, "PENDING", charge.order_id, "RC-04")
@@ -339,12 +381,16 @@ def _(auto_debit: AutoDebitFlow, deployment: Deployment, contract: Contract, amo
 
 
 @when(parse("the Industry Service charges {amount:Money} on the contract"), target_fixture="charge")
-def _(auto_debit: AutoDebitFlow, deployment: Deployment, contract: Contract, amount: Money) -> Charge:
+def _(
+    auto_debit: AutoDebitFlow, deployment: Deployment, contract: Contract, amount: Money
+) -> Charge:
     return deployment.call(auto_debit.charge(contract.contract_id, amount.txn_amt, amount.currency))
 
 
 @when(
-    parse("the Industry Service charges {amount:Money} on the contract with an unknown {field:Word}"),
+    parse(
+        "the Industry Service charges {amount:Money} on the contract with an unknown {field:Word}"
+    ),
     target_fixture="charge",
 )
 def _(
@@ -442,7 +488,9 @@ def _(auto_debit: AutoDebitFlow, deployment: Deployment, charge: Charge, status:
 # --- crafted charge notices (the suite as UCSP) -------------------------------------------------
 
 
-@when("UCSP sends the result notice of the charge naming another contract", target_fixture="crafted")
+@when(
+    "UCSP sends the result notice of the charge naming another contract", target_fixture="crafted"
+)
 def _(auto_debit: AutoDebitFlow, deployment: Deployment, charge: Charge) -> Exchange:
     other = auto_debit.unknown_contract_id()
     return deployment.call(auto_debit.send_charge_notice(charge, other))

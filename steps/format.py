@@ -43,7 +43,7 @@ def _(probing: ProbeFlow, deployment: Deployment) -> Probe:
 
 
 @given(
-    parse("a valid {msg_type:MsgType} the system under test would accept"),
+    parse("a valid {msg_type:MsgType} message the system under test would accept"),
     target_fixture="probe",
 )
 def _(probing: ProbeFlow, deployment: Deployment, msg_type: str) -> Probe:
@@ -198,7 +198,6 @@ def _(probing: ProbeFlow) -> None:
 )
 def _(probing: ProbeFlow, deployment: Deployment) -> None:
     originated = [m for m in probing.sent_by_sut() if m.kind == "request" and m.status == 200]
-    ensure(bool(originated), "FMT-11", "the system under test originated no message here")
     problems: list[RequirementViolation] = []
     messages = []
     for item in originated:

@@ -1,1 +1,448 @@
-"""Steps of the reversal area."""
+"""Steps of cancellations and refunds (features/reversal).
+
+The latest cancellation and refund of a scenario are the fixtures ``cancellation`` and
+``refund``; "the order" is the payment they reverse. UCSP under test: the suite sends them and
+reads the answers, notices and REFUND_RESULT_INQUIRY. Industry Service under test: the IS
+sends them through its harness; the suite reads what it sent and what the harness records.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pytest_bdd import given, then, when
+
+from steps.types import Money, parse
+from ucsp.checks import ensure
+from ucsp.checks.messages import check_code, check_valid_answer
+from ucsp.checks.notices import check_notice_answered_by_industry, check_notice_sent_by_ucsp
+from ucsp.checks.reversal import (
+    TXN_STATUS,
+    amount_of,
+    check_cancelled,
+    check_harness_mirrors,
+    check_no_notice,
+    check_not_created,
+    check_recorded,
+    check_refund_inquiry,
+    check_refunded,
+    check_reversal_answer,
+    check_reversal_notice,
+    check_sent_reversal,
+)
+from ucsp.deployment import Deployment
+from ucsp.flows.base import Order, trx_of
+from ucsp.flows.notices import CraftedNotice
+from ucsp.flows.payment import NOTICE
+from ucsp.flows.reversal import (
+    ANSWER_RULE,
+    CANCELLATION,
+    OUTCOME_RULE,
+    REFUND,
+    Reversal,
+    ReversalFlow,
+)
+
+# Rules a refusal breaks when the UCSP under test does not refuse, by kind and code; a refund
+# answered other than 36 breaks REF-04 or REF-05, whichever the scenario is tagged with.
+REFUSAL_RULES = {
+    (CANCELLATION, "34"): ("CAN-02",),
+    (CANCELLATION, "36"): ("CAN-03",),
+    (REFUND, "34"): ("REF-02",),
+    (REFUND, "36"): ("REF-05", "REF-04"),
+}
+
+
+@pytest.fixture
+def reversals(deployment: Deployment) -> ReversalFlow:
+    return ReversalFlow(deployment)
+
+
+def _tagged(request: pytest.FixtureRequest, candidates: tuple[str, ...]) -> str:
+    """The first of ``candidates`` the scenario is tagged with (else the first candidate)."""
+    tags = {mark.name for mark in request.node.iter_markers()}
+    return next((rule for rule in candidates if rule in tags), candidates[0])
+
+
+def _same_currency(order: Order, amount: Money) -> str:
+    if amount.currency != order.currency:
+        raise ValueError(f"a reversal of {order.order_id} is in its currency {order.currency}")
+    return amount.txn_amt
+
+
+# --- what the scenario starts from ------------------------------------------------------------
+
+
+def _reversed(
+    reversals: ReversalFlow, deployment: Deployment, reversal: Reversal, code: str
+) -> Reversal:
+    """``reversal`` as a precondition: answered ``code``, its notice delivered when 00."""
+    _answered(deployment, reversal, code)
+    if code == "00":
+        delivered = deployment.call(reversals.notices(reversal))
+        rule = ANSWER_RULE[(deployment.role, reversal.kind)]
+        ensure(bool(delivered), rule, f"no {NOTICE} of {reversal.order_id} was delivered")
+    return reversal
+
+
+@given("the order has been cancelled", target_fixture="cancellation")
+def _(reversals: ReversalFlow, deployment: Deployment, order: Order) -> Reversal:
+    cancellation = deployment.call(reversals.reverse(CANCELLATION, order))
+    return _reversed(reversals, deployment, cancellation, "00")
+
+
+@given("a cancellation of the order is pending", target_fixture="cancellation")
+def _(reversals: ReversalFlow, deployment: Deployment, order: Order) -> Reversal:
+    cancellation = deployment.call(reversals.reverse(CANCELLATION, order))
+    return _reversed(reversals, deployment, cancellation, "05")
+
+
+@given(parse("{amount:Money} of the order has been refunded"), target_fixture="refund")
+def _(reversals: ReversalFlow, deployment: Deployment, order: Order, amount: Money) -> Reversal:
+    refund = deployment.call(reversals.reverse(REFUND, order, _same_currency(order, amount)))
+    return _reversed(reversals, deployment, refund, "00")
+
+
+@given(parse("a refund of {amount:Money} of the order is pending"), target_fixture="refund")
+def _(reversals: ReversalFlow, deployment: Deployment, order: Order, amount: Money) -> Reversal:
+    refund = deployment.call(reversals.reverse(REFUND, order, _same_currency(order, amount)))
+    return _reversed(reversals, deployment, refund, "05")
+
+
+# --- the Industry Service reverses ----------------------------------------------------------
+
+
+@when("the Industry Service cancels the order", target_fixture="cancellation")
+def _(reversals: ReversalFlow, deployment: Deployment, order: Order) -> Reversal:
+    return deployment.call(reversals.reverse(CANCELLATION, order))
+
+
+@when(
+    parse("the Industry Service cancels the order for {amount:Money}"),
+    target_fixture="cancellation",
+)
+def _(reversals: ReversalFlow, deployment: Deployment, order: Order, amount: Money) -> Reversal:
+    amount_text = _same_currency(order, amount)
+    return deployment.call(reversals.reverse(CANCELLATION, order, amount_text))
+
+
+@when(parse("the Industry Service refunds {amount:Money} of the order"), target_fixture="refund")
+def _(reversals: ReversalFlow, deployment: Deployment, order: Order, amount: Money) -> Reversal:
+    return deployment.call(reversals.reverse(REFUND, order, _same_currency(order, amount)))
+
+
+@when("the Industry Service cancels the refund", target_fixture="cancellation")
+def _(reversals: ReversalFlow, deployment: Deployment, refund: Reversal) -> Reversal:
+    return deployment.call(reversals.reverse(CANCELLATION, refund))
+
+
+@when(parse("the Industry Service refunds {amount:Money} of the refund"), target_fixture="refund")
+def _(reversals: ReversalFlow, deployment: Deployment, refund: Reversal, amount: Money) -> Reversal:
+    return deployment.call(reversals.reverse(REFUND, refund, _same_currency(refund, amount)))
+
+
+@when(
+    parse("the Industry Service asks for a cancellation of {amount:Money} of an unknown origQryId"),
+    target_fixture="cancellation",
+)
+def _(reversals: ReversalFlow, deployment: Deployment, amount: Money) -> Reversal:
+    return deployment.call(reversals.reverse_unknown(CANCELLATION, amount.txn_amt, amount.currency))
+
+
+@when(
+    parse("the Industry Service asks for a refund of {amount:Money} of an unknown origQryId"),
+    target_fixture="refund",
+)
+def _(reversals: ReversalFlow, deployment: Deployment, amount: Money) -> Reversal:
+    return deployment.call(reversals.reverse_unknown(REFUND, amount.txn_amt, amount.currency))
+
+
+# --- answers --------------------------------------------------------------------------------
+
+
+def _answered(
+    deployment: Deployment, reversal: Reversal, code: str, rule: str | None = None
+) -> None:
+    """UCSP's answer (UCSP under test), or the harness's report of it (IS under test)."""
+    rule = rule or ANSWER_RULE[(deployment.role, reversal.kind)]
+    if reversal.exchange is None:
+        check_harness_mirrors(reversal.harness, reversal.ucsp_code, reversal.msg_type, rule)
+        check_code(reversal.code, code, rule, f"the harness's report of {reversal.order_id}")
+        return
+    check_valid_answer(reversal.exchange)
+    check_reversal_answer(
+        reversal.code, reversal.trx_info, code, reversal.order_id, reversal.msg_type, rule
+    )
+
+
+@then(parse("the cancellation is answered with code {code:Code}"))
+def _(deployment: Deployment, cancellation: Reversal, code: str) -> None:
+    _answered(deployment, cancellation, code)
+
+
+@then(parse("the refund is answered with code {code:Code}"))
+def _(deployment: Deployment, refund: Reversal, code: str) -> None:
+    _answered(deployment, refund, code)
+
+
+@then(parse("every refund is answered with code {code:Code}"))
+def _(reversals: ReversalFlow, deployment: Deployment, code: str) -> None:
+    made = [r for r in reversals.made if r.kind == REFUND]
+    ensure(bool(made), "REF-03", "no refund was asked for in this scenario")
+    for refund in made:
+        _answered(deployment, refund, code)
+
+
+def _rejected(
+    reversals: ReversalFlow,
+    deployment: Deployment,
+    request: pytest.FixtureRequest,
+    reversal: Reversal,
+    code: str,
+) -> None:
+    """Refused with ``code`` and without effect: not recorded by the UCSP under test; forwarded
+    by the IS under test, which reports the code and records the reversal FAILED."""
+    if deployment.role == "industry":
+        ensure(bool(reversals.sent(reversal)), "RC-06", f"the IS did not send {reversal.order_id}")
+        _answered(deployment, reversal, code, "RC-06")
+        check_recorded(deployment.call(reversals.record(reversal.order_id)), "FAILED", "RC-06")
+        return
+    rule = _tagged(request, REFUSAL_RULES[(reversal.kind, code)])
+    _answered(deployment, reversal, code, rule)
+    inquiry = deployment.call(reversals.inquire(reversal))
+    check_valid_answer(inquiry)
+    check_not_created(inquiry.code, reversal.order_id, rule)
+
+
+@then(parse("the cancellation is rejected with code {code:Code}"))
+def _(
+    reversals: ReversalFlow,
+    deployment: Deployment,
+    request: pytest.FixtureRequest,
+    cancellation: Reversal,
+    code: str,
+) -> None:
+    _rejected(reversals, deployment, request, cancellation, code)
+
+
+@then(parse("the refund is rejected with code {code:Code}"))
+def _(
+    reversals: ReversalFlow,
+    deployment: Deployment,
+    request: pytest.FixtureRequest,
+    refund: Reversal,
+    code: str,
+) -> None:
+    _rejected(reversals, deployment, request, refund, code)
+
+
+# --- notices --------------------------------------------------------------------------------
+
+
+def _notified(
+    reversals: ReversalFlow, deployment: Deployment, reversal: Reversal, status: str
+) -> None:
+    """The result notice of ``reversal``: as sent by the UCSP under test (kind, status, then
+    NOT-02's fields), or as acknowledged by the IS under test."""
+    entries = deployment.call(reversals.notices(reversal))
+    rule = ANSWER_RULE[("ucsp", reversal.kind)]
+    ensure(bool(entries), rule, f"no {NOTICE} of {reversal.order_id} was delivered")
+    if deployment.role == "industry":
+        check_notice_answered_by_industry(
+            entries[0], deployment.target, "00", OUTCOME_RULE[reversal.kind]
+        )
+        return
+    expected = {"orderId": reversal.order_id, "txnType": reversal.kind, "txnStatus": status}
+    message = check_notice_sent_by_ucsp(entries[0], deployment.target, NOTICE, expected, rule)
+    assert reversal.original is not None
+    fields = {
+        "orderId": reversal.order_id,
+        "txnAmt": reversal.txn_amt,
+        "txnTime": reversal.txn_time,
+        "origQryId": reversal.orig_qry_id,
+        "currencyCode": reversal.original.currency,
+    }
+    if reversal.query_id:
+        fields["queryId"] = reversal.query_id
+    check_reversal_notice(message["trxInfo"], fields)
+
+
+@then(parse("the result notice of the cancellation is delivered with txnStatus {status:Code}"))
+def _(reversals: ReversalFlow, deployment: Deployment, cancellation: Reversal, status: str) -> None:
+    _notified(reversals, deployment, cancellation, status)
+
+
+@then(parse("the result notice of the refund is delivered with txnStatus {status:Code}"))
+def _(reversals: ReversalFlow, deployment: Deployment, refund: Reversal, status: str) -> None:
+    _notified(reversals, deployment, refund, status)
+
+
+def _not_notified(reversals: ReversalFlow, deployment: Deployment, reversal: Reversal) -> None:
+    deployment.call(reversals.quiet_period())
+    count = len(reversals.entries(NOTICE, orderId=reversal.order_id))
+    check_no_notice(count, reversal.order_id, ANSWER_RULE[("ucsp", reversal.kind)])
+
+
+@then("no result notice of the cancellation is delivered")
+def _(reversals: ReversalFlow, deployment: Deployment, cancellation: Reversal) -> None:
+    _not_notified(reversals, deployment, cancellation)
+
+
+@then("no result notice of the refund is delivered")
+def _(reversals: ReversalFlow, deployment: Deployment, refund: Reversal) -> None:
+    _not_notified(reversals, deployment, refund)
+
+
+@when(
+    "UCSP sends a success notice of the refund naming another origQryId", target_fixture="crafted"
+)
+def _(reversals: ReversalFlow, deployment: Deployment, refund: Reversal) -> CraftedNotice:
+    return deployment.call(reversals.notice_naming_other_original(refund))
+
+
+@when(
+    "UCSP sends the result notice of the refund again in a fresh envelope",
+    target_fixture="crafted",
+)
+def _(reversals: ReversalFlow, deployment: Deployment, refund: Reversal) -> CraftedNotice:
+    return deployment.call(reversals.repeat_notice(refund))
+
+
+# --- what is recorded -------------------------------------------------------------------------
+
+
+def _recorded(
+    reversals: ReversalFlow, deployment: Deployment, reversal: Reversal, status: str
+) -> None:
+    """UCSP under test: REFUND_RESULT_INQUIRY (INQ-02); IS under test: the harness."""
+    if deployment.role == "industry":
+        rules = {"PENDING": "RC-04", "FAILED": "RC-03"}
+        rule = rules.get(status, OUTCOME_RULE[reversal.kind])
+        check_recorded(deployment.call(reversals.record(reversal.order_id)), status, rule)
+        return
+    inquiry = deployment.call(reversals.inquire(reversal))
+    check_valid_answer(inquiry)
+    expected = {
+        "orderId": reversal.order_id,
+        "origQryId": reversal.orig_qry_id,
+        "txnAmt": reversal.txn_amt,
+        "txnStatus": TXN_STATUS[status],
+    }
+    if reversal.query_id:
+        expected["queryId"] = reversal.query_id
+    settled = (
+        status == "PENDING"
+        and inquiry.trx_info.get("txnStatus") == "00"
+        and deployment.call(reversals.notified_success(reversal))
+    )
+    check_refund_inquiry(inquiry.code, inquiry.trx_info, expected, settled)
+
+
+@then(parse("the cancellation is recorded as {status:Status}"))
+def _(reversals: ReversalFlow, deployment: Deployment, cancellation: Reversal, status: str) -> None:
+    _recorded(reversals, deployment, cancellation, status)
+
+
+@then(parse("the refund is recorded as {status:Status}"))
+def _(reversals: ReversalFlow, deployment: Deployment, refund: Reversal, status: str) -> None:
+    _recorded(reversals, deployment, refund, status)
+
+
+def _left_to_refund(
+    reversals: ReversalFlow, deployment: Deployment, order: Order, left: int, rule: str
+) -> None:
+    """UCSP under test: a refund of just more than ``left`` is refused (36, not recorded);
+    IS under test: the harness records refundedAmt and status accordingly."""
+    if deployment.role == "industry":
+        record = deployment.call(reversals.record(order.order_id))
+        check_refunded(record, order.txn_amt, left, "REF-07")
+        return
+    probe = deployment.call(reversals.probe_refund(order, left))
+    _answered(deployment, probe, "36", rule)
+    inquiry = deployment.call(reversals.inquire(probe))
+    check_valid_answer(inquiry)
+    check_not_created(inquiry.code, probe.order_id, rule)
+
+
+@then(parse("the order has {amount:Money} left to refund"))
+def _(reversals: ReversalFlow, deployment: Deployment, order: Order, amount: Money) -> None:
+    left = amount_of(_same_currency(order, amount)) or 0
+    _left_to_refund(reversals, deployment, order, left, "REF-04")
+
+
+@then("the cancellation has taken effect on the order")
+def _(reversals: ReversalFlow, deployment: Deployment, order: Order) -> None:
+    if deployment.role == "industry":
+        check_cancelled(deployment.call(reversals.record(order.order_id)))
+        return
+    _left_to_refund(reversals, deployment, order, 0, "REF-05")
+
+
+@then("the order can still be cancelled")
+def _(reversals: ReversalFlow, deployment: Deployment, order: Order) -> None:
+    cancellation = deployment.call(reversals.reverse(CANCELLATION, order))
+    _answered(deployment, cancellation, "00", "CAN-03")
+
+
+@then(parse("the order can still be refunded by {amount:Money}"))
+def _(
+    reversals: ReversalFlow,
+    deployment: Deployment,
+    request: pytest.FixtureRequest,
+    order: Order,
+    amount: Money,
+) -> None:
+    refund = deployment.call(reversals.reverse(REFUND, order, _same_currency(order, amount)))
+    _answered(deployment, refund, "00", _tagged(request, ("CAN-01", "REF-01")))
+
+
+# --- what the Industry Service sent -----------------------------------------------------------
+
+
+def _sent_as_asked(
+    reversals: ReversalFlow, deployment: Deployment, order: Order, reversal: Reversal
+) -> None:
+    recorded = deployment.call(reversals.record(order.order_id))
+    expected = {
+        "orderId": reversal.order_id,
+        "origQryId": str(recorded.get("queryId", "")),
+        "txnAmt": reversal.txn_amt,
+    }
+    sent = [trx_of(e) for e in reversals.sent(reversal)]
+    rule = ANSWER_RULE[("industry", reversal.kind)]
+    others = reversals.order_ids_sent(but=reversal.order_id)
+    check_sent_reversal(sent, reversal.msg_type, expected, others, rule)
+    ensure(
+        bool(reversal.txn_time),
+        rule,
+        f"the {reversal.msg_type} {reversal.order_id} carries no txnTime",
+    )
+
+
+@then(
+    "the Industry Service sent one PAYMENT_CANCELLATION for the cancellation with a new orderId, "
+    "a txnTime, the order's queryId as origQryId and the full amount"
+)
+def _(
+    reversals: ReversalFlow, deployment: Deployment, order: Order, cancellation: Reversal
+) -> None:
+    _sent_as_asked(reversals, deployment, order, cancellation)
+
+
+@then(
+    "the Industry Service sent one PAYMENT_REFUND for the refund with a new orderId, "
+    "a txnTime, the order's queryId as origQryId and the requested amount"
+)
+def _(reversals: ReversalFlow, deployment: Deployment, order: Order, refund: Reversal) -> None:
+    _sent_as_asked(reversals, deployment, order, refund)
+
+
+@then("the harness reports the UCSP's answer to the cancellation")
+def _(cancellation: Reversal) -> None:
+    check_harness_mirrors(
+        cancellation.harness, cancellation.ucsp_code, cancellation.msg_type, "CAN-04"
+    )
+
+
+@then("the harness reports the UCSP's answer to the refund")
+def _(refund: Reversal) -> None:
+    check_harness_mirrors(refund.harness, refund.ucsp_code, refund.msg_type, "REF-06")

@@ -87,9 +87,9 @@ def _(probing: ProbeFlow, deployment: Deployment, probe: Probe) -> Sent:
 
 
 @then("the transaction is unchanged")
-def _(probing: ProbeFlow, deployment: Deployment, probe: Probe, sent: Sent) -> None:
+def _(probing: ProbeFlow, deployment: Deployment, probe: Probe) -> None:
     after = deployment.call(probing.observe(probe))
-    check_unchanged(probe.before, after, sent.what)
+    check_unchanged(probe.before, after, f"the rejected {probe.msg_type}")
 
 
 @then("the message has been processed")

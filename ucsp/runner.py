@@ -12,6 +12,7 @@ import json
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -164,8 +165,9 @@ def summary(records: list[dict[str, Any]], roles: list[str], stream: TextIO) -> 
     Console(file=stream, width=100).print(table)
 
 
-def run(options: RunOptions, stream: TextIO = sys.stdout) -> RunResult:
+def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
     """One certification run. Raises ConfigError for a usage or configuration problem."""
+    stream = sys.stdout if stream is None else stream  # per call: stdout may be redirected
     target = load_target(options.target) if options.target else None
     if target is not None and options.sut not in (None, target.sut):
         raise ConfigError(
@@ -193,14 +195,18 @@ def run(options: RunOptions, stream: TextIO = sys.stdout) -> RunResult:
         file=stream,
         flush=True,
     )
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        pytest_command(options, out, progress),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    _follow(process, progress, stream)
-    output = process.stdout.read().decode("utf-8", "replace") if process.stdout else ""
+    # The child's output goes to a file, not a pipe: nobody reads a pipe while _follow
+    # polls, and a child writing more than the pipe buffer would block forever.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            pytest_command(options, out, progress),
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        _follow(process, progress, stream)
+        log.seek(0)
+        output = log.read().decode("utf-8", "replace")
     progress.unlink(missing_ok=True)
     results = out / "results.json"
     if process.returncode in (2, 3, 4) or not results.exists():

@@ -100,7 +100,9 @@ def _string(table: dict[str, Any], key: str, where: str, default: str = "") -> s
     return value
 
 
-def _url(value: str, where: str) -> str:
+def _url(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be a string URL, got {value!r}")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(
@@ -123,7 +125,10 @@ def parse_target(text: str, origin: str, base_dir: Path) -> Target:
         )
     for section, key in _REQUIRED[sut]:
         if not data.get(section, {}).get(key):
-            raise ConfigError(f'{origin}: {section}.{key} is required when sut = "{sut}"')
+            raise ConfigError(
+                f'{origin}: {section}.{key} is required when sut = "{sut}"; '
+                f"add {key} = 'http://...' under [{section}]"
+            )
     suite = data.get("suite", {})
     keys_dir = suite.get("keys")
     if not isinstance(keys_dir, str):
@@ -131,7 +136,15 @@ def parse_target(text: str, origin: str, base_dir: Path) -> Target:
             f"{origin}: suite.keys must name the suite's key directory "
             "(create one with 'ucsp-conformance keys init DIR')"
         )
+    if not (base_dir / keys_dir).is_dir():
+        raise ConfigError(
+            f"{origin}: suite.keys = {keys_dir!r}: {base_dir / keys_dir} is not a directory; "
+            "correct the path (relative to the target file) or create the directory with "
+            "'ucsp-conformance keys init DIR'"
+        )
     keys = Keyset.load(base_dir / keys_dir)
+    if "profile" in data and not isinstance(data["profile"], str):
+        raise ConfigError(f"{origin}: profile = {data['profile']!r}; name a profile TOML file")
     profile = load_profile(base_dir / data["profile"]) if "profile" in data else default_profile()
     ind, uc = data.get("industry", {}), data.get("ucsp", {})
     harness = ind.get("harness_url")

@@ -59,7 +59,7 @@ Feature: Message format
 
   @FMT-04 @SEC-06
   Scenario Outline: Every field rule of <msg_type> broken and re-signed is answered 10 with no state change
-    Given a valid <msg_type> the system under test would accept
+    Given a valid <msg_type> message the system under test would accept
     When each field rule of the message is broken in turn and the message re-signed
     Then every broken message is answered with code 10
     And the transaction is unchanged

@@ -78,7 +78,7 @@ Feature: Transport
 
   @TRN-06 @FMT-07
   Scenario Outline: A valid <msg_type> is dispatched at the one receiving URL and answered 00
-    Given a valid <msg_type> the system under test would accept
+    Given a valid <msg_type> message the system under test would accept
     When the message is sent
     Then the message is answered with code 00
     And the answer's msgInfo is an exact copy of the message's

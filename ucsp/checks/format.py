@@ -10,6 +10,7 @@ failures are raised together as an ExceptionGroup of violations.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +38,7 @@ ORDER_CREATING = (
     "PAYMENT_REFUND",
 )
 
+_MSG_TYPE = re.compile(rb'"msgType"\s*:\s*"([ -!#-\[\]-~]{1,50})"')
 EchoRule = Literal["echo", "either", "fresh"]
 
 
@@ -115,12 +117,17 @@ def echo_rule(sent: bytes, profile: Profile) -> tuple[EchoRule, dict[str, Any] |
     if message is not None:
         info = message.get("msgInfo")
         return ("echo", info) if isinstance(info, dict) else ("fresh", None)
-    try:
-        lenient = json.loads(sent.decode("utf-8"))
-    except (ValueError, RecursionError):
-        return "fresh", None
+    lenient = _lenient(sent)
     info = lenient.get("msgInfo") if isinstance(lenient, dict) else None
     return ("either", info) if isinstance(info, dict) else ("fresh", None)
+
+
+def _lenient(raw: bytes) -> Any:
+    """What a lenient reader makes of a body (BOM skipped, bad bytes replaced), or None."""
+    try:
+        return json.loads(raw.decode("utf-8-sig", errors="replace"))
+    except (ValueError, RecursionError):
+        return None
 
 
 def answer_schema_type(sent: bytes, receiver: Party, profile: Profile) -> str | None:
@@ -325,13 +332,13 @@ def _check_answer_schema(answer: dict[str, Any], msg_type: str) -> None:
 
 def _sent_type(sent: bytes) -> str | None:
     """msgType as a lenient reader finds it in the body sent (for a fresh msgInfo)."""
-    try:
-        value = json.loads(sent.decode("utf-8"))
-    except (ValueError, RecursionError, UnicodeDecodeError):
-        return None
+    value = _lenient(sent)
     info = value.get("msgInfo") if isinstance(value, dict) else None
     kind = info.get("msgType") if isinstance(info, dict) else None
-    return kind if isinstance(kind, str) else None
+    if isinstance(kind, str):
+        return kind
+    found = _MSG_TYPE.search(sent)
+    return found.group(1).decode("ascii") if found else None
 
 
 def check_rules_answered(

@@ -268,32 +268,6 @@ class AutoDebitFlow(BaseFlow):
         entries = await self.wait_entries(SIGN_NOTICE, count, userId=user_id)
         return [e for e in entries if e.direction == self._notice_direction]
 
-    async def signed_contract(self, result: str = "00") -> Contract:
-        """A new user asked to sign, who signs (00) or declines (01); the notice delivered."""
-        signing = await self.ask_to_sign()
-        if signing.answer.code != "00" or not signing.sign_url:
-            raise RequirementViolation(
-                self.answer_requirement(SIGN, "00"),
-                f"SIGN_AUTO_DEBIT was answered {signing.answer.code!r} "
-                f"(signUrl {signing.sign_url!r}), expected 00 with a signUrl",
-            )
-        await self.answer_signing_page(signing, result)
-        delivered = await self.sign_notices(signing.user_id)
-        requirement = self.sign_notice_requirement()
-        if not delivered:
-            raise RequirementViolation(
-                requirement, f"no {SIGN_NOTICE} for user {signing.user_id} was delivered"
-            )
-        entry = delivered[0]
-        if self.role == "industry" and entry.code != "00":
-            raise RequirementViolation(
-                requirement, f"the Industry Service answered the {SIGN_NOTICE} {entry.code!r}"
-            )
-        contract_id = trx_of(entry).get("contractId")
-        if not isinstance(contract_id, str) or not contract_id:
-            raise RequirementViolation(requirement, f"the {SIGN_NOTICE} names no contractId")
-        return Contract(contract_id, signing.user_id, result)
-
     async def contract_record(self, contract_id: str) -> HarnessAnswer:
         """The Industry Service's record of the contract (any HTTP status)."""
         return await self.harness.call("GET", f"/harness/contracts/{contract_id}", expect_ok=False)
@@ -446,7 +420,8 @@ class AutoDebitFlow(BaseFlow):
 
         def held() -> bool:
             return any(
-                isinstance(n.get("trxInfo"), dict) and n["trxInfo"].get("orderId") == charge.order_id
+                isinstance(n.get("trxInfo"), dict)
+                and n["trxInfo"].get("orderId") == charge.order_id
                 for n in peer.held_notices()
             )
 

@@ -24,7 +24,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ucsp.checks import ensure
+from ucsp.checks import RequirementViolation, ensure
 from ucsp.checks.inquiry import INQUIRY_TYPE, slot_window
 from ucsp.checks.messages import check_code, check_valid_answer
 from ucsp.drivers.harness import HarnessAnswer
@@ -257,6 +257,8 @@ class InquiryFlow(BaseFlow):
         if answer is not None:
             self.ucsp_peer.override(msg_type, answer.override)
         reply = await self._harness_create(kind, txn_amt, currency, original, contract)
+        if reply.status not in (200, 424):  # 424: the IS got no valid answer
+            await self._refused_by_harness(msg_type, reply, original)
         order_id = str(reply.data.get("orderId", ""))
         sent = [
             e
@@ -303,6 +305,26 @@ class InquiryFlow(BaseFlow):
             assert original is not None
             path, body = "/harness/refunds", {"origOrderId": original.order_id, "txnAmt": txn_amt}
         return await self.harness.call("POST", path, body, expect_ok=False)
+
+    async def _refused_by_harness(
+        self, msg_type: str, reply: HarnessAnswer, original: Order | None
+    ) -> None:
+        """The IS would not send ``msg_type``: say which rule that breaks."""
+        if original is not None:
+            recorded = await self.harness.order(original.order_id)
+            if not recorded.get("queryId"):
+                raise RequirementViolation(
+                    "PAY-08",
+                    f"order {original.order_id} is {recorded.get('status')} but has no "
+                    f"queryId, so the IS cannot send a {msg_type} (harness answered HTTP "
+                    f"{reply.status}): the queryId of the success notice was not recorded",
+                )
+        raise RequirementViolation(
+            "RC-06",
+            f"the IS did not forward the {msg_type} the harness asked for: HTTP "
+            f"{reply.status} {reply.data.get('error', '')!r}; it must leave the decision to "
+            "UCSP",
+        )
 
     def forwarded(self, order: TrackedOrder) -> list[JournalEntry]:
         """The creating requests of ``order`` that reached the suite."""

@@ -68,7 +68,6 @@ class LoginAttempt:
     msg_info: dict[str, Any] | None
     status: int
     sets_cookie: bool
-    location: str | None
 
 
 # --- AUTHORIZATION_URL defects (UCSP under test) -------------------------------------------
@@ -391,7 +390,6 @@ class LoginFlow(BaseFlow):
             msg_info,
             answer.status_code,
             bool(answer.headers.get_list("set-cookie")),
-            answer.headers.get("location"),
         )
 
     async def logged_in(self, user: LoginUser) -> bool:

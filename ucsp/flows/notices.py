@@ -113,9 +113,7 @@ class NoticeFlow(PaymentFlow):
 
     async def retransmissions(self, order: Order) -> list[JournalEntry]:
         """The first transmission of the order's notice and, if it comes in time, the second."""
-        schedule = self.d.target.profile.schedule
-        await self.notices(order)
-        return await self.notices(order, 2) if len(schedule) > 1 else []
+        return await self.transmissions(order, 1)
 
     # --- an Industry Service under test receives -------------------------------------------------
 

@@ -30,7 +30,9 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ucsp import schemas
+from ucsp.checks import RequirementViolation
 from ucsp.checks.format import Receiver, Reply
+from ucsp.checks.messages import check_valid_answer
 from ucsp.codec import Codec
 from ucsp.crypto import encrypt_field, make_test_identity, sign_bytes
 from ucsp.envelope import (
@@ -47,7 +49,7 @@ from ucsp.messages import GATEWAY_TYPES, LOGIN_TYPE, MESSAGE_TYPES, NOTICE_TYPES
 from ucsp.peers.recording import entry
 from ucsp.profile import Profile, RequestDataEncoding
 from ucsp.strictjson import member_span
-from ucsp.transport import JSON_CONTENT_TYPE
+from ucsp.transport import JSON_CONTENT_TYPE, Exchange
 
 # Sandbox amounts (HARNESS.md B): any amount not ending in 01 or 05 succeeds at once (00);
 # one ending in 01 is declined (01) with no notice, which makes it a harmless state probe.
@@ -645,7 +647,7 @@ class ProbeFlow(BaseFlow):
 
     async def _probe_payment_result_inquiry(self) -> Probe:
         order = await self.payments.submit_order(PROBE_AMOUNT, PROBE_CURRENCY)
-        self._require(order.code == "00", "SUBMIT_PAYMENT_ORDER", order.code)
+        self._require(order.code == "00", "SUBMIT_PAYMENT_ORDER", order.code, order.exchange)
         trx = {"orderId": order.order_id, "txnTime": order.txn_time}
         return Probe(
             "PAYMENT_RESULT_INQUIRY", trx, Watch("inquiry", order.order_id, order.txn_time)
@@ -695,7 +697,7 @@ class ProbeFlow(BaseFlow):
     async def _probe_refund_result_inquiry(self) -> Probe:
         refund = await self._probe_payment_refund()
         exchange = await self.industry_peer.request("PAYMENT_REFUND", refund.trx)
-        self._require(exchange.code == "00", "PAYMENT_REFUND", exchange.code)
+        self._require(exchange.code == "00", "PAYMENT_REFUND", exchange.code, exchange)
         trx = {"orderId": refund.trx["orderId"], "txnTime": refund.trx["txnTime"]}
         return Probe("REFUND_RESULT_INQUIRY", trx, refund.watch)
 
@@ -712,7 +714,7 @@ class ProbeFlow(BaseFlow):
         """Sign an auto-debit agreement (SIGN_AUTO_DEBIT, then the signing hook with 00)."""
         user = self.d.target.ucsp.user_id
         exchange = await self.industry_peer.request("SIGN_AUTO_DEBIT", self._signing_trx(user))
-        self._require(exchange.code == "00", "SIGN_AUTO_DEBIT", exchange.code)
+        self._require(exchange.code == "00", "SIGN_AUTO_DEBIT", exchange.code, exchange)
         assert self.d.http is not None
         answer = await self.d.http.post(
             str(exchange.trx_info.get("signUrl")), data={"result": "00"}
@@ -720,21 +722,24 @@ class ProbeFlow(BaseFlow):
         location = answer.headers.get("location", "")
         values = parse_qs(urlsplit(location).query).get("contractId", [])
         if answer.status_code != 302 or not values:
-            raise ConfigError(
-                f"the signing hook answered HTTP {answer.status_code} without a "
-                "contractId: cannot set up an auto-debit contract"
+            raise RequirementViolation(
+                "AD-04",
+                f"setting up the probe: the signing hook answered HTTP {answer.status_code} "
+                "without a contractId",
             )
         return values[0], user
 
     async def _paid_payment(self) -> tuple[str, str]:
         """A payment paid at the cashier: its queryId (from the notice) and amount."""
         order = await self.payments.submit_order(PROBE_AMOUNT, PROBE_CURRENCY)
-        self._require(order.code == "00", "SUBMIT_PAYMENT_ORDER", order.code)
+        self._require(order.code == "00", "SUBMIT_PAYMENT_ORDER", order.code, order.exchange)
         await self.payments.pay(order, "00")
         notices = await self.payments.notices(order)
         query_id = trx_of(notices[0]).get("queryId") if notices else None
         if not isinstance(query_id, str):
-            raise ConfigError(f"no PAYMENT_RESULT_NOTICE with a queryId for {order.order_id}")
+            raise RequirementViolation(
+                "PAY-05", "setting up the probe: no result notice with a queryId for the order"
+            )
         return query_id, order.txn_amt
 
     # Industry Service under test: the two notices
@@ -777,11 +782,14 @@ class ProbeFlow(BaseFlow):
         )
 
     @staticmethod
-    def _require(ok: bool, what: str, code: Any) -> None:
+    def _require(ok: bool, what: str, code: Any, exchange: Exchange | None = None) -> None:
+        """Setting up the probe needs ``what`` accepted: a SUT that refuses it fails here."""
+        if exchange is not None:
+            check_valid_answer(exchange)
         if not ok:
-            raise ConfigError(
-                f"setting up the probe failed: {what} was answered {code!r}, not 00 "
-                "(see the scenarios of that message for the cause)"
+            raise RequirementViolation(
+                "TRN-06",
+                f"setting up the probe: a valid {what} was answered {code!r}, not 00",
             )
 
     # --- observations --------------------------------------------------------------------

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from ucsp import __version__
 from ucsp.crypto import Identity, load_certificate
+from ucsp.errors import ConfigError
 
 MANIFEST, SIGNATURE, SIGNER = "manifest.json", "manifest.sig", "signer.crt"
 RESERVED = {MANIFEST, SIGNATURE, SIGNER}
@@ -89,8 +91,12 @@ def verify_pack(pack: Path, trusted_cert: x509.Certificate | None = None) -> Pac
         if missing:
             check.problems.append(f"the pack lacks {', '.join(sorted(missing))}")
             return check
-        manifest_bytes = archive.read(MANIFEST)
-        cert = trusted_cert or load_certificate(archive.read(SIGNER))
+        try:
+            manifest_bytes = archive.read(MANIFEST)
+            cert = trusted_cert or load_certificate(archive.read(SIGNER))
+        except (ConfigError, zipfile.BadZipFile, zlib.error) as exc:
+            check.problems.append(f"{MANIFEST} or {SIGNER} is altered or unreadable ({exc})")
+            return check
         public = cert.public_key()
         assert isinstance(public, rsa.RSAPublicKey)
         try:
@@ -104,7 +110,13 @@ def verify_pack(pack: Path, trusted_cert: x509.Certificate | None = None) -> Pac
         for name, expected in sorted(listed.items()):
             if name not in names:
                 check.problems.append(f"{name} is missing")
-            elif hashlib.sha256(archive.read(name)).hexdigest() != expected:
+                continue
+            try:
+                actual = hashlib.sha256(archive.read(name)).hexdigest()
+            except (zipfile.BadZipFile, zlib.error) as exc:
+                check.problems.append(f"{name} is altered (unreadable: {exc})")
+                continue
+            if actual != expected:
                 check.problems.append(f"{name} is altered (SHA-256 differs from the manifest)")
         for name in sorted(names - RESERVED - set(listed)):
             check.problems.append(f"{name} was added after signing")

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote, unquote
+
+from ucsp.sim.defaults import SANDBOX_USERS
 
 _JSON_MOBILE = re.compile(r'("mobile"\s*:\s*")((?:[^"\\]|\\.)*)(")')
 _QUERY_MOBILE = re.compile(r"((?:^|[?&\s])mobile=)([^&#\s\"']*)")
 _CIPHERTEXT = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}")
+# The login message travels percent-encoded in a query string (request_data=%7B%22...).
+_ENCODED_JSON_MOBILE = re.compile(
+    r"(%22mobile%22(?:%20|\+)*%3A(?:%20|\+)*%22)((?:(?!%22)[^&#\s\"'])*)(%22)", re.IGNORECASE
+)
+# The sandbox users' numbers, wherever they appear (e.g. echoed in a SUT's error page).
+_KNOWN_MOBILES = re.compile(
+    r"(?<![0-9])(?:" + "|".join(re.escape(mobile) for _, mobile in SANDBOX_USERS) + r")(?![0-9])"
+)
 MAX_BODY = 65536
 
 
@@ -20,9 +31,21 @@ def mask_mobile(value: str) -> str:
     return value[:3] + "*" * (len(value) - 5) + value[-2:]
 
 
+def _mask_encoded(value: str) -> str:
+    """A percent-encoded mobile: a ciphertext (%2B, %2F, %3D escaped) is kept as well."""
+    plain = unquote(value)
+    if _CIPHERTEXT.fullmatch(plain):
+        return value
+    return quote(mask_mobile(plain), safe="*")
+
+
 def mask_text(text: str) -> str:
     text = _JSON_MOBILE.sub(lambda m: m.group(1) + mask_mobile(m.group(2)) + m.group(3), text)
-    return _QUERY_MOBILE.sub(lambda m: m.group(1) + mask_mobile(m.group(2)), text)
+    text = _ENCODED_JSON_MOBILE.sub(
+        lambda m: m.group(1) + _mask_encoded(m.group(2)) + m.group(3), text
+    )
+    text = _QUERY_MOBILE.sub(lambda m: m.group(1) + _mask_encoded(m.group(2)), text)
+    return _KNOWN_MOBILES.sub(lambda m: mask_mobile(m.group()), text)
 
 
 def body_text(raw: bytes | None) -> str | None:
