@@ -41,7 +41,6 @@ from ucsp.flows.inquiry import (
     kind_of,
     parse_answer,
     parse_answers,
-    unknown_order,
 )
 from ucsp.messages import Party
 
@@ -124,6 +123,8 @@ def _(
     answer: str,
 ) -> Order:
     scripted = parse_answer(answer)
+    if scripted.valid and scripted.code is None:
+        raise ValueError(f"say which code UCSP answers the order with, not {answer!r}")
     order = deployment.call(
         inquiry_flow.create("payment", amount.txn_amt, amount.currency, scripted)
     )
@@ -295,13 +296,19 @@ def _(
 
 
 @when(parse("the Industry Service has inquired {count:Count} times about the order"))
-def _(inquiry_flow: InquiryFlow, deployment: Deployment, order: Order, count: int) -> None:
+def _(
+    inquiry_flow: InquiryFlow,
+    inquiry_scene: InquiryScene,
+    deployment: Deployment,
+    order: Order,
+    count: int,
+) -> None:
     tracked = _tracked(order)
     until = inquiry_flow.start_of(tracked) + inquiry_flow.latest(count - 1)
     seen = deployment.call(inquiry_flow.wait_inquiries(tracked, count, until))
     ensure(
         len(seen) >= count,
-        "INQ-05",
+        "INQ-05" if seen else inquiry_scene.requirement,
         f"{len(seen)} inquiries about order {order.order_id} came, {count} were due by now",
     )
 
@@ -319,7 +326,7 @@ def _(
     seen = deployment.call(inquiry_flow.wait_inquiries(tracked, count, until))
     ensure(
         len(seen) >= count,
-        "INQ-07",
+        "INQ-07" if seen else inquiry_scene.requirement,
         f"{len(seen)} inquiries about order {order.order_id} came, {count} were due: the "
         "inquiries must go on after an answer without a final status",
     )
@@ -434,22 +441,16 @@ def _(inquiry_flow: InquiryFlow, deployment: Deployment, kind: str, amount: Mone
 
 
 @given("the order has since been cancelled")
-def _(
-    inquiry_flow: InquiryFlow, inquiry_scene: InquiryScene, deployment: Deployment, order: Order
-) -> None:
+def _(inquiry_flow: InquiryFlow, deployment: Deployment, order: Order) -> None:
     reversal = deployment.call(inquiry_flow.reverse("cancellation", order, order.txn_amt))
     check_code(reversal.code, "00", "CAN-01", "the answer to PAYMENT_CANCELLATION")
-    inquiry_scene.reversal = reversal
 
 
 @given("the order has since been refunded in part")
-def _(
-    inquiry_flow: InquiryFlow, inquiry_scene: InquiryScene, deployment: Deployment, order: Order
-) -> None:
+def _(inquiry_flow: InquiryFlow, deployment: Deployment, order: Order) -> None:
     part = str(max(1, int(order.txn_amt) // 2))
     reversal = deployment.call(inquiry_flow.reverse("refund", order, part))
     check_code(reversal.code, "00", "REF-01", "the answer to PAYMENT_REFUND")
-    inquiry_scene.reversal = reversal
 
 
 @when(parse("the Industry Service inquires about the order with {msg_type:MsgType}"))
@@ -486,11 +487,8 @@ def _(
 def _(
     inquiry_flow: InquiryFlow, inquiry_scene: InquiryScene, deployment: Deployment, msg_type: str
 ) -> None:
-    stand_in = unknown_order()
-    inquiry_scene.exchange = deployment.call(
-        inquiry_flow.inquire(stand_in, msg_type, unknown_order=True)
-    )
-    inquiry_scene.requirement = inquiry_rule(stand_in, msg_type, wrong=True)
+    inquiry_scene.exchange = deployment.call(inquiry_flow.inquire_unknown(msg_type))
+    inquiry_scene.requirement = "INQ-03"
 
 
 @then(parse("the inquiry is answered with code {code:Code}"))

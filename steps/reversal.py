@@ -13,7 +13,12 @@ from pytest_bdd import given, then, when
 
 from steps.types import Money, parse
 from ucsp.checks import ensure
-from ucsp.checks.messages import check_code, check_valid_answer
+from ucsp.checks.messages import (
+    check_code,
+    check_sent_message,
+    check_timestamp,
+    check_valid_answer,
+)
 from ucsp.checks.notices import check_notice_answered_by_industry, check_notice_sent_by_ucsp
 from ucsp.checks.reversal import (
     TXN_STATUS,
@@ -41,14 +46,15 @@ from ucsp.flows.reversal import (
     Reversal,
     ReversalFlow,
 )
+from ucsp.messages import Party
 
-# Rules a refusal breaks when the UCSP under test does not refuse, by kind and code; a refund
-# answered other than 36 breaks REF-04 or REF-05, whichever the scenario is tagged with.
+# The rule a UCSP under test breaks by not refusing, by kind and code; for a refund's 36,
+# REF-04 (amount) when the scenario is tagged so, else REF-05 (the original).
 REFUSAL_RULES = {
-    (CANCELLATION, "34"): ("CAN-02",),
-    (CANCELLATION, "36"): ("CAN-03",),
-    (REFUND, "34"): ("REF-02",),
-    (REFUND, "36"): ("REF-05", "REF-04"),
+    (CANCELLATION, "34"): "CAN-02",
+    (CANCELLATION, "36"): "CAN-03",
+    (REFUND, "34"): "REF-02",
+    (REFUND, "36"): "REF-05",
 }
 
 
@@ -57,10 +63,11 @@ def reversals(deployment: Deployment) -> ReversalFlow:
     return ReversalFlow(deployment)
 
 
-def _tagged(request: pytest.FixtureRequest, candidates: tuple[str, ...]) -> str:
-    """The first of ``candidates`` the scenario is tagged with (else the first candidate)."""
+def _tagged(request: pytest.FixtureRequest, candidates: tuple[str, ...], default: str) -> str:
+    """The first of ``candidates`` the scenario is tagged with, else ``default``: where one
+    step checks a fact for several rules, the violation names the rule the scenario checks."""
     tags = {mark.name for mark in request.node.iter_markers()}
-    return next((rule for rule in candidates if rule in tags), candidates[0])
+    return next((rule for rule in candidates if rule in tags), default)
 
 
 def _same_currency(order: Order, amount: Money) -> str:
@@ -187,9 +194,10 @@ def _(deployment: Deployment, refund: Reversal, code: str) -> None:
 @then(parse("every refund is answered with code {code:Code}"))
 def _(reversals: ReversalFlow, deployment: Deployment, code: str) -> None:
     made = [r for r in reversals.made if r.kind == REFUND]
-    ensure(bool(made), "REF-03", "no refund was asked for in this scenario")
+    rule = "REF-03" if deployment.role == "ucsp" else "REF-06"
+    ensure(bool(made), rule, "no refund was asked for in this scenario")
     for refund in made:
-        _answered(deployment, refund, code)
+        _answered(deployment, refund, code, rule)
 
 
 def _rejected(
@@ -202,11 +210,13 @@ def _rejected(
     """Refused with ``code`` and without effect: not recorded by the UCSP under test; forwarded
     by the IS under test, which reports the code and records the reversal FAILED."""
     if deployment.role == "industry":
-        ensure(bool(reversals.sent(reversal)), "RC-06", f"the IS did not send {reversal.order_id}")
+        _sent_as_asked(reversals, deployment, reversal, "RC-06")
         _answered(deployment, reversal, code, "RC-06")
         check_recorded(deployment.call(reversals.record(reversal.order_id)), "FAILED", "RC-06")
         return
-    rule = _tagged(request, REFUSAL_RULES[(reversal.kind, code)])
+    rule = REFUSAL_RULES[(reversal.kind, code)]
+    if (reversal.kind, code) == (REFUND, "36"):
+        rule = _tagged(request, ("REF-04",), rule)
     _answered(deployment, reversal, code, rule)
     inquiry = deployment.call(reversals.inquire(reversal))
     check_valid_answer(inquiry)
@@ -311,13 +321,22 @@ def _(reversals: ReversalFlow, deployment: Deployment, refund: Reversal) -> Craf
 
 
 def _recorded(
-    reversals: ReversalFlow, deployment: Deployment, reversal: Reversal, status: str
+    reversals: ReversalFlow,
+    deployment: Deployment,
+    request: pytest.FixtureRequest,
+    reversal: Reversal,
+    status: str,
 ) -> None:
-    """UCSP under test: REFUND_RESULT_INQUIRY (INQ-02); IS under test: the harness."""
+    """UCSP under test: REFUND_RESULT_INQUIRY (INQ-02); IS under test: the harness (PENDING
+    after a 05 is RC-04, or NOT-09 after a refused notice; FAILED is RC-03; SUCCEEDED is RC-02
+    where the scenario holds the notice back, else CAN-05 or REF-07)."""
     if deployment.role == "industry":
-        rules = {"PENDING": "RC-04", "FAILED": "RC-03"}
-        rule = rules.get(status, OUTCOME_RULE[reversal.kind])
-        check_recorded(deployment.call(reversals.record(reversal.order_id)), status, rule)
+        rule = {
+            "PENDING": _tagged(request, ("NOT-09",), "RC-04"),
+            "FAILED": "RC-03",
+        }.get(status) or _tagged(request, ("RC-02",), OUTCOME_RULE[reversal.kind])
+        record = deployment.call(reversals.record(reversal.order_id))
+        check_recorded(record, status, rule, settled=reversals.result_told(reversal))
         return
     inquiry = deployment.call(reversals.inquire(reversal))
     check_valid_answer(inquiry)
@@ -338,13 +357,25 @@ def _recorded(
 
 
 @then(parse("the cancellation is recorded as {status:Status}"))
-def _(reversals: ReversalFlow, deployment: Deployment, cancellation: Reversal, status: str) -> None:
-    _recorded(reversals, deployment, cancellation, status)
+def _(
+    reversals: ReversalFlow,
+    deployment: Deployment,
+    request: pytest.FixtureRequest,
+    cancellation: Reversal,
+    status: str,
+) -> None:
+    _recorded(reversals, deployment, request, cancellation, status)
 
 
 @then(parse("the refund is recorded as {status:Status}"))
-def _(reversals: ReversalFlow, deployment: Deployment, refund: Reversal, status: str) -> None:
-    _recorded(reversals, deployment, refund, status)
+def _(
+    reversals: ReversalFlow,
+    deployment: Deployment,
+    request: pytest.FixtureRequest,
+    refund: Reversal,
+    status: str,
+) -> None:
+    _recorded(reversals, deployment, request, refund, status)
 
 
 def _left_to_refund(
@@ -354,7 +385,7 @@ def _left_to_refund(
     IS under test: the harness records refundedAmt and status accordingly."""
     if deployment.role == "industry":
         record = deployment.call(reversals.record(order.order_id))
-        check_refunded(record, order.txn_amt, left, "REF-07")
+        check_refunded(record, order.txn_amt, left, rule)
         return
     probe = deployment.call(reversals.probe_refund(order, left))
     _answered(deployment, probe, "36", rule)
@@ -364,9 +395,18 @@ def _left_to_refund(
 
 
 @then(parse("the order has {amount:Money} left to refund"))
-def _(reversals: ReversalFlow, deployment: Deployment, order: Order, amount: Money) -> None:
+def _(
+    reversals: ReversalFlow,
+    deployment: Deployment,
+    request: pytest.FixtureRequest,
+    order: Order,
+    amount: Money,
+) -> None:
     left = amount_of(_same_currency(order, amount)) or 0
-    _left_to_refund(reversals, deployment, order, left, "REF-04")
+    rule = "REF-04"  # UCSP under test: it refuses more than is left
+    if deployment.role == "industry":  # unchanged by a failed cancellation or refused reversal
+        rule = _tagged(request, ("CAN-05", "RC-06"), "REF-07")
+    _left_to_refund(reversals, deployment, order, left, rule)
 
 
 @then("the cancellation has taken effect on the order")
@@ -392,48 +432,48 @@ def _(
     amount: Money,
 ) -> None:
     refund = deployment.call(reversals.reverse(REFUND, order, _same_currency(order, amount)))
-    _answered(deployment, refund, "00", _tagged(request, ("CAN-01", "REF-01")))
+    _answered(deployment, refund, "00", _tagged(request, ("CAN-01",), "REF-01"))
 
 
 # --- what the Industry Service sent -----------------------------------------------------------
 
 
 def _sent_as_asked(
-    reversals: ReversalFlow, deployment: Deployment, order: Order, reversal: Reversal
+    reversals: ReversalFlow, deployment: Deployment, reversal: Reversal, rule: str
 ) -> None:
-    recorded = deployment.call(reversals.record(order.order_id))
+    """The IS sent ``reversal`` once, signed and schema-valid, under a new orderId, with the
+    origQryId UCSP gave the original, the amount asked for and its current time as txnTime."""
+    entries = reversals.sent(reversal)
     expected = {
         "orderId": reversal.order_id,
-        "origQryId": str(recorded.get("queryId", "")),
+        "origQryId": reversal.orig_qry_id,
         "txnAmt": reversal.txn_amt,
     }
-    sent = [trx_of(e) for e in reversals.sent(reversal)]
-    rule = ANSWER_RULE[("industry", reversal.kind)]
     others = reversals.order_ids_sent(but=reversal.order_id)
-    check_sent_reversal(sent, reversal.msg_type, expected, others, rule)
-    ensure(
-        bool(reversal.txn_time),
-        rule,
-        f"the {reversal.msg_type} {reversal.order_id} carries no txnTime",
+    check_sent_reversal([trx_of(e) for e in entries], reversal.msg_type, expected, others, rule)
+    target = deployment.target
+    keys = {target.keys.industry_sign.cert_id: target.keys.industry_sign.cert}
+    message = check_sent_message(
+        entries[0].request, reversal.msg_type, "request", Party.INDUSTRY, keys, target.profile
     )
+    txn_time = str(message["trxInfo"].get("txnTime"))
+    check_timestamp(txn_time, entries[0].wall, target.profile, rule, "txnTime")
 
 
 @then(
     "the Industry Service sent one PAYMENT_CANCELLATION for the cancellation with a new orderId, "
     "a txnTime, the order's queryId as origQryId and the full amount"
 )
-def _(
-    reversals: ReversalFlow, deployment: Deployment, order: Order, cancellation: Reversal
-) -> None:
-    _sent_as_asked(reversals, deployment, order, cancellation)
+def _(reversals: ReversalFlow, deployment: Deployment, cancellation: Reversal) -> None:
+    _sent_as_asked(reversals, deployment, cancellation, "CAN-04")
 
 
 @then(
     "the Industry Service sent one PAYMENT_REFUND for the refund with a new orderId, "
     "a txnTime, the order's queryId as origQryId and the requested amount"
 )
-def _(reversals: ReversalFlow, deployment: Deployment, order: Order, refund: Reversal) -> None:
-    _sent_as_asked(reversals, deployment, order, refund)
+def _(reversals: ReversalFlow, deployment: Deployment, refund: Reversal) -> None:
+    _sent_as_asked(reversals, deployment, refund, "REF-06")
 
 
 @then("the harness reports the UCSP's answer to the cancellation")

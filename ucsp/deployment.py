@@ -33,6 +33,10 @@ from ucsp.target import IndustryInfo, Role, Target, UcspInfo
 T = TypeVar("T")
 TEST_KEYS = Path(__file__).resolve().parent.parent / "fixtures" / "keys" / "test-only"
 EMBEDDED_TIME_SCALE = 0.02
+# Real seconds added to the 80%..120% schedule tolerance for loopback servers: enough for
+# event-loop and HTTP latency on a loaded 2-core machine, small enough to keep the windows
+# close to the rule (0.15 s is 7.5 protocol seconds at the embedded time scale).
+EMBEDDED_TIMING_SLACK = 0.15
 
 
 @dataclass(repr=False)
@@ -117,6 +121,7 @@ def embedded(
                 index_url=f"{sut_url}/index", notice_url=f"{sut_url}/notify", harness_url=sut_url
             ),
             time_scale=time_scale,
+            timing_slack=EMBEDDED_TIMING_SLACK,
             suite_url=peer_url,
         )
         sut_config = industry_sim.IndustryConfig(base_url=sut_url, ucsp_url=f"{peer_url}/gateway")
@@ -147,6 +152,7 @@ def embedded(
             industry=IndustryInfo(index_url=f"{peer_url}/index", notice_url=f"{peer_url}/notify"),
             ucsp=UcspInfo(gateway_url=f"{sut_url}/gateway", authorize_url=f"{sut_url}/authorize"),
             time_scale=time_scale,
+            timing_slack=EMBEDDED_TIMING_SLACK,
             suite_url=peer_url,
         )
         registry = ucsp_sim.default_registry(keys_dir)

@@ -49,7 +49,7 @@ Feature: Result inquiry and its back-off schedule
   @industry @INQ-06 @PAY-08
   Scenario: Inquiries stop once the result notice has arrived
     When the Industry Service submits an order of 100.00 CNY that the UCSP answers with code 05
-    And the Industry Service has inquired 2 times about the order
+    And the Industry Service has inquired 3 times about the order
     And the UCSP sends the result notice of the order with txnStatus 00
     Then the result notice of the order is delivered with txnStatus 00
     And the order is SUCCEEDED

@@ -4,7 +4,7 @@ Feature: Payment cancellation
   notified later; ...01 declined; else 00 with the notice right after) and notifies the result
   with txnType CANCELLATION; the Industry Service then records the payment as CANCELLED.
 
-  @CAN-01 @CAN-05 @NOT-02 @INQ-02
+  @CAN-01 @CAN-04 @CAN-05 @REF-05 @INQ-02 @NOT-02
   Scenario: A full cancellation of a paid order is answered 00, notified as succeeded and cancels the order
     Given an order of 100.00 CNY has been paid
     When the Industry Service cancels the order
@@ -13,7 +13,7 @@ Feature: Payment cancellation
     And the cancellation is recorded as SUCCEEDED
     And the cancellation has taken effect on the order
 
-  @CAN-01 @CAN-05 @NOT-02 @INQ-02 @RC-04
+  @CAN-01 @CAN-04 @CAN-05 @REF-05 @INQ-02 @NOT-02 @RC-04
   Scenario: A cancellation of an amount ending in 05 is answered 05 and succeeds later with its notice
     Given an order of 100.05 CNY has been paid
     When the Industry Service cancels the order
@@ -32,7 +32,7 @@ Feature: Payment cancellation
     And no result notice of the cancellation is delivered
     And the order can still be refunded by 10.00 CNY
 
-  @industry @CAN-05 @RC-03
+  @industry @CAN-04 @CAN-05 @RC-03
   Scenario: A declined cancellation is recorded as FAILED and leaves the order SUCCEEDED
     Given an order of 100.01 CNY has been paid
     When the Industry Service cancels the order
@@ -62,7 +62,7 @@ Feature: Payment cancellation
       | 99.99 CNY  |
       | 100.02 CNY |
 
-  @CAN-03 @RC-06
+  @CAN-03 @REF-04 @RC-06
   Scenario: A cancellation after a succeeded refund is rejected with code 36 and changes nothing
     Given an order of 100.00 CNY has been paid
     And 10.00 CNY of the order has been refunded

@@ -4,7 +4,7 @@ Feature: Payment refund
   UCSP answers by the sandbox amounts and notifies the result with txnType REFUND; the Industry
   Service adds each succeeded refund to the payment's refundedAmt.
 
-  @REF-01 @REF-07 @NOT-02 @INQ-02
+  @REF-01 @REF-04 @REF-06 @REF-07 @INQ-02 @NOT-02
   Scenario: A partial refund of a paid order is answered 00 and notified as succeeded
     Given an order of 100.00 CNY has been paid
     When the Industry Service refunds 30.00 CNY of the order
@@ -13,7 +13,7 @@ Feature: Payment refund
     And the refund is recorded as SUCCEEDED
     And the order has 70.00 CNY left to refund
 
-  @REF-01 @REF-07 @NOT-02 @INQ-02 @RC-04
+  @REF-01 @REF-04 @REF-06 @REF-07 @INQ-02 @NOT-02 @RC-04
   Scenario: A refund of an amount ending in 05 is answered 05 and succeeds later with its notice
     Given an order of 100.00 CNY has been paid
     When the Industry Service refunds 10.05 CNY of the order
@@ -23,7 +23,7 @@ Feature: Payment refund
     And the refund is recorded as SUCCEEDED
     And the order has 89.95 CNY left to refund
 
-  @ucsp @REF-01 @INQ-02
+  @ucsp @REF-01 @REF-04 @INQ-02
   Scenario: A refund of an amount ending in 01 is declined with code 01 and not notified
     Given an order of 100.00 CNY has been paid
     When the Industry Service refunds 10.01 CNY of the order
@@ -42,7 +42,7 @@ Feature: Payment refund
     And the refund is recorded as SUCCEEDED
     And the order has 70.00 CNY left to refund
 
-  @REF-03 @REF-04 @REF-07
+  @REF-03 @REF-04 @REF-06 @REF-07
   Scenario: Partial refunds adding up to the payment's amount all succeed and leave nothing to refund
     Given an order of 100.00 CNY has been paid
     When the Industry Service refunds 30.00 CNY of the order

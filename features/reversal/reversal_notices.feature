@@ -14,7 +14,7 @@ Feature: Cancellation and refund notices at the Industry Service
     And nothing recorded of the order has changed
     And the refund is recorded as PENDING
 
-  @industry @NOT-06 @REF-07
+  @industry @REF-07 @NOT-06
   Scenario: A repeated refund success notice is answered 00 and refunds nothing more
     Given an order of 100.00 CNY has been paid
     And 30.00 CNY of the order has been refunded

@@ -292,20 +292,22 @@ def check_protocol_answer(
     response = answer.get("msgResponse")
     code = response.get("responseCode") if isinstance(response, dict) else None
     collect(_check_code, code, expected_code, requirement)
-    schema_type = answer_schema_type(reply.sent, receiver.party, profile)
-    if schema_type is None and code == "10":
-        schema_type = envelope_type(receiver.party)
-    if schema_type is not None and code == expected_code:
-        collect(_check_answer_schema, answer, schema_type)
-    collect(check_signature, text, answer, receiver.party, receiver.certs, profile)
     rule, sent_info = echo_rule(reply.sent, profile)
     got = answer.get("msgInfo")
+    found = len(problems)
     if rule == "echo" or (rule == "either" and got == sent_info):
         collect(check_msg_info_echo, sent_info, got)
     else:
         sent_id = sent_info.get("msgID") if isinstance(sent_info, dict) else None
         sent_type = _sent_type(reply.sent)
         collect(check_fresh_msg_info, got, receiver.party, sent_id, sent_type, now, profile)
+    msg_info_wrong = len(problems) > found
+    schema_type = answer_schema_type(reply.sent, receiver.party, profile)
+    if schema_type is None and code == "10":
+        schema_type = envelope_type(receiver.party)
+    if schema_type is not None and code == expected_code:
+        collect(_check_answer_schema, answer, schema_type, msg_info_wrong)
+    collect(check_signature, text, answer, receiver.party, receiver.certs, profile)
     if reply.content_type is not None:
         collect(check_content_type, reply.content_type, "the answer")
     raise_all(problems)
@@ -320,8 +322,14 @@ def _check_code(actual: Any, expected: str, requirement: str) -> None:
     )
 
 
-def _check_answer_schema(answer: dict[str, Any], msg_type: str) -> None:
-    errors = schemas.validate(answer, msg_type, "response")
+def _check_answer_schema(answer: dict[str, Any], msg_type: str, skip_msg_info: bool) -> None:
+    """The response schema of ``msg_type``; msgInfo errors are left out when the msgInfo was
+    already found wrong (no echo), as they only repeat that."""
+    errors = [
+        e
+        for e in schemas.validate(answer, msg_type, "response")
+        if not (skip_msg_info and e.path.startswith("$.msgInfo"))
+    ]
     ensure(
         not errors,
         "FMT-06",

@@ -43,12 +43,6 @@ def requirement_for_answer(kind: str, code: str | None) -> str:
     raise ValueError(f"{code!r} is not a code UCSP answers an order-creating request with")
 
 
-def expected_status(kind: str, code: str | None) -> str:
-    """The status an IS order has right after UCSP's answer to its creating request."""
-    rule = requirement_for_answer(kind, code)
-    return {"RC-01": "PENDING", "RC-02": "SUCCEEDED", "RC-03": "FAILED"}.get(rule, "PENDING")
-
-
 def slot_window(offset: float, tolerance: tuple[float, float], slack: float) -> tuple[float, float]:
     """(earliest, latest) protocol time at which the attempt of slot ``offset`` may go out."""
     early, late = tolerance

@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 
 from ucsp.checks import RequirementViolation
 from ucsp.drivers.harness import HarnessAnswer
+from ucsp.errors import ConfigError
 from ucsp.flows.base import BaseFlow, trx_of
 from ucsp.flows.payment import INQUIRY, NOTICE, RECORDED, answer_of
-from ucsp.peers.industry_peer import BACK_NOTICE_PATH, Mutation
+from ucsp.peers.industry_peer import BACK_NOTICE_PATH
 from ucsp.peers.ucsp_peer import GatewayOverride
 from ucsp.sim.journal import JournalEntry
 from ucsp.transport import Exchange
@@ -62,6 +63,13 @@ class Answer:
     @property
     def reported_keys(self) -> tuple[str, ...]:
         return REPORTED_KEYS[self.msg_type]
+
+    @property
+    def ucsp_said(self) -> str | None:
+        """The responseMsg of the UCSP's answer the harness reports (IS under test)."""
+        response = (self.ucsp_answer or {}).get("msgResponse")
+        said = response.get("responseMsg") if isinstance(response, dict) else None
+        return said if isinstance(said, str) else None
 
 
 @dataclass
@@ -217,15 +225,30 @@ class AutoDebitFlow(BaseFlow):
         return answer
 
     async def _request(
-        self, msg_type: str, trx: dict[str, Any], mutate: Mutation | None = None
+        self, msg_type: str, trx: dict[str, str], unknown: str | None = None
     ) -> Answer:
-        exchange = await self.industry_peer.request(msg_type, trx, mutate)
+        """The suite (as IS) sends ``trx``, with the value of ``unknown`` replaced by one of
+        the same form that the UCSP does not know."""
+        if unknown is not None:
+            if unknown not in trx:
+                raise ValueError(f"no unknown {unknown} can be made: use one of {', '.join(trx)}")
+            trx = {**trx, unknown: _unlike(trx[unknown])}
+        exchange = await self.industry_peer.request(msg_type, trx)
         return Answer(msg_type, exchange.code, dict(exchange.trx_info), exchange=exchange)
+
+    def _suite_as_industry_only(self, unknown: str | None) -> None:
+        if unknown is not None and self.role != "ucsp":
+            raise ConfigError(
+                f"an unknown {unknown} can only be sent when the suite plays the Industry "
+                "Service (--sut ucsp): tag the scenario @ucsp"
+            )
 
     # --- signing ---------------------------------------------------------------------------
 
-    async def ask_to_sign(self, changes: dict[str, str] | None = None) -> Signing:
-        """The Industry Service asks a new user to sign (``changes``: suite as IS only)."""
+    async def ask_to_sign(self, unknown: str | None = None) -> Signing:
+        """The Industry Service asks a new user to sign (with an ``unknown`` field: suite as
+        IS only)."""
+        self._suite_as_industry_only(unknown)
         user_id = self.new_user_id()
         if self.role == "ucsp":
             signing = Signing(user_id, Answer(SIGN, None), self.new_front_url(), self.back_url())
@@ -235,9 +258,7 @@ class AutoDebitFlow(BaseFlow):
                 "frontUrl": signing.front_url,
                 "backUrl": signing.back_url,
             }
-            for key, value in (changes or {}).items():
-                trx[key] = _unlike(trx[key]) if value == "unknown" else value
-            signing.answer = await self._request(SIGN, trx)
+            signing.answer = await self._request(SIGN, trx, unknown)
             return signing
         answer = await self._harness(SIGN, {"userId": user_id}, userId=user_id)
         signing = Signing(user_id, answer)
@@ -302,10 +323,11 @@ class AutoDebitFlow(BaseFlow):
         contract_id: str,
         txn_amt: str,
         currency: str,
-        changes: dict[str, str] | None = None,
+        unknown: str | None = None,
     ) -> Charge:
-        """The Industry Service charges the contract (``changes``: suite as IS only; the value
-        "unknown" makes a value of the same form the UCSP does not know)."""
+        """The Industry Service charges the contract (with an ``unknown`` field: suite as IS
+        only)."""
+        self._suite_as_industry_only(unknown)
         if self.role == "ucsp":
             peer, info = self.industry_peer, self.d.target.industry
             order_id, txn_time = peer.new_order_id(), peer.txn_time()
@@ -318,9 +340,7 @@ class AutoDebitFlow(BaseFlow):
                 "currencyCode": currency,
                 "txnTime": txn_time,
             }
-            for key, value in (changes or {}).items():
-                trx[key] = _unlike(trx[key]) if value == "unknown" else value
-            answer = await self._request(CHARGE, trx)
+            answer = await self._request(CHARGE, trx, unknown)
             return Charge(order_id, contract_id, txn_amt, currency, answer, txn_time)
         body = {"contractId": contract_id, "txnAmt": txn_amt, "currencyCode": currency}
         answer = await self._harness(CHARGE, body)
@@ -415,22 +435,23 @@ class AutoDebitFlow(BaseFlow):
 
     async def deliver_held_notice(self, charge: Charge) -> list[JournalEntry]:
         """Let the held notice of the charge go (once UCSP has produced it) and wait for the
-        Industry Service's answer."""
+        Industry Service's answer. Other held notices stay held."""
         peer = self.ucsp_peer
 
-        def held() -> bool:
-            return any(
-                isinstance(n.get("trxInfo"), dict)
-                and n["trxInfo"].get("orderId") == charge.order_id
-                for n in peer.held_notices()
-            )
+        def mine() -> list[int]:
+            return [
+                index
+                for index, notice in enumerate(peer.held_notices())
+                if isinstance(notice.get("trxInfo"), dict)
+                and notice["trxInfo"].get("orderId") == charge.order_id
+            ]
 
         limit = self.d.target.profile.schedule[-1] * self.d.target.time_scale + 2.0
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
-        while not held():
+        while not mine():
             if loop.time() > deadline:
                 raise RuntimeError(f"UCSP produced no result notice of {charge.order_id} to hold")
             await asyncio.sleep(POLL_SECONDS)
-        peer.release_notices()
+        peer.release_notices(mine())
         return await self.charge_notices(charge)

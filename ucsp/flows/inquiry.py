@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 from ucsp.checks import RequirementViolation, ensure
 from ucsp.checks.inquiry import INQUIRY_TYPE, slot_window
 from ucsp.checks.messages import check_code, check_valid_answer
+from ucsp.deployment import Deployment
 from ucsp.drivers.harness import HarnessAnswer
 from ucsp.envelope import format_time, parse_time
 from ucsp.flows.base import BaseFlow, Order, message_of, trx_of
@@ -50,7 +51,6 @@ TXN_TYPE = {
 }
 KIND_WORDS = {
     "payment": "payment",
-    "order": "payment",
     "charge": "auto-debit",
     "auto-debit": "auto-debit",
     "cancellation": "cancellation",
@@ -188,13 +188,12 @@ class InquiryScene:
     inquiries_before: int = 0  # inquiries seen before ``quiet_since``
     original: Order | None = None
     contract: Contract | None = None
-    reversal: Order | None = None
     exchange: Exchange | None = None  # the suite's own inquiry (UCSP under test)
     orders: list[TrackedOrder] = field(default_factory=list)  # several orders of one step
 
 
 class InquiryFlow(BaseFlow):
-    def __init__(self, deployment: Any) -> None:
+    def __init__(self, deployment: Deployment) -> None:
         super().__init__(deployment)
         self.payment = PaymentFlow(deployment)
 
@@ -542,22 +541,20 @@ class InquiryFlow(BaseFlow):
 
     # --- the suite playing the IS: inquiries ----------------------------------------------
 
-    async def inquire(
-        self,
-        order: Order,
-        msg_type: str,
-        *,
-        other_txn_time: bool = False,
-        unknown_order: bool = False,
-    ) -> Exchange:
-        """``msg_type`` about ``order`` (or an unknown orderId), with its txnTime or another."""
-        peer = self.industry_peer
-        order_id = peer.new_order_id() if unknown_order else order.order_id
-        txn_time = order.txn_time or peer.txn_time()
+    async def inquire(self, order: Order, msg_type: str, other_txn_time: bool = False) -> Exchange:
+        """``msg_type`` about ``order``, with its txnTime or (one hour earlier) another."""
+        txn_time = order.txn_time
         if other_txn_time:
             profile = self.d.target.profile
             txn_time = format_time(parse_time(txn_time, profile) - timedelta(hours=1), profile)
-        return await peer.request(msg_type, {"orderId": order_id, "txnTime": txn_time})
+        trx = {"orderId": order.order_id, "txnTime": txn_time}
+        return await self.industry_peer.request(msg_type, trx)
+
+    async def inquire_unknown(self, msg_type: str) -> Exchange:
+        """``msg_type`` about an orderId nobody used, with the current time as txnTime."""
+        peer = self.industry_peer
+        trx = {"orderId": peer.new_order_id(), "txnTime": peer.txn_time()}
+        return await peer.request(msg_type, trx)
 
 
 def inquiry_rule(order: Order, msg_type: str, *, wrong: bool = False) -> str:
@@ -566,11 +563,6 @@ def inquiry_rule(order: Order, msg_type: str, *, wrong: bool = False) -> str:
     if wrong or INQUIRY_TYPE[kind_of(order)] != msg_type:
         return "INQ-03"
     return "INQ-01" if msg_type == INQUIRY_TYPES[0] else "INQ-02"
-
-
-def unknown_order() -> Order:
-    """A stand-in for an order nobody created (its orderId is made up at sending time)."""
-    return Order("", "1", "156")
 
 
 def _tracked(order: Order, kind: str) -> TrackedOrder:

@@ -147,7 +147,7 @@ class ReversalFlow(BaseFlow):
         return reversal
 
     async def _through_harness(self, kind: str, original: Order, txn_amt: str) -> Reversal:
-        recorded = await self.harness.order(original.order_id)
+        orig_qry_id = await self.query_id_of(original)
         body = {"origOrderId": original.order_id}
         if kind == REFUND:
             body["txnAmt"] = txn_amt
@@ -165,7 +165,7 @@ class ReversalFlow(BaseFlow):
             original.currency,
             code=code if isinstance(code, str) else None,
             kind=kind,
-            orig_qry_id=str(recorded.get("queryId", "")),
+            orig_qry_id=orig_qry_id,
             original=original,
             harness=dict(answer.data),
         )
@@ -180,18 +180,19 @@ class ReversalFlow(BaseFlow):
         return reversal
 
     async def query_id_of(self, original: Order) -> str:
-        """The queryId UCSP gave ``original``: from its answer or notice, else an inquiry."""
+        """The queryId UCSP gave ``original``: in its answer or result notice; else as an
+        inquiry (UCSP under test) or the harness (Industry Service under test) tells."""
+        if isinstance(original, Reversal) and original.query_id:
+            return original.query_id
+        for entry in self.entries(NOTICE, orderId=original.order_id):
+            value = trx_of(entry).get("queryId")
+            if isinstance(value, str) and value:
+                return value
         if self.role == "industry":
             return str((await self.harness.order(original.order_id)).get("queryId", ""))
         if isinstance(original, Reversal):
-            if original.query_id:
-                return original.query_id
             exchange, rule = await self.inquire(original), "INQ-02"
         else:
-            for entry in self.entries(NOTICE, orderId=original.order_id):
-                value = trx_of(entry).get("queryId")
-                if isinstance(value, str) and value:
-                    return value
             exchange, rule = await self.payment.inquire(original), "INQ-01"
         value = exchange.trx_info.get("queryId")
         if exchange.code != "00" or not (isinstance(value, str) and value):
@@ -252,6 +253,22 @@ class ReversalFlow(BaseFlow):
         """Whether a success notice of ``reversal`` arrives (within the notice time-out)."""
         entries = await self.wait_entries(NOTICE, 1, orderId=reversal.order_id)
         return any(trx_of(e).get("txnStatus") == "00" for e in entries)
+
+    def result_told(self, reversal: Reversal) -> bool:
+        """(IS under test) whether the suite, as UCSP, has told the IS that ``reversal``
+        succeeded: a correct success notice delivered, or an inquiry answered txnStatus 00."""
+        notices = [
+            e
+            for e in self.entries(NOTICE, orderId=reversal.order_id, origQryId=reversal.orig_qry_id)
+            if e.status is not None and trx_of(e).get("txnStatus") == "00"
+        ]
+        answers = [
+            answer_of(e).get("trxInfo")
+            for e in self.entries(REFUND_INQUIRY, orderId=reversal.order_id)
+        ]
+        return bool(notices) or any(
+            isinstance(a, dict) and a.get("txnStatus") == "00" for a in answers
+        )
 
     async def quiet_period(self) -> None:
         await self.payment.quiet_period()

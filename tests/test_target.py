@@ -1,0 +1,297 @@
+"""Target files: the examples load; every configuration error names the key and the fix."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ucsp.errors import ConfigError
+from ucsp.keys import Keyset
+from ucsp.sim import defaults
+from ucsp.target import load_target, parse_target
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_KEYS = ROOT / "fixtures" / "keys" / "test-only"
+EXAMPLES = ROOT / "fixtures" / "targets"
+
+UCSP_TARGET = f"""
+sut = "ucsp"
+[suite]
+keys = "{TEST_KEYS}"
+[ucsp]
+gateway_url = "http://127.0.0.1:8080/gateway"
+authorize_url = "http://127.0.0.1:8080/authorize"
+"""
+INDUSTRY_TARGET = f"""
+sut = "industry"
+[suite]
+keys = "{TEST_KEYS}"
+[industry]
+index_url = "http://127.0.0.1:8081/index"
+notice_url = "http://127.0.0.1:8081/notify"
+"""
+
+
+def parse(text: str, base_dir: Path = ROOT) -> object:
+    return parse_target(text, "my-target.toml", base_dir)
+
+
+def test_ucsp_example_loads() -> None:
+    target = load_target(EXAMPLES / "ucsp.example.toml")
+    assert target.sut == "ucsp"
+    assert target.ucsp.gateway_url == "http://127.0.0.1:8080/gateway"
+    assert target.ucsp.authorize_url == "http://127.0.0.1:8080/authorize"
+    assert (target.ucsp.user_id, target.ucsp.mobile) == defaults.SANDBOX_USERS[0]
+    assert (target.listen_host, target.listen_port) == ("127.0.0.1", 9081)
+    assert target.suite_url == "http://127.0.0.1:9081"
+    assert (target.time_scale, target.timing_slack) == (1.0, 0.5)
+    assert target.industry.code == defaults.INDUSTRY_CODE
+    # keys = "../keys/test-only" is relative to the target file
+    assert target.keys.ucsp_sign.cert_id == Keyset.load(TEST_KEYS).ucsp_sign.cert_id
+    assert target.source == str(EXAMPLES / "ucsp.example.toml")
+
+
+def test_industry_example_loads() -> None:
+    target = load_target(EXAMPLES / "industry.example.toml")
+    assert target.sut == "industry"
+    assert target.industry.index_url == "http://127.0.0.1:8081/index"
+    assert target.industry.notice_url == "http://127.0.0.1:8081/notify"
+    assert target.industry.harness_url == "http://127.0.0.1:8081"
+    assert target.industry.mer_id == defaults.MER_ID
+    assert (target.listen_host, target.listen_port) == ("127.0.0.1", 9080)
+    assert target.suite_url == "http://127.0.0.1:9080"
+    assert target.ucsp.gateway_url == ""
+    assert target.keys.ucsp_sign.key is not None  # the suite plays UCSP and signs as it
+
+
+def test_minimal_targets_get_the_defaults() -> None:
+    target = parse_target(UCSP_TARGET, "t.toml", ROOT)
+    assert (target.listen_host, target.listen_port) == ("127.0.0.1", 0)
+    assert target.suite_url is None
+    assert target.industry.harness_url is None
+    assert target.time_scale == 1.0
+    industry = parse_target(INDUSTRY_TARGET + 'harness_url = "http://h:1/"\n', "t.toml", ROOT)
+    assert industry.industry.harness_url == "http://h:1"  # a bare trailing slash dropped
+
+
+def test_relative_keys_dir_is_relative_to_the_target_file(tmp_path: Path) -> None:
+    shutil.copytree(TEST_KEYS, tmp_path / "keys")
+    (tmp_path / "targets").mkdir()
+    file = tmp_path / "targets" / "t.toml"
+    file.write_text(UCSP_TARGET.replace(str(TEST_KEYS), "../keys"), encoding="utf-8")
+    assert load_target(file).keys.industry_sign.key is not None
+
+
+def _replace(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new)
+
+
+GATEWAY = 'gateway_url = "http://127.0.0.1:8080/gateway"\n'
+AUTHORIZE = 'authorize_url = "http://127.0.0.1:8080/authorize"\n'
+KEYS_LINE = f'keys = "{TEST_KEYS}"\n'
+# (case, target text, what the message must say: the key, then the fix)
+ERRORS = [
+    (
+        "bad sut",
+        _replace(UCSP_TARGET, 'sut = "ucsp"', 'sut = "bank"'),
+        ["sut = 'bank'", 'set sut = "industry"', 'sut = "ucsp"'],
+    ),
+    ("no sut", _replace(UCSP_TARGET, 'sut = "ucsp"', ""), ["sut = None", 'set sut = "industry"']),
+    (
+        "ucsp without gateway_url",
+        _replace(UCSP_TARGET, GATEWAY, ""),
+        ['ucsp.gateway_url is required when sut = "ucsp"', "add gateway_url = ", "under [ucsp]"],
+    ),
+    (
+        "ucsp without authorize_url",
+        _replace(UCSP_TARGET, AUTHORIZE, ""),
+        ["ucsp.authorize_url is required", "add authorize_url = "],
+    ),
+    (
+        "ucsp with an empty gateway_url",
+        _replace(UCSP_TARGET, GATEWAY, 'gateway_url = ""\n'),
+        ["ucsp.gateway_url is required", "add gateway_url = "],
+    ),
+    (
+        "industry without index_url",
+        _replace(INDUSTRY_TARGET, 'index_url = "http://127.0.0.1:8081/index"\n', ""),
+        [
+            'industry.index_url is required when sut = "industry"',
+            "add index_url = ",
+            "under [industry]",
+        ],
+    ),
+    (
+        "industry without notice_url",
+        _replace(INDUSTRY_TARGET, 'notice_url = "http://127.0.0.1:8081/notify"\n', ""),
+        ["industry.notice_url is required", "add notice_url = "],
+    ),
+    (
+        "unknown top-level key",
+        "timescale = 2\n" + UCSP_TARGET,
+        ["unknown key timescale", "allowed here:", "time_scale"],
+    ),
+    (
+        "unknown key in [suite]",
+        _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'listn = "127.0.0.1:1"\n'),
+        ["unknown key suite.listn", "allowed here: keys, listen, public_url"],
+    ),
+    (
+        "unknown key in [ucsp]",
+        UCSP_TARGET + 'gateway = "http://x/g"\n',
+        ["unknown key ucsp.gateway", "gateway_url"],
+    ),
+    (
+        "section not a table",
+        'suite = "keys"\n' + INDUSTRY_TARGET.replace("[suite]\n" + KEYS_LINE, ""),
+        ["[suite] must be a table"],
+    ),
+    (
+        "URL without a scheme",
+        _replace(UCSP_TARGET, GATEWAY, 'gateway_url = "127.0.0.1:8080/gateway"\n'),
+        [
+            "ucsp.gateway_url = '127.0.0.1:8080/gateway' is not an http(s) URL",
+            "write e.g. 'http://",
+        ],
+    ),
+    (
+        "ftp URL",
+        _replace(UCSP_TARGET, AUTHORIZE, 'authorize_url = "ftp://127.0.0.1/authorize"\n'),
+        ["ucsp.authorize_url", "is not an http(s) URL", "write e.g."],
+    ),
+    (
+        "bad harness_url",
+        INDUSTRY_TARGET + 'harness_url = "localhost"\n',
+        ["industry.harness_url = 'localhost'", "write e.g."],
+    ),
+    (
+        "bad notice_url",
+        _replace(INDUSTRY_TARGET, "http://127.0.0.1:8081/notify", "http://"),
+        ["industry.notice_url = 'http://'", "write e.g."],
+    ),
+    (
+        "bad public_url",
+        _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'public_url = "9081"\n'),
+        ["suite.public_url = '9081'", "write e.g."],
+    ),
+    (
+        "URL not a string",
+        _replace(UCSP_TARGET, GATEWAY, "gateway_url = 8080\n"),
+        ["ucsp.gateway_url must be a string URL", "8080"],
+    ),
+    (
+        "listen without a port",
+        _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'listen = "127.0.0.1"\n'),
+        ["suite.listen = '127.0.0.1'", "write HOST:PORT, e.g. '127.0.0.1:9080'"],
+    ),
+    (
+        "listen without a host",
+        _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'listen = "9080"\n'),
+        ["suite.listen = '9080'", "HOST:PORT"],
+    ),
+    (
+        "listen with a bad port",
+        _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'listen = "host:port"\n'),
+        ["suite.listen = 'host:port'", "HOST:PORT"],
+    ),
+    (
+        "listen not a string",
+        _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + "listen = 9080\n"),
+        ["suite.listen must be a string", "9080"],
+    ),
+    (
+        "no keys dir",
+        _replace(UCSP_TARGET, KEYS_LINE, ""),
+        ["suite.keys must name the suite's key directory", "ucsp-conformance keys init DIR"],
+    ),
+    (
+        "keys dir not a string",
+        _replace(UCSP_TARGET, KEYS_LINE, "keys = 1\n"),
+        ["suite.keys must name", "keys init"],
+    ),
+    (
+        "keys dir that does not exist",
+        _replace(UCSP_TARGET, KEYS_LINE, 'keys = "no/such/keys"\n'),
+        ["suite.keys = 'no/such/keys'", "is not a directory", "keys init"],
+    ),
+    (
+        "negative time_scale",
+        "time_scale = -1.0\n" + UCSP_TARGET,
+        ["time_scale must be a positive number, got -1.0"],
+    ),
+    (
+        "zero time_scale",
+        "time_scale = 0\n" + UCSP_TARGET,
+        ["time_scale must be positive (1.0 for a real system)"],
+    ),
+    (
+        "time_scale not a number",
+        'time_scale = "fast"\n' + UCSP_TARGET,
+        ["time_scale must be a positive number, got 'fast'"],
+    ),
+    (
+        "time_scale a boolean",
+        "time_scale = true\n" + UCSP_TARGET,
+        ["time_scale must be a positive number, got True"],
+    ),
+    (
+        "negative timing slack",
+        "timing_slack_seconds = -0.5\n" + UCSP_TARGET,
+        ["timing_slack_seconds must be a positive number"],
+    ),
+    (
+        "industry code not a string",
+        UCSP_TARGET + "[industry]\ncode = 5\n",
+        ["industry.code must be a string, got 5"],
+    ),
+    (
+        "profile not a string",
+        "profile = 5\n" + UCSP_TARGET,
+        ["profile = 5", "name a profile TOML file"],
+    ),
+    ("profile file missing", 'profile = "nope.toml"\n' + UCSP_TARGET, ["nope.toml"]),
+    ("not TOML", UCSP_TARGET + "[ucsp\n", ["not valid TOML"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS])
+def test_config_errors_name_the_key_and_the_fix(text: str, expected: list[str]) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse(text)
+    message = str(caught.value)
+    for part in expected:
+        assert part in message, f"{part!r} not in {message!r}"
+    assert "\n" not in message  # one line on stderr
+
+
+def test_keys_dir_missing_a_certificate_names_the_file(tmp_path: Path) -> None:
+    shutil.copytree(TEST_KEYS, tmp_path / "keys")
+    (tmp_path / "keys" / "ucsp-sign.crt").unlink()
+    text = _replace(UCSP_TARGET, KEYS_LINE, 'keys = "keys"\n')
+    with pytest.raises(ConfigError, match=r"ucsp-sign\.crt is missing; run 'ucsp-conformance keys"):
+        parse_target(text, "t.toml", tmp_path)
+
+
+def test_key_not_matching_its_certificate_is_named(tmp_path: Path) -> None:
+    shutil.copytree(TEST_KEYS, tmp_path / "keys")
+    shutil.copy(TEST_KEYS / "ucsp-sign.key", tmp_path / "keys" / "industry-sign.key")
+    text = _replace(UCSP_TARGET, KEYS_LINE, 'keys = "keys"\n')
+    with pytest.raises(
+        ConfigError, match=r"industry-sign\.key does not match .*industry-sign\.crt"
+    ):
+        parse_target(text, "t.toml", tmp_path)
+
+
+def test_unreadable_target_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"cannot read target file .*missing\.toml"):
+        load_target(tmp_path / "missing.toml")
+
+
+def test_errors_name_the_file(tmp_path: Path) -> None:
+    file = tmp_path / "certify-me.toml"
+    file.write_text('sut = "both"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^.*certify-me\.toml: sut = 'both'"):
+        load_target(file)
