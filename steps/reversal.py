@@ -82,8 +82,12 @@ def _same_currency(order: Order, amount: Money) -> str:
 def _reversed(
     reversals: ReversalFlow, deployment: Deployment, reversal: Reversal, code: str
 ) -> Reversal:
-    """``reversal`` as a precondition: answered ``code``, its notice delivered when 00."""
+    """``reversal`` as a precondition: answered ``code``; when 00, its notice delivered;
+    when 05, PENDING at the Industry Service under test."""
     _answered(deployment, reversal, code)
+    if code == "05" and deployment.role == "industry":
+        record = deployment.call(reversals.record(reversal.order_id))
+        check_recorded(record, "PENDING", "RC-04", settled=reversals.result_told(reversal))
     if code == "00":
         delivered = deployment.call(reversals.notices(reversal))
         rule = ANSWER_RULE[(deployment.role, reversal.kind)]
@@ -218,9 +222,21 @@ def _rejected(
     if (reversal.kind, code) == (REFUND, "36"):
         rule = _tagged(request, ("REF-04",), rule)
     _answered(deployment, reversal, code, rule)
+    _not_recorded(reversals, deployment, reversal, rule)
+
+
+def _not_recorded(
+    reversals: ReversalFlow, deployment: Deployment, reversal: Reversal, rule: str
+) -> None:
+    """(UCSP under test) a refund inquiry shows the refused ``reversal`` was not recorded."""
     inquiry = deployment.call(reversals.inquire(reversal))
     check_valid_answer(inquiry)
-    check_not_created(inquiry.code, reversal.order_id, rule)
+    refused = {
+        "orderId": reversal.order_id,
+        "txnAmt": reversal.txn_amt,
+        "origQryId": reversal.orig_qry_id,
+    }
+    check_not_created(inquiry.code, inquiry.trx_info, refused, rule)
 
 
 @then(parse("the cancellation is rejected with code {code:Code}"))
@@ -389,9 +405,7 @@ def _left_to_refund(
         return
     probe = deployment.call(reversals.probe_refund(order, left))
     _answered(deployment, probe, "36", rule)
-    inquiry = deployment.call(reversals.inquire(probe))
-    check_valid_answer(inquiry)
-    check_not_created(inquiry.code, probe.order_id, rule)
+    _not_recorded(reversals, deployment, probe, rule)
 
 
 @then(parse("the order has {amount:Money} left to refund"))

@@ -1,7 +1,8 @@
 """The one parser convention of the step library: ``parse(...)`` with typed domain fields.
 
 Steps write ``{amount:Money}``, ``{code:Code}``, ``{status:Status}``, ``{msg_type:MsgType}``,
-``{count:Count}``; values are converted here, at the parser boundary.
+``{count:Count}``; values are converted here, at the parser boundary. Matching is
+case-sensitive, so ``{status:Status}`` never swallows an ordinary lower-case word.
 """
 
 from __future__ import annotations
@@ -70,4 +71,4 @@ EXTRA_TYPES: dict[str, Any] = {
 
 def parse(phrase: str) -> parsers.parse:
     """A step parser with the library's domain types."""
-    return parsers.parse(phrase, extra_types=EXTRA_TYPES)
+    return parsers.parse(phrase, extra_types=EXTRA_TYPES, case_sensitive=True)

@@ -3,7 +3,7 @@ Feature: What a UCSP refuses to reverse
   has succeeded and that is neither cancelled nor being cancelled; a cancellation or refund
   cannot itself be reversed (36). A refused reversal is not recorded.
 
-  @ucsp
+  @ucsp @INQ-03
   Scenario Outline: A <reversal> naming an unknown origQryId is rejected with code 34 and not created
     When the Industry Service asks for a <reversal> of 100.00 CNY of an unknown origQryId
     Then the <reversal> is rejected with code 34

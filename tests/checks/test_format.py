@@ -32,7 +32,7 @@ from ucsp.checks.format import (
 from ucsp.codec import Codec
 from ucsp.crypto import signed_bytes, verify_bytes
 from ucsp.deployment import TEST_KEYS
-from ucsp.envelope import build_msg_info, build_request, build_response
+from ucsp.envelope import CERT_ID_FIELD, build_msg_info, build_request, build_response
 from ucsp.errors import UcspError
 from ucsp.flows.probe import (
     HOSTILE,
@@ -45,7 +45,7 @@ from ucsp.flows.probe import (
     with_cert_fields,
 )
 from ucsp.keys import Keyset
-from ucsp.messages import Party
+from ucsp.messages import GATEWAY_TYPES, Party
 from ucsp.profile import default_profile
 from ucsp.strictjson import parse_object
 from ucsp.verdict import RequirementViolation
@@ -358,17 +358,68 @@ def test_every_field_mutation_breaks_the_schema_once_per_rule_kind() -> None:
     assert ("currencyCode", "zero") not in rules  # "000" is a valid currency code
 
 
-def test_mutations_of_a_notice_cover_its_enumerations() -> None:
-    info = build_msg_info("PAYMENT_RESULT_NOTICE", INDUSTRY, Party.UCSP, NOW, PROFILE)
-    trx = {
+TIME = "20260101120000"
+VALID_TRX: dict[str, dict[str, str]] = {
+    "SUBMIT_PAYMENT_ORDER": ORDER,
+    "PAYMENT_RESULT_INQUIRY": {"orderId": "ORD12345678", "txnTime": TIME},
+    "SIGN_AUTO_DEBIT": {
+        "merId": ORDER["merId"],
+        "userId": "user 1",
+        "frontUrl": "http://is/front",
+        "backUrl": "http://is/notify",
+    },
+    "CLOSE_AUTO_DEBIT": {"contractId": "C1", "userId": "user 1"},
+    "SUBMIT_AUTO_DEBIT": {**ORDER, "contractId": "C1"},
+    "PAYMENT_CANCELLATION": {
+        "orderId": "CAN12345678",
+        "txnTime": TIME,
+        "origQryId": "Q1",
+        "txnAmt": "10000",
+    },
+    "PAYMENT_REFUND": {
+        "orderId": "REF12345678",
+        "txnTime": TIME,
+        "origQryId": "Q1",
+        "txnAmt": "100",
+    },
+    "REFUND_RESULT_INQUIRY": {"orderId": "REF12345678", "txnTime": TIME},
+    "PAYMENT_RESULT_NOTICE": {
         "orderId": "ORD12345678",
         "txnType": "PAYMENT",
         "queryId": "Q1",
         "txnAmt": "100",
         "currencyCode": "156",
-        "txnTime": "20260101120000",
+        "txnTime": TIME,
         "txnStatus": "00",
-    }
+    },
+    "SIGN_AUTO_DEBIT_NOTICE": {"contractId": "C1", "userId": "user 1", "signStatus": "00"},
+}
+
+
+@pytest.mark.parametrize("msg_type", sorted(VALID_TRX))
+def test_mutations_of_every_received_type_all_break_its_schema(msg_type: str) -> None:
+    sender = Party.INDUSTRY if msg_type in GATEWAY_TYPES else Party.UCSP
+    info = build_msg_info(msg_type, INDUSTRY, sender, NOW, PROFILE)
+    cert = {CERT_ID_FIELD[sender]: "12345"}
+    message = with_cert_fields(build_request(info, VALID_TRX[msg_type]), cert, "00000000")
+    assert schemas.validate(message, msg_type, "request") == []
+    mutations = field_mutations(message, msg_type)
+    for mutation in mutations:
+        errors = schemas.validate(mutation.apply(message), msg_type, "request")
+        assert errors, f"{mutation.label} = {mutation.value!r} is valid"
+    rules = {(m.path[-1], m.rule) for m in mutations}
+    for rule in schemas.field_rules(msg_type, "request"):
+        name = rule.path[-1]
+        assert (name, "type") in rules
+        if rule.presence == "M":
+            assert (name, "required") in rules
+        if rule.enum and len(rule.enum) > 0 and name != "msgType":
+            assert (name, "enum") in rules
+
+
+def test_mutations_of_a_notice_cover_its_enumerations() -> None:
+    info = build_msg_info("PAYMENT_RESULT_NOTICE", INDUSTRY, Party.UCSP, NOW, PROFILE)
+    trx = VALID_TRX["PAYMENT_RESULT_NOTICE"]
     message = with_cert_fields(build_request(info, trx), {"ucspSignCertID": "1"}, "00000000")
     rules = {(m.path[-1], m.rule) for m in field_mutations(message, "PAYMENT_RESULT_NOTICE")}
     assert {("txnType", "enum"), ("txnStatus", "enum"), ("origQryId", "type")} <= rules

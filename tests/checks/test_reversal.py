@@ -136,11 +136,20 @@ def test_refund_inquiry() -> None:
 
 
 def test_not_created() -> None:
-    check_not_created("34", "O1", "CAN-03")
-    with violation("CAN-03"):
-        check_not_created("00", "O1", "CAN-03")
+    refused = {"orderId": "O1", "txnAmt": "4002", "origQryId": "Q100"}
+    check_not_created("34", {"orderId": "O1"}, refused, "REF-04")
+    recorded = {"orderId": "O1", "origQryId": "Q100", "queryId": "Q7", "txnAmt": "4002"}
     with violation("REF-04"):
-        check_not_created(None, "O1", "REF-04")
+        check_not_created("00", {**recorded, "txnStatus": "00"}, refused, "REF-04")
+    with violation("CAN-03"):
+        check_not_created("00", {**recorded, "txnAmt": "04002"}, refused, "CAN-03")
+    made_up = {"orderId": "O1", "origQryId": "0", "queryId": "0", "txnAmt": "1"}
+    with violation("INQ-03"):  # an inquiry that answers 00 about anything unknown
+        check_not_created("00", made_up, refused, "REF-04")
+    with violation("INQ-03"):
+        check_not_created("99", {"orderId": "O1"}, refused, "REF-04")
+    with violation("INQ-03"):
+        check_not_created(None, {}, refused, "REF-04")
 
 
 def test_sent_reversal() -> None:

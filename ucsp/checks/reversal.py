@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from ucsp.checks import ensure
+from ucsp.checks import RequirementViolation, ensure
 
 TXN_STATUS = {"SUCCEEDED": "00", "FAILED": "01", "PENDING": "05"}
 
@@ -105,13 +105,31 @@ def check_refund_inquiry(
     ensure(not wrong, requirement, f"REFUND_RESULT_INQUIRY about {order_id}: " + "; ".join(wrong))
 
 
-def check_not_created(inquiry_code: str | None, order_id: str, requirement: str) -> None:
-    """A refund inquiry about a refused cancellation or refund is answered 34."""
+def check_not_created(
+    inquiry_code: str | None,
+    answer: Mapping[str, Any],
+    refused: Mapping[str, str],
+    requirement: str,
+) -> None:
+    """A refund inquiry about a refused cancellation or refund is answered 34. A 00 answer
+    showing the refused request (its txnAmt and origQryId) means it was recorded after all
+    (``requirement``); any other answer is the inquiry's own fault (INQ-03)."""
+    if inquiry_code == "34":
+        return
+    order_id = refused.get("orderId")
+    recorded = inquiry_code == "00" and not _differences(
+        answer, {k: v for k, v in refused.items() if k in ("txnAmt", "origQryId")}
+    )
     ensure(
-        inquiry_code == "34",
+        not recorded,
         requirement,
-        f"REFUND_RESULT_INQUIRY about the refused {order_id} is answered {inquiry_code!r}, "
-        "expected 34: the refused transaction was recorded",
+        f"REFUND_RESULT_INQUIRY about the refused {order_id} shows it recorded "
+        f"(txnStatus {answer.get('txnStatus')!r}), expected 34",
+    )
+    raise RequirementViolation(
+        "INQ-03",
+        f"REFUND_RESULT_INQUIRY about the refused, never recorded {order_id} is answered "
+        f"{inquiry_code!r}, expected 34",
     )
 
 

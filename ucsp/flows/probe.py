@@ -304,6 +304,9 @@ NON_CANONICAL: dict[str, Callable[[dict[str, Any]], str]] = {
 _BAD_CHAR = {"AN": "-", "N": "A", "ANS": "\u00e9", "base64": "*"}
 _GOOD_CHAR = {"AN": "A", "N": "1", "ANS": "A", "base64": "A"}
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Rule kinds whose mutation breaks the schema by construction (unit-tested); the others
+# (enumerations, dates, amounts, msgID parts) are kept only when the kit's schema refuses them.
+_ALWAYS_INVALID = frozenset({"type", "minLength", "maxLength", "class", "required", "forbidden"})
 
 
 @dataclass(frozen=True)
@@ -401,7 +404,11 @@ def field_mutations(
         found.append(FieldMutation(path, "forbidden", "1" + "0" * 19))
     for container in ("trxInfo", "certificateSignature"):
         found.append(FieldMutation((container,), "required", remove=True))
-    return [m for m in found if schemas.validate(m.apply(message), msg_type, kind)]
+    return [
+        m
+        for m in found
+        if m.rule in _ALWAYS_INVALID or schemas.validate(m.apply(message), msg_type, kind)
+    ]
 
 
 # --- probes ------------------------------------------------------------------------------------
