@@ -15,6 +15,7 @@ from ucsp.checks.format import (
     check_msg_info_echo,
     check_originated,
     check_protocol_answer,
+    check_response_msg,
     check_rules_answered,
     echo_rule,
     raise_all,
@@ -182,7 +183,7 @@ def _(probing: ProbeFlow) -> None:
         except RequirementViolation as exc:
             problems.append(exc)
         try:
-            check_sent_message(
+            message = check_sent_message(
                 item.raw,
                 item.msg_type,
                 item.kind,
@@ -190,6 +191,7 @@ def _(probing: ProbeFlow) -> None:
                 probing.sut_certs(),
                 probing.profile,
             )
+            check_response_msg(message)
         except RequirementViolation as exc:
             problems.append(exc)
     raise_all(problems, "the messages the system under test sent")

@@ -26,8 +26,9 @@ SUITE_KEY = {"ucsp": "industry-sign.key", "industry": "ucsp-sign.key"}  # what t
 def suts() -> Iterator[dict[str, Deployment]]:
     started: dict[str, Deployment] = {}
     try:
-        for role in ("ucsp", "industry"):
-            started[role] = embedded(role)  # type: ignore[arg-type]
+        roles: tuple[Role, ...] = ("ucsp", "industry")
+        for role in roles:
+            started[role] = embedded(role)
         yield started
     finally:
         for deployment in started.values():
@@ -57,7 +58,7 @@ def write_target(
     sut: Deployment,
     keys: Path = TEST_KEYS,
     listen: str = "127.0.0.1:0",
-    **urls: str,
+    urls: dict[str, str] | None = None,
 ) -> Path:
     """A target file for the embedded SUT of ``sut.role``; ``urls`` override its URLs."""
     embedded_target = sut.target
@@ -76,7 +77,7 @@ def write_target(
             "harness_url": embedded_target.industry.harness_url,
         }
         lines.append("[industry]")
-    values.update(urls)
+    values.update(urls or {})
     lines += [f'{key} = "{value}"' for key, value in values.items()]
     file = directory / f"{sut.role}-target.toml"
     file.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -168,7 +169,7 @@ def test_unreachable_url_names_the_check(
     fix: str,
 ) -> None:
     url = f"http://127.0.0.1:{unused_port}/{url_key}"
-    failed = failing(checks_of(write_target(tmp_path, suts[role], **{url_key: url})))
+    failed = failing(checks_of(write_target(tmp_path, suts[role], urls={url_key: url})))
     assert list(failed) == [check]
     assert "ConnectError" in failed[check].detail
     assert f"127.0.0.1:{unused_port}" in failed[check].detail
@@ -243,7 +244,13 @@ def test_cli_doctor_exit_2_when_a_check_fails(
 ) -> None:
     url = f"http://127.0.0.1:{unused_port}/gateway"
     assert (
-        main(["doctor", "--target", str(write_target(tmp_path, suts["ucsp"], gateway_url=url))])
+        main(
+            [
+                "doctor",
+                "--target",
+                str(write_target(tmp_path, suts["ucsp"], urls={"gateway_url": url})),
+            ]
+        )
         == 2
     )
     out, _ = capsys.readouterr()

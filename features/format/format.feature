@@ -20,6 +20,18 @@ Feature: Message format
       | is a JSON string              | top-level-string |
 
   @FMT-02 @SEC-06
+  Scenario Outline: A signed message with a duplicate key <where> is answered 10 and processes nothing
+    Given a valid message the system under test would accept
+    When the message is sent as raw bytes with <input>
+    Then the message is answered with code 10
+    And the transaction is unchanged
+
+    Examples:
+      | where            | input                   |
+      | in trxInfo       | duplicate-key           |
+      | at the top level | duplicate-top-level-key |
+
+  @FMT-02 @SEC-06
   Scenario Outline: A signed message with <problem> is answered 10 and processes nothing
     Given a valid message the system under test would accept
     When the message is sent as raw bytes with <input>
@@ -27,14 +39,12 @@ Feature: Message format
     And the transaction is unchanged
 
     Examples:
-      | problem                                | input                   |
-      | a duplicate key in trxInfo             | duplicate-key           |
-      | a duplicate key at the top level       | duplicate-top-level-key |
-      | nesting 33 deep                        | depth-33                |
-      | a NaN                                  | nan                     |
-      | an Infinity                            | infinity                |
-      | a number overflowing to infinity       | overflow-1e999          |
-      | a lone surrogate escape                | lone-surrogate          |
+      | problem                          | input          |
+      | nesting 33 deep                  | depth-33       |
+      | a NaN                            | nan            |
+      | an Infinity                      | infinity       |
+      | a number overflowing to infinity | overflow-1e999 |
+      | a lone surrogate escape          | lone-surrogate |
 
   @FMT-02 @FMT-05
   Scenario: A message nested exactly 32 deep is not rejected for its depth

@@ -11,11 +11,17 @@ Feature: Message security
     And the transaction is unchanged
 
     Examples:
-      | problem                                           | corruption      |
-      | changed after it was signed                       | content-changed |
-      | signed with a key other than the sender's         | foreign-key     |
-      | whose signature is not standard Base64            | not-base64      |
-      | signed under a cert ID the receiver does not know | unknown-cert-id |
+      | problem                                   | corruption      |
+      | changed after it was signed               | content-changed |
+      | signed with a key other than the sender's | foreign-key     |
+      | whose signature is not standard Base64    | not-base64      |
+
+  @SEC-02 @SEC-06 @TRN-04
+  Scenario: A message signed under a cert ID the receiver does not know is answered 11 and processes nothing
+    Given a valid message the system under test would accept
+    When the message is sent with the signature corruption unknown-cert-id
+    Then the message is answered with code 11
+    And the transaction is unchanged
 
   @ucsp @SEC-03 @SEC-06
   Scenario: A request naming an industryCode the UCSP has not registered is answered 11 and processes nothing

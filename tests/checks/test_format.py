@@ -22,6 +22,7 @@ from ucsp.checks.format import (
     check_msg_info_echo,
     check_originated,
     check_protocol_answer,
+    check_response_msg,
     check_rules_answered,
     check_sent_transport,
     check_utf8,
@@ -250,6 +251,18 @@ def test_protocol_answer_with_a_wrong_code_skips_the_schema() -> None:
     with pytest.raises(RequirementViolation) as caught:
         check_protocol_answer(reply(sent, answer_to(sent, "00")), "10", "FMT-04", UCSP, NOW)
     assert caught.value.requirement == "FMT-04"
+
+
+def test_response_msg() -> None:
+    check_response_msg({"msgResponse": {"responseCode": "00"}})
+    check_response_msg({"msgResponse": {"responseCode": "00", "responseMsg": "Approved"}})
+    check_response_msg(
+        {"msgResponse": {"responseCode": "10", "responseMsg": "Message Format Invalid: orderId"}}
+    )
+    with violation("FMT-06"):
+        check_response_msg({"msgResponse": {"responseCode": "00", "responseMsg": "OK"}})
+    with violation("FMT-06"):
+        check_response_msg({"msgResponse": {"responseCode": "11", "responseMsg": "Approved"}})
 
 
 def test_rules_answered() -> None:

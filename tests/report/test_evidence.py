@@ -145,7 +145,11 @@ def test_tampered_manifest_fails_its_signature(pack: Path) -> None:
 
 def test_one_byte_of_the_manifest_or_signature_fails(pack: Path) -> None:
     for member in (MANIFEST, SIGNATURE):
-        tampered = rewrite(pack, lambda n, data, m=member: flip_one_byte(data) if n == m else data)
+
+        def change(name: str, data: bytes, member: str = member) -> bytes:
+            return flip_one_byte(data) if name == member else data
+
+        tampered = rewrite(pack, change)
         assert verify_pack(tampered).problems == [
             f"{MANIFEST} is altered or not signed by the expected key"
         ], member

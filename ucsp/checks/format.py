@@ -21,6 +21,7 @@ from cryptography import x509
 from ucsp import schemas
 from ucsp.checks import ensure
 from ucsp.checks.messages import check_msg_id, check_signature, check_timestamp
+from ucsp.codes import ALL_CODES, ResponseCode
 from ucsp.errors import UcspError
 from ucsp.messages import MESSAGE_TYPES, Party
 from ucsp.profile import Profile
@@ -307,11 +308,30 @@ def check_protocol_answer(
         schema_type = envelope_type(receiver.party)
     if schema_type is not None and code == expected_code:
         collect(_check_answer_schema, answer, schema_type, msg_info_wrong)
+        collect(check_response_msg, answer)
     collect(check_signature, text, answer, receiver.party, receiver.certs, profile)
     if reply.content_type is not None:
         collect(check_content_type, reply.content_type, "the answer")
     raise_all(problems)
     return answer
+
+
+def check_response_msg(answer: Mapping[str, Any], requirement: str = "FMT-06") -> None:
+    """responseMsg, when present, is the code's description (PROTOCOL section 6), optionally
+    followed by a detail (letter case is not judged)."""
+    response = answer.get("msgResponse")
+    if not isinstance(response, dict) or "responseMsg" not in response:
+        return
+    code, text = response.get("responseCode"), response.get("responseMsg")
+    if code not in ALL_CODES or not isinstance(text, str):
+        return  # the schema reports these
+    description = ResponseCode(code).description
+    ensure(
+        text.lower().startswith(description.lower()),
+        requirement,
+        f"responseMsg {text[:80]!r} does not start with the description of code {code} "
+        f"({description!r})",
+    )
 
 
 def _check_code(actual: Any, expected: str, requirement: str) -> None:

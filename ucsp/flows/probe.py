@@ -35,6 +35,7 @@ from ucsp.checks.format import Receiver, Reply
 from ucsp.checks.messages import check_valid_answer
 from ucsp.codec import Codec
 from ucsp.crypto import encrypt_field, make_test_identity, sign_bytes
+from ucsp.deployment import Deployment
 from ucsp.envelope import (
     CERT_ID_FIELD,
     ENC_CERT_ID_FIELD,
@@ -476,7 +477,9 @@ def stranger_key() -> rsa.RSAPrivateKey:
 
 
 class ProbeFlow(BaseFlow):
-    def __init__(self, deployment: Any) -> None:
+    """Role-polymorphic probes of the SUT's receiving URL, and what it sends of its own."""
+
+    def __init__(self, deployment: Deployment) -> None:
         super().__init__(deployment)
         self.payments = PaymentFlow(deployment)
         self._answer_types: dict[bytes, str] = {}  # Content-Type of answers, by body sent
@@ -521,15 +524,10 @@ class ProbeFlow(BaseFlow):
     def own_cert_fields(self) -> dict[str, str]:
         return {CERT_ID_FIELD[self.codec.party]: self.codec.identity.cert_id}
 
-    def message(
-        self,
-        probe: Probe,
-        msg_info: dict[str, Any] | None = None,
-        trx: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    def message(self, probe: Probe, msg_info: dict[str, Any] | None = None) -> dict[str, Any]:
         """The probe's message with a fresh msgInfo and the placeholder signature."""
         info = msg_info or self.codec.msg_info(probe.msg_type, self.industry_code)
-        body = build_request(info, copy.deepcopy(dict(trx if trx is not None else probe.trx)))
+        body = build_request(info, copy.deepcopy(probe.trx))
         return with_cert_fields(body, self.own_cert_fields(), self.profile.placeholder)
 
     def msg_info_at(
@@ -595,11 +593,6 @@ class ProbeFlow(BaseFlow):
             entry("out", url, body, answer.status_code, answer.content, self.d.clock, started)
         )
         return answer
-
-    async def send_message(
-        self, probe: Probe, message: Mapping[str, Any], requirement: str, what: str, **options: Any
-    ) -> Sent:
-        return await self.send(self.sign(message), requirement, what, **options)
 
     # --- probes ----------------------------------------------------------------------------
 
