@@ -52,6 +52,7 @@ class ResultsRecorder:
         self.records[item.nodeid] = {
             "nodeid": item.nodeid,
             "scenario": str(scenario.name) if scenario else "",
+            "title": _title(scenario.name, callspec) if scenario else "",
             "feature": str(scenario.feature.name) if scenario else "",
             "role": callspec.params.get("sut_role", "") if callspec else "",
             "outcome": "passed",
@@ -134,6 +135,14 @@ class ResultsRecorder:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             text = json.dumps(list(self.records.values()), indent=1)
             Path(path).write_text(text, encoding="utf-8")
+
+
+def _title(name: str, callspec: Any) -> str:
+    """The scenario's name with an outline's example values in place of its <parameters>."""
+    example = callspec.params.get("_pytest_bdd_example", {}) if callspec else {}
+    for key, value in example.items():
+        name = name.replace(f"<{key}>", str(value))
+    return name
 
 
 def exchange_record(entry: JournalEntry) -> dict[str, Any]:

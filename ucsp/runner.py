@@ -119,7 +119,7 @@ def pytest_command(options: RunOptions, out: Path, progress: Path) -> list[str]:
 
 def _line(record: dict[str, Any]) -> str:
     verdict = str(record.get("verdict", ""))
-    name = record.get("scenario") or record.get("nodeid")
+    name = record.get("title") or record.get("scenario") or record.get("nodeid")
     text = f"{SYMBOL.get(verdict, verdict.upper()):5} [{record.get('role') or '-'}] "
     text += f"{record.get('feature') or ''}: {name} ({float(record.get('duration', 0)):.2f} s)"
     if verdict in ("failure", "error", "warning") and record.get("message"):

@@ -95,9 +95,11 @@ def _pretty(body: str | None) -> str:
     if body is None:
         return "(none)"
     try:
-        return json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-    except ValueError:
+        pretty = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+        pretty.encode("utf-8")  # a lone surrogate escape decodes to an unencodable character
+    except (ValueError, UnicodeEncodeError):
         return body
+    return pretty
 
 
 def _exchange(index: int, exchange: Mapping[str, Any], origin: float) -> str:
@@ -125,7 +127,7 @@ def _scenario(record: Mapping[str, Any]) -> str:
     parts = [
         f'<details class="scenario" data-verdict="{_e(verdict)}" data-role="{role}">',
         f"<summary>{_badge(verdict)} [{_e(record.get('role'))}] {_e(record.get('feature'))}: "
-        f"{_e(record.get('scenario') or record.get('nodeid'))}</summary>",
+        f"{_e(record.get('title') or record.get('scenario') or record.get('nodeid'))}</summary>",
         f"<div>Requirements: <code>{_e(reqs or '-')}</code> &middot; "
         f"{float(record.get('duration', 0)):.2f} s</div>",
     ]
