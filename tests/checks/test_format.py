@@ -41,14 +41,13 @@ from ucsp.flows.probe import (
     compact,
     depth_filler,
     field_mutations,
-    flip_signature,
-    sign_raw,
     with_cert_fields,
 )
 from ucsp.keys import Keyset
 from ucsp.messages import GATEWAY_TYPES, Party
 from ucsp.profile import default_profile
 from ucsp.strictjson import parse_object
+from ucsp.tamper import flip_signature, sign_raw
 from ucsp.verdict import RequirementViolation
 
 PROFILE = default_profile()

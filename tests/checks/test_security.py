@@ -19,15 +19,12 @@ from ucsp.errors import SignatureInvalid
 from ucsp.flows.probe import (
     NON_CANONICAL,
     change_msg_id,
-    flip_signature,
-    replace_signature,
-    sign_raw,
-    signature_span,
     with_cert_fields,
 )
 from ucsp.keys import Keyset
 from ucsp.messages import Party
 from ucsp.profile import default_profile
+from ucsp.tamper import flip_signature, replace_signature, sign_raw, signature_span
 from ucsp.verdict import RequirementViolation
 
 PROFILE = default_profile()

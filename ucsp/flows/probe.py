@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from ucsp.checks import RequirementViolation
 from ucsp.checks.format import Receiver, Reply
 from ucsp.checks.messages import check_valid_answer
 from ucsp.codec import Codec
-from ucsp.crypto import encrypt_field, make_test_identity, sign_bytes
+from ucsp.crypto import encrypt_field, make_test_identity
 from ucsp.deployment import Deployment
 from ucsp.envelope import (
     CERT_ID_FIELD,
@@ -50,6 +49,7 @@ from ucsp.messages import GATEWAY_TYPES, LOGIN_TYPE, MESSAGE_TYPES, NOTICE_TYPES
 from ucsp.peers.recording import entry
 from ucsp.profile import Profile, RequestDataEncoding
 from ucsp.strictjson import member_span
+from ucsp.tamper import replace_signature, sign_raw, signature_span
 from ucsp.transport import JSON_CONTENT_TYPE, Exchange
 
 # Sandbox amounts (HARNESS.md B): any amount not ending in 01 or 05 succeeds at once (00);
@@ -62,7 +62,6 @@ DEFAULT_PROBE = {Party.UCSP: "SUBMIT_PAYMENT_ORDER", Party.INDUSTRY: "PAYMENT_RE
 UNKNOWN_MSG_TYPE = "UNKNOWN_INTERFACE"
 OTHER_INDUSTRY = ("ZZZZ9999", "YYYY8888")
 SKEW_MARGIN_SECONDS = 60.0  # beyond the profile's allowed skew, for a clear-cut violation
-_SIGNATURE_MEMBER = re.compile(rb'"signature"\s*:\s*"([^"\\]*)"')
 
 
 def received_types(party: Party) -> tuple[str, ...]:
@@ -80,17 +79,6 @@ def compact(message: Any) -> bytes:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def sign_raw(raw: bytes, key: rsa.RSAPrivateKey, profile: Profile) -> bytes:
-    """Sign bytes that hold the placeholder as the signature value: the signed-bytes rule
-    applied to any serialisation, even one that is not valid UTF-8 or JSON."""
-    matches = list(_SIGNATURE_MEMBER.finditer(raw))
-    if not matches or matches[-1].group(1) != profile.placeholder.encode():
-        raise ValueError("the body holds no signature placeholder to sign over")
-    start, end = matches[-1].span(1)
-    signature = sign_bytes(key, raw, profile.signature_mode)
-    return raw[:start] + signature.encode("ascii") + raw[end:]
-
-
 def with_cert_fields(
     message: Mapping[str, Any], cert_fields: Mapping[str, Any], placeholder: str
 ) -> dict[str, Any]:
@@ -98,26 +86,6 @@ def with_cert_fields(
     body = {k: copy.deepcopy(v) for k, v in message.items() if k != "certificateSignature"}
     body["certificateSignature"] = {**cert_fields, "signature": placeholder}
     return body
-
-
-def signature_span(raw: bytes) -> tuple[int, int]:
-    """Byte span of the signature value (without quotes) in a signed body."""
-    matches = list(_SIGNATURE_MEMBER.finditer(raw))
-    if not matches:
-        raise ValueError("the body holds no signature")
-    return matches[-1].span(1)
-
-
-def replace_signature(raw: bytes, value: str) -> bytes:
-    start, end = signature_span(raw)
-    return raw[:start] + value.encode("ascii") + raw[end:]
-
-
-def flip_signature(raw: bytes) -> bytes:
-    """Still standard Base64, but no longer the signature of these bytes."""
-    start, _ = signature_span(raw)
-    first = raw[start : start + 1]
-    return raw[:start] + (b"B" if first == b"A" else b"A") + raw[start + 1 :]
 
 
 def change_msg_id(raw: bytes) -> bytes:

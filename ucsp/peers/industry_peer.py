@@ -29,6 +29,7 @@ from ucsp.errors import UcspError
 from ucsp.messages import Party
 from ucsp.peers.recording import entry
 from ucsp.sim.journal import Journal
+from ucsp.tamper import flip_signature
 from ucsp.target import Target
 from ucsp.transport import (
     JSON_CONTENT_TYPE,
@@ -251,7 +252,7 @@ class IndustryPeer:
             msg_info = {**msg_info, "msgID": msg_id[:-1] + ("1" if msg_id[-1:] == "0" else "0")}
         reply = self.codec.sign(build_response(msg_info, {}, ResponseCode(code)))
         if answer.corrupt == "signature":
-            reply = _flip_signature(reply)
+            reply = flip_signature(reply)
         response = (
             protocol_response(reply)
             if answer.http_status == 200
@@ -283,12 +284,3 @@ class IndustryPeer:
 
     async def _front(self, request: Request) -> Response:
         return HTMLResponse("<html><body>suite front page</body></html>")
-
-
-def _flip_signature(raw: bytes) -> bytes:
-    """The same answer with the first character of its signature changed."""
-    text = raw.decode()
-    marker = '"signature":"'
-    start = text.rindex(marker) + len(marker)
-    swapped = "A" if text[start] != "A" else "B"
-    return (text[:start] + swapped + text[start + 1 :]).encode()

@@ -30,6 +30,7 @@ from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.ucsp import CATALOGUE, Registry, UcspSimulator
 from ucsp.sim.ucsp.registry import Industry, Merchant, SandboxUser
+from ucsp.tamper import flip_signature
 from ucsp.target import Target
 from ucsp.transport import Exchange, SignedClient, protocol_response
 
@@ -265,7 +266,7 @@ class UcspPeer:
             }
         raw = self.codec.sign(message)
         if override.corrupt == "signature":
-            raw = _flip_signature(raw)
+            raw = flip_signature(raw)
         elif override.corrupt == "format":
             raw = raw.replace(b'"msgInfo"', b'"msgInfo_"', 1)
         status = 500 if override.corrupt == "http-500" else 200
@@ -273,15 +274,6 @@ class UcspPeer:
         if status != 200:
             return Response(b"internal error", status_code=status)
         return protocol_response(raw)
-
-
-def _flip_signature(raw: bytes) -> bytes:
-    text = raw.decode()
-    marker = '"signature":"'
-    start = text.rindex(marker) + len(marker)
-    first = text[start]
-    swapped = "A" if first != "A" else "B"
-    return (text[:start] + swapped + text[start + 1 :]).encode()
 
 
 async def _client_gone(receive: Receive, limit: float) -> None:
