@@ -866,6 +866,7 @@ class ProbeFlow(BaseFlow):
                     )
             elif item.direction == "in" and (item.msg_type in GATEWAY_TYPES or item.status != 200):
                 # the suite's UCSP refuses a non-POST (405) or a non-JSON body (415)
+                method, content_type = self.ucsp_peer.received_as(item.request) or (None, None)
                 found.append(
                     SutMessage(
                         "request",
@@ -873,7 +874,8 @@ class ProbeFlow(BaseFlow):
                         item.request,
                         item.wall,
                         status=item.status,
-                        method=None,
+                        method=method,
+                        content_type=content_type,
                     )
                 )
             elif item.direction == "out" and item.response is not None:
@@ -885,7 +887,8 @@ class ProbeFlow(BaseFlow):
                         item.wall,
                         item.request,
                         item.status,
-                        content_type=self._answer_types.get(item.request),
+                        content_type=self._answer_types.get(item.request)
+                        or self.ucsp_peer.answer_content_type(item.request),
                     )
                 )
         return found

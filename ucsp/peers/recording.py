@@ -78,6 +78,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         self.journal, self.clock, self.inner = journal, clock, inner
         self.rules: dict[str, deque[GateRule]] = {}
         self.held: list[tuple[httpx.Request, asyncio.Future[None]]] = []
+        self.answer_types: dict[bytes, str | None] = {}  # request bytes -> answer Content-Type
 
     def _record(self, item: JournalEntry) -> None:
         if self.journal is not None:
@@ -121,6 +122,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         except httpx.HTTPError:
             self._record(entry("out", str(request.url), body, None, None, self.clock, started))
             raise
+        self.answer_types[body] = response.headers.get("content-type")
         self._record(
             entry("out", str(request.url), body, response.status_code, content, self.clock, started)
         )

@@ -99,6 +99,8 @@ class UcspPeer:
             httpx.AsyncClient(timeout=target.profile.timeout_seconds * target.time_scale),
         )
         self.overrides: dict[str, deque[GatewayOverride]] = {}
+        # transport facts the journal does not keep (TRN-05), for this scenario
+        self.received: dict[bytes, tuple[str, str | None]] = {}
         self.order_overrides: dict[tuple[str, str], deque[GatewayOverride]] = {}
         self._next_order: list[tuple[str, GatewayOverride]] = []
 
@@ -139,6 +141,8 @@ class UcspPeer:
         return [json.loads(request.content) for request, _ in self.gate.held]
 
     def reset(self) -> None:
+        self.received.clear()
+        self.gate.answer_types.clear()
         self.overrides.clear()
         self.order_overrides.clear()
         self._next_order.clear()
@@ -178,11 +182,20 @@ class UcspPeer:
 
     # --- the ASGI app ----------------------------------------------------------------------
 
+    def received_as(self, body: bytes) -> tuple[str, str | None] | None:
+        """(method, Content-Type) of the gateway request with these bytes, if seen."""
+        return self.received.get(body)
+
+    def answer_content_type(self, request: bytes) -> str | None:
+        """Content-Type of the IS's answer to the notice with these bytes, if seen."""
+        return self.gate.answer_types.get(request)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/gateway" and scope["method"] == "POST":
+        if scope["type"] == "http" and scope["path"] == "/gateway":
             request = Request(scope, receive)
             body = await request.body()
-            override = self._take(body)
+            self.received[body] = (str(scope["method"]), request.headers.get("content-type"))
+            override = self._take(body) if scope["method"] == "POST" else None
             if override is not None:
                 response = await self._overridden(scope, body, override, receive)
                 await response(scope, receive, send)
