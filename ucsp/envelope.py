@@ -22,9 +22,13 @@ def format_time(moment: datetime, profile: Profile) -> str:
 
 def parse_time(text: str, profile: Profile) -> datetime:
     """Parse a YYYYMMDDhhmmss value of the profile's zone; ValueError when not a real time."""
-    if len(text) != 14 or not text.isdigit():
+    if len(text) != 14 or not text.isascii() or not text.isdigit():
         raise ValueError(f"{text!r} is not YYYYMMDDhhmmss")
-    return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=profile.tz)
+    # Slicing is several times cheaper than strptime on the receive path; datetime() still
+    # refuses impossible dates and times.
+    parts = (text[0:4], text[4:6], text[6:8], text[8:10], text[10:12], text[12:14])
+    year, month, day, hour, minute, second = (int(p) for p in parts)
+    return datetime(year, month, day, hour, minute, second, tzinfo=profile.tz)
 
 
 def new_msg_id(originator: Party, industry_code: str, moment: datetime, profile: Profile) -> str:
