@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from pytest_bdd.feature import get_features
 
-from ucsp.faultmap import FEATURES, Catch, all_faults, load_catches
+from ucsp.faultmap import FEATURES, Catch, all_faults, load_catches, render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 CATCHES = load_catches()
@@ -114,3 +114,9 @@ def test_fault_is_caught(key: str, runs: dict[str, list[Any]]) -> None:
         if r["verdict"] != "failure"
     ]
     assert not escaped, f"{key} was not caught (each must fail with a violation): {escaped}"
+
+
+def test_docs_faults_md_is_the_generated_catalogue() -> None:
+    actual = (ROOT / "docs" / "faults.md").read_text(encoding="utf-8")
+    fix = "run 'ucsp-conformance faults > docs/faults.md'"
+    assert actual == render_markdown(), f"docs/faults.md is stale: {fix}"
