@@ -391,6 +391,21 @@ def _(
 
 
 @when(
+    parse("the Industry Service charges {amount:Money} on the contract as its other merchant"),
+    target_fixture="charge",
+)
+def _(
+    auto_debit: AutoDebitFlow, deployment: Deployment, contract: Contract, amount: Money
+) -> Charge:
+    """A merchant of the same industry other than the one the user signed with charges."""
+    return deployment.call(
+        auto_debit.charge(
+            contract.contract_id, amount.txn_amt, amount.currency, other_merchant=True
+        )
+    )
+
+
+@when(
     parse("the Industry Service charges {amount:Money} on a contract that does not exist"),
     target_fixture="charge",
 )

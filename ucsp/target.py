@@ -29,6 +29,7 @@ class IndustryInfo:
     code: str = defaults.INDUSTRY_CODE
     mer_id: str = defaults.MER_ID
     acq_iin: str = defaults.ACQ_IIN
+    other_mer_id: str = defaults.OTHER_MER_ID  # a second merchant of the industry (AD-09)
     channel_code: str = defaults.CHANNEL_CODE
     index_url: str = ""
     notice_url: str = ""
@@ -66,6 +67,7 @@ _SECTIONS: dict[str, set[str]] = {
     "industry": {
         "code",
         "mer_id",
+        "other_mer_id",
         "acq_iin",
         "channel_code",
         "index_url",
@@ -151,6 +153,7 @@ def parse_target(text: str, origin: str, base_dir: Path) -> Target:
     industry = IndustryInfo(
         code=_string(ind, "code", "industry", defaults.INDUSTRY_CODE),
         mer_id=_string(ind, "mer_id", "industry", defaults.MER_ID),
+        other_mer_id=_string(ind, "other_mer_id", "industry", defaults.OTHER_MER_ID),
         acq_iin=_string(ind, "acq_iin", "industry", defaults.ACQ_IIN),
         channel_code=_string(ind, "channel_code", "industry", defaults.CHANNEL_CODE),
         index_url=_url(ind["index_url"], "industry.index_url") if "index_url" in ind else "",

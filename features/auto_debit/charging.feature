@@ -76,6 +76,12 @@ Feature: Charging an auto-debit contract
     Then the charge is rejected with code 36 and not created
 
   @ucsp @AD-09
+  Scenario: A charge by another merchant than the contract's is rejected with code 36 and creates nothing
+    Given a new user has signed an auto-debit agreement
+    When the Industry Service charges 10.00 CNY on the contract as its other merchant
+    Then the charge is rejected with code 36 and not created
+
+  @ucsp @AD-09
   Scenario Outline: A charge with an unknown <field> is rejected with code 36 and creates nothing
     Given a new user has signed an auto-debit agreement
     When the Industry Service charges 10.00 CNY on the contract with an unknown <field>

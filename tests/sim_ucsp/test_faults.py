@@ -17,6 +17,7 @@ import pytest
 from ucsp.crypto import decrypt_field, sign_bytes, sign_message
 from ucsp.envelope import format_time
 from ucsp.errors import DecryptionFailed, SchemaViolation, SignatureInvalid
+from ucsp.sim import defaults
 from ucsp.sim.ucsp import CATALOGUE
 
 from .support import Policy, Rig, load_keys, run
@@ -199,6 +200,15 @@ def test_fault_charges_closed_contract(keys_dir: Path) -> None:
         assert (await rig.send("SUBMIT_AUTO_DEBIT", rig.charge(contract_id))).code == "00"
 
     _run(keys_dir, "charges-closed-contract", scenario)
+
+
+def test_fault_charges_any_merchant(keys_dir: Path) -> None:
+    async def scenario(rig: Rig) -> None:
+        contract_id = await rig.contract()
+        charge = {**rig.charge(contract_id), "merId": defaults.OTHER_MER_ID}
+        assert (await rig.send("SUBMIT_AUTO_DEBIT", charge)).code == "00"
+
+    _run(keys_dir, "charges-any-merchant", scenario)
 
 
 def test_fault_inquiry_unknown_order_00(keys_dir: Path) -> None:

@@ -324,17 +324,19 @@ class AutoDebitFlow(BaseFlow):
         txn_amt: str,
         currency: str,
         unknown: str | None = None,
+        other_merchant: bool = False,
     ) -> Charge:
-        """The Industry Service charges the contract (with an ``unknown`` field: suite as IS
-        only)."""
+        """The Industry Service charges the contract (with an ``unknown`` field, or as its
+        other registered merchant: suite as IS only)."""
         self._suite_as_industry_only(unknown)
+        self._suite_as_industry_only("merId" if other_merchant else None)
         if self.role == "ucsp":
             peer, info = self.industry_peer, self.d.target.industry
             order_id, txn_time = peer.new_order_id(), peer.txn_time()
             trx = {
                 "contractId": contract_id,
                 "orderId": order_id,
-                "merId": info.mer_id,
+                "merId": info.other_mer_id if other_merchant else info.mer_id,
                 "acqIIN": info.acq_iin,
                 "txnAmt": txn_amt,
                 "currencyCode": currency,

@@ -69,7 +69,10 @@ def registry_for(target: Target) -> Registry:
     )
     return Registry(
         industries={info.code: industry},
-        merchants={info.mer_id: Merchant(info.mer_id, info.acq_iin, info.code)},
+        merchants={
+            mer_id: Merchant(mer_id, info.acq_iin, info.code)
+            for mer_id in (info.mer_id, info.other_mer_id)
+        },
         channels=(info.channel_code,),
         users=(SandboxUser(target.ucsp.user_id, target.ucsp.mobile),),
     )

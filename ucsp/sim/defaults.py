@@ -10,6 +10,7 @@ from __future__ import annotations
 INDUSTRY_CODE = "TRAVEL01"  # AN 8
 MER_ID = "777290058110048"  # AN 15
 ACQ_IIN = "00010344"  # AN 8
+OTHER_MER_ID = "777290058110056"  # a second merchant of the same industry (AN 15)
 CHANNEL_CODE = "CHANNEL1"  # AN 8
 CURRENCY_CODE = "156"  # CNY
 SANDBOX_USERS = (("user0001", "13800138000"), ("user0002", "85291234567"))

@@ -102,6 +102,13 @@ CATALOGUE: tuple[Fault, ...] = (
         "§5, §8 SUBMIT_AUTO_DEBIT: closed contract -> 36",
     ),
     Fault(
+        "charges-any-merchant",
+        "business",
+        "Charges a contract for any registered merchant of the industry, not only the one the"
+        " user signed with.",
+        "§8 UCSP business rules: SUBMIT_AUTO_DEBIT with a merId other than the contract's -> 36",
+    ),
+    Fault(
         "inquiry-unknown-order-00",
         "business",
         "Answers an inquiry for an unknown orderId with 00 and txnStatus 01 instead of 34.",

@@ -82,10 +82,13 @@ def default_registry(keys_dir: str | Path) -> Registry:
         index_url=DEFAULT_INDEX_URL,
         notice_url=DEFAULT_NOTICE_URL,
     )
-    merchant = Merchant(defaults.MER_ID, defaults.ACQ_IIN, defaults.INDUSTRY_CODE)
+    merchants = [
+        Merchant(mer_id, defaults.ACQ_IIN, defaults.INDUSTRY_CODE)
+        for mer_id in (defaults.MER_ID, defaults.OTHER_MER_ID)
+    ]
     return Registry(
         industries={industry.code: industry},
-        merchants={merchant.mer_id: merchant},
+        merchants={merchant.mer_id: merchant for merchant in merchants},
         channels=(defaults.CHANNEL_CODE,),
         users=tuple(SandboxUser(u, m) for u, m in defaults.SANDBOX_USERS),
     )

@@ -137,7 +137,7 @@ def charge_verdict(
     refusal = merchant_verdict(merchant, acq_iin, faults)
     if refusal is not None:
         return refusal
-    if contract.mer_id != mer_id:
+    if contract.mer_id != mer_id and "charges-any-merchant" not in faults:
         return refuse(ResponseCode.INCORRECT, "merId is not the contract's")
     return None
 
