@@ -66,7 +66,11 @@ class SignedClient:
         timeout: float | None = None,
     ) -> None:
         self.codec = codec
-        self.timeout = timeout if timeout is not None else codec.profile.timeout_seconds
+        # The profile's time-out is in protocol seconds: scale it like every other wait.
+        scale = getattr(codec.clock, "time_scale", 1.0)
+        self.timeout = timeout if timeout is not None else codec.profile.timeout_seconds * scale
+        # An injected client keeps its own time-out unless one is given here explicitly.
+        self._per_request_timeout = timeout is not None or http is None
         self._http = http
         self.observers: list[Observer] = []
 
@@ -102,8 +106,9 @@ class SignedClient:
         exchange = Exchange(url, msg_type, body, time.monotonic(), request_message=message)
         http = await self._client()
         try:
+            extra: dict[str, Any] = {"timeout": self.timeout} if self._per_request_timeout else {}
             answer = await http.post(
-                url, content=body, headers={"Content-Type": JSON_CONTENT_TYPE}, timeout=self.timeout
+                url, content=body, headers={"Content-Type": JSON_CONTENT_TYPE}, **extra
             )
         except httpx.HTTPError as exc:
             exchange.error = f"no answer: {type(exc).__name__}"

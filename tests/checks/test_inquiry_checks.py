@@ -36,7 +36,14 @@ def violation(call: Callable[[], Any], requirement: str) -> str:
 def test_slot_window_is_80_to_120_percent_widened_by_the_slack() -> None:
     assert slot_window(10.0, TOLERANCE, 0.0) == pytest.approx((8.0, 12.0))
     assert slot_window(10.0, TOLERANCE, 0.5) == pytest.approx((7.5, 12.5))
-    assert slot_window(0.0, TOLERANCE, 0.5) == pytest.approx((-0.5, 0.5))
+    # early, the slack counts for at most a tenth of the slot: no burst fits an early slot
+    assert slot_window(0.0, TOLERANCE, 0.5) == pytest.approx((0.0, 0.5))
+    assert slot_window(1.0, TOLERANCE, 7.5) == pytest.approx((0.7, 8.7))
+
+
+def test_a_burst_then_back_off_is_refused_even_with_a_wide_slack() -> None:
+    with pytest.raises(RequirementViolation):
+        check_schedule([0, 0, 0, 0, 15, 31, 63], SCHEDULE, TOLERANCE, 7.5)
     assert slot_window(10.0, (0.1, 0.3), 0.0) == pytest.approx((9.0, 13.0))
 
 

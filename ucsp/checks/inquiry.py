@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ucsp.checks import ensure
+from ucsp.checks.schedule import slot_window
 from ucsp.verdict import RequirementViolation
 
 ORDER_KINDS = ("payment", "auto-debit", "cancellation", "refund")
@@ -41,12 +42,6 @@ def requirement_for_answer(kind: str, code: str | None) -> str:
     if code in REFUSALS:
         return "RC-03"
     raise ValueError(f"{code!r} is not a code UCSP answers an order-creating request with")
-
-
-def slot_window(offset: float, tolerance: tuple[float, float], slack: float) -> tuple[float, float]:
-    """(earliest, latest) protocol time at which the attempt of slot ``offset`` may go out."""
-    early, late = tolerance
-    return offset * (1 - early) - slack, offset * (1 + late) + slack
 
 
 def _seconds(value: float) -> str:

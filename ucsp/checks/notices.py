@@ -16,6 +16,7 @@ from ucsp.checks.messages import (
     check_sent_message,
     check_timestamp,
 )
+from ucsp.checks.schedule import slot_window
 from ucsp.messages import Party
 from ucsp.profile import Profile
 from ucsp.sim.journal import JournalEntry
@@ -96,7 +97,7 @@ def check_retry_schedule(
     requirement: str = "NOT-04",
 ) -> None:
     """Transmissions (protocol seconds) keep to the schedule's absolute offsets from the
-    first: no earlier than (1 - early) and no later than (1 + late) of each slot, +- slack."""
+    first, each within its slot's window (:func:`ucsp.checks.schedule.slot_window`)."""
     ensure(
         len(elapsed) <= len(schedule),
         requirement,
@@ -106,8 +107,7 @@ def check_retry_schedule(
         return
     offsets = [moment - elapsed[0] for moment in elapsed]
     for number, (got, slot) in enumerate(zip(offsets, schedule, strict=False), start=1):
-        low = slot * (1 - early_tolerance) - slack
-        high = slot * (1 + late_tolerance) + slack
+        low, high = slot_window(slot, (early_tolerance, late_tolerance), slack)
         ensure(
             low <= got <= high,
             requirement,

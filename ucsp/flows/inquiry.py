@@ -25,7 +25,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ucsp.checks import RequirementViolation, ensure
-from ucsp.checks.inquiry import INQUIRY_TYPE, slot_window
+from ucsp.checks.inquiry import INQUIRY_TYPE
+from ucsp.checks.schedule import slot_window
 from ucsp.checks.messages import check_code, check_valid_answer
 from ucsp.deployment import Deployment
 from ucsp.drivers.harness import HarnessAnswer

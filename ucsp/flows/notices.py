@@ -9,6 +9,7 @@ harness.
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 
 from ucsp.drivers.harness import HarnessAnswer
 from ucsp.flows.base import Order, trx_of
-from ucsp.flows.payment import NOTICE, SUBMIT, PaymentFlow, answer_of
+from ucsp.flows.payment import NOTICE, SUBMIT, PaymentFlow
 from ucsp.peers.industry_peer import BACK_NOTICE_PATH, NoticeAnswer
 from ucsp.peers.ucsp_peer import GatewayOverride
 from ucsp.sim.journal import JournalEntry
@@ -188,16 +189,17 @@ class NoticeFlow(PaymentFlow):
 
     async def pay_before_answer(self, txn_amt: str, currency: str) -> EarlyNotice:
         """The IS submits an order; the user pays it while UCSP still holds the answer."""
-        journal = self.d.peer_journal
-        before = len(journal.select(SUBMIT, "in"))
+        journal, peer = self.d.peer_journal, self.ucsp_peer
+        before, held = len(journal.select(SUBMIT, "in")), len(peer.delayed)
         body = {"txnAmt": txn_amt, "currencyCode": currency}
         task = asyncio.ensure_future(self.harness.call("POST", "/harness/payments", body, False))
         limit = self.d.target.profile.timeout_seconds * self.d.target.time_scale + 2.0
-        if not await journal.wait_for(lambda _: len(journal.select(SUBMIT, "in")) > before, limit):
+        if not await peer.wait_delayed(held + 1, limit):
             task.cancel()
             raise RuntimeError("the Industry Service sent no SUBMIT_PAYMENT_ORDER")
-        entry = journal.select(SUBMIT, "in")[before]
-        trx, answer = trx_of(entry), answer_of(entry).get("trxInfo", {})
+        request, processed = peer.delayed[held]
+        trx = json.loads(request).get("trxInfo", {})
+        answer = json.loads(processed).get("trxInfo", {}) if processed else {}
         order = Order(
             str(trx.get("orderId", "")),
             txn_amt,
@@ -206,7 +208,8 @@ class NoticeFlow(PaymentFlow):
             trx_info={k: v for k, v in answer.items() if k in ("tn", "paymentUrl")},
         )
         await self.pay(order, "00")
-        notice_first = len(journal.select(SUBMIT, "in")) == before + 1
+        # the held answer is journaled only when it is finally sent
+        notice_first = len(journal.select(SUBMIT, "in")) == before
         answer = await task  # 424 when the IS gave up waiting: the notice still counts
         order.code = answer.data.get("responseCode")
         return EarlyNotice(order, notice_first)

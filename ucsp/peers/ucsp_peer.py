@@ -104,6 +104,8 @@ class UcspPeer:
         self.overrides: dict[str, deque[GatewayOverride]] = {}
         # transport facts the journal does not keep (TRN-05), for this scenario
         self.received: dict[bytes, tuple[str, str | None]] = {}
+        # gateway answers being held back by a delay override: (request, processed answer)
+        self.delayed: list[tuple[bytes, bytes]] = []
         self.order_overrides: dict[tuple[str, str], deque[GatewayOverride]] = {}
         self._next_order: list[tuple[str, GatewayOverride]] = []
 
@@ -143,8 +145,19 @@ class UcspPeer:
     def held_notices(self) -> list[dict[str, Any]]:
         return [json.loads(request.content) for request, _ in self.gate.held]
 
+    async def wait_delayed(self, count: int, timeout: float) -> bool:
+        """Wait (real seconds) until ``count`` answers have been held back by a delay."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.delayed) < count:
+            if loop.time() > deadline:
+                return False
+            await asyncio.sleep(0.002)
+        return True
+
     def reset(self) -> None:
         self.received.clear()
+        self.delayed.clear()
         self.gate.answer_types.clear()
         self.overrides.clear()
         self.order_overrides.clear()
@@ -245,6 +258,7 @@ class UcspPeer:
             answer = await _call_app(self.sim.app, scope, body)
             self._forget_inner_record(body)
         if override.delay:
+            self.delayed.append((body, answer))
             await self.clock.sleep(override.delay)
         if override.silent:
             self.journal.record(entry("in", "/gateway", body, None, None, self.clock, started))

@@ -66,7 +66,9 @@ class UcspSimulator:
         self.errors: list[BaseException] = []  # exceptions answered 99 instead of crashing
         self.owns_db = False  # build_app: close the database at shutdown
         self._owns_http = http is None
-        self.http = http or httpx.AsyncClient(timeout=profile.timeout_seconds)
+        # the profile's time-out is in protocol seconds
+        scale = getattr(clock, "time_scale", 1.0)
+        self.http = http or httpx.AsyncClient(timeout=profile.timeout_seconds * scale)
         identity = keys.ucsp_sign.identity("the UCSP signing key (ucsp-sign.key)")
         self.codec = Codec(Party.UCSP, identity, {}, profile, clock)
         self.store = Store(db)
