@@ -199,3 +199,10 @@ def test_a_bad_value_is_a_config_error_naming_the_key(text: str, key: str, detai
     message = str(caught.value)
     assert key in message
     assert detail in message
+
+
+def test_a_profile_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    bad = tmp_path / "latin1.toml"
+    bad.write_bytes(b'name = "\xff"\n')
+    with pytest.raises(ConfigError, match="not UTF-8 text"):
+        load_profile(bad)

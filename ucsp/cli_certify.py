@@ -151,8 +151,13 @@ def cmd_verify_evidence(args: argparse.Namespace) -> int:
     if check.ok:
         print(
             f"evidence pack intact: {check.files} files, run {check.manifest.get('runId')}, "
-            f"suite {check.manifest.get('suiteVersion')}"
+            f"suite {check.manifest.get('suiteVersion')}, signed by certificate {check.signer_id}"
         )
+        if cert is None:
+            print(
+                "note: the signer was taken from the pack itself; pass --cert with the suite's "
+                "certificate to prove who signed it"
+            )
         return EXIT_OK
     for problem in check.problems:
         print(f"ALTERED: {problem}")

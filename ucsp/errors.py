@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ucsp.codes import ResponseCode
@@ -57,3 +58,15 @@ class DecryptionFailed(UcspError):
 
 class ConfigError(Exception):
     """A profile, target or key file is unusable; the message names the key and the fix."""
+
+
+def read_config_text(path: Path, what: str) -> str:
+    """The text of a configuration file, or a ConfigError naming it (unreadable, not UTF-8)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{what} {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from None

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ucsp.errors import ConfigError
+from ucsp.errors import ConfigError, read_config_text
 from ucsp.sim.faults import Fault
 from ucsp.sim.industry import CATALOGUE as INDUSTRY_CATALOGUE
 from ucsp.sim.ucsp import CATALOGUE as UCSP_CATALOGUE
@@ -48,7 +48,7 @@ def load_catches(features: Path = FEATURES) -> dict[str, Catch]:
     merged: dict[str, Catch] = {}
     for path in sorted(features.glob("*/catches.toml")):
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(read_config_text(path, "fault declarations"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from None
         for index, entry in enumerate(data.get("catch", [])):

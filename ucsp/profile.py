@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ucsp.errors import ConfigError
+from ucsp.errors import ConfigError, read_config_text
 
 
 class SignatureMode(StrEnum):
@@ -182,11 +182,7 @@ def load_profile(path: str | Path | None = None) -> Profile:
     if path is None:
         return default_profile()
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read profile {file}: {exc.strerror}") from None
-    return parse_profile(text, str(file))
+    return parse_profile(read_config_text(file, "profile"), str(file))
 
 
 @cache

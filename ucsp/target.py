@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from ucsp.errors import ConfigError
+from ucsp.errors import ConfigError, read_config_text
 from ucsp.keys import Keyset
 from ucsp.profile import Profile, default_profile, load_profile
 from ucsp.sim import defaults
@@ -199,8 +199,4 @@ def parse_target(text: str, origin: str, base_dir: Path) -> Target:
 
 def load_target(path: str | Path) -> Target:
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read target file {file}: {exc.strerror}") from None
-    return parse_target(text, str(file), file.resolve().parent)
+    return parse_target(read_config_text(file, "target file"), str(file), file.resolve().parent)

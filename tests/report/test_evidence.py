@@ -220,12 +220,15 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 def test_cli_intact_pack_exits_0(pack: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _cli(capsys, str(pack))
     assert (code, err) == (0, "")
-    assert (
-        out == f"evidence pack intact: {len(RUN_FILES)} files, run {EXTRA['runId']}, suite 0.1.0\n"
+    first, note = out.splitlines()
+    assert first.startswith(
+        f"evidence pack intact: {len(RUN_FILES)} files, run {EXTRA['runId']}, suite 0.1.0, "
+        "signed by certificate "
     )
+    assert "pass --cert" in note  # without --cert the signer is the pack's own word
     code, out, err = _cli(capsys, str(pack), "--cert", str(SIGNER_CERT))
     assert (code, err) == (0, "")
-    assert out.startswith("evidence pack intact")
+    assert out.startswith("evidence pack intact") and "pass --cert" not in out
 
 
 def test_cli_altered_pack_exits_1_naming_the_file(

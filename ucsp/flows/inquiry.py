@@ -26,8 +26,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from ucsp.checks import RequirementViolation, ensure
 from ucsp.checks.inquiry import INQUIRY_TYPE
-from ucsp.checks.schedule import slot_window
 from ucsp.checks.messages import check_code, check_valid_answer
+from ucsp.checks.schedule import slot_window
 from ucsp.deployment import Deployment
 from ucsp.drivers.harness import HarnessAnswer
 from ucsp.envelope import format_time, parse_time

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from ucsp import __version__
-from ucsp.crypto import Identity, load_certificate
+from ucsp.crypto import Identity, cert_id, load_certificate
 from ucsp.errors import ConfigError
 
 MANIFEST, SIGNATURE, SIGNER = "manifest.json", "manifest.sig", "signer.crt"
@@ -71,6 +71,7 @@ class PackCheck:
     problems: list[str] = field(default_factory=list)
     files: int = 0
     manifest: dict[str, Any] = field(default_factory=dict)
+    signer_id: str = ""  # certificate ID (decimal serial) of the key that signed the manifest
 
     @property
     def ok(self) -> bool:
@@ -94,6 +95,7 @@ def verify_pack(pack: Path, trusted_cert: x509.Certificate | None = None) -> Pac
         try:
             manifest_bytes = archive.read(MANIFEST)
             cert = trusted_cert or load_certificate(archive.read(SIGNER))
+            check.signer_id = cert_id(cert)
         except (ConfigError, zipfile.BadZipFile, zlib.error) as exc:
             check.problems.append(f"{MANIFEST} or {SIGNER} is altered or unreadable ({exc})")
             return check

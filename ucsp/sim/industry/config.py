@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ucsp.errors import ConfigError
+from ucsp.errors import ConfigError, read_config_text
 from ucsp.sim import defaults
 
 DEFAULT_BASE_URL = f"http://127.0.0.1:{defaults.INDUSTRY_PORT}"
@@ -107,9 +107,7 @@ def read_config_table(path: str | Path) -> dict[str, Any]:
     """The ``[industry]`` table of a settings file (other top-level tables are ignored)."""
     file = Path(path)
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {file}: {exc.strerror}") from None
+        data = tomllib.loads(read_config_text(file, "settings file (--config)"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML ({exc})") from None
     table = data.get("industry", {})

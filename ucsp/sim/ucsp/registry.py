@@ -17,7 +17,7 @@ from typing import Any
 from cryptography import x509
 
 from ucsp.crypto import cert_id, load_certificate
-from ucsp.errors import ConfigError
+from ucsp.errors import ConfigError, read_config_text
 from ucsp.sim import defaults
 
 DEFAULT_INDEX_URL = f"http://127.0.0.1:{defaults.INDUSTRY_PORT}/index"
@@ -251,10 +251,4 @@ def load_registry(path: str | Path | None, keys_dir: str | Path) -> Registry:
     if path is None:
         return default_registry(keys_dir)
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read registry {file}: {exc.strerror}; check the --config path"
-        ) from None
-    return parse_registry(text, keys_dir, str(file))
+    return parse_registry(read_config_text(file, "registry (--config)"), keys_dir, str(file))
