@@ -39,9 +39,9 @@ def _clear(text: str) -> list[str]:
     return [m for m in MOBILES if m in text]
 
 
-def test_mask_mobile_keeps_three_and_two_characters() -> None:
-    assert mask_mobile("13800138000") == "138******00"
-    assert mask_mobile("+85291234567") == "+85*******67"
+def test_mask_mobile_keeps_only_the_last_four_characters() -> None:
+    assert mask_mobile("13800138000") == "*******8000"
+    assert mask_mobile("+85291234567") == "********4567"
     assert mask_mobile("12345") == "*****"
     assert mask_mobile("") == ""
 

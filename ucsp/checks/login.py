@@ -29,6 +29,7 @@ from ucsp.envelope import ENC_CERT_ID_FIELD
 from ucsp.errors import UcspError
 from ucsp.messages import LOGIN_TYPE, Party
 from ucsp.profile import EncryptionMode, Profile, RequestDataEncoding
+from ucsp.report.mask import hide_mobile
 from ucsp.verdict import RequirementViolation
 
 REDIRECT_STATUS = 302
@@ -40,9 +41,8 @@ _MOBILE_PATH = "$.trxInfo.mobile"
 
 
 def mask(value: str) -> str:
-    """A mobile as it may appear in a report: all but the last four characters hidden."""
-    keep = 4 if len(value) > 6 else 0
-    return "*" * (len(value) - keep) + value[len(value) - keep :]
+    """A mobile as it may appear in a report (the one mask, :func:`hide_mobile`)."""
+    return hide_mobile(value)
 
 
 # --- UCSP under test ----------------------------------------------------------------------

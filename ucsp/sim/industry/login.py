@@ -30,6 +30,7 @@ from ucsp.envelope import CERT_ID_FIELD, ENC_CERT_ID_FIELD
 from ucsp.errors import MalformedMessage, UcspError
 from ucsp.messages import LOGIN_TYPE, Party
 from ucsp.profile import RequestDataEncoding
+from ucsp.report.mask import hide_mobile
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.industry.config import IndustryConfig
 from ucsp.sim.industry.store import Store
@@ -54,12 +55,6 @@ class LoginResult:
     user_id: str | None = None
     token: str | None = None
     masked_mobile: str = ""
-
-
-def mask_mobile(mobile: str) -> str:
-    """Every character but the last four replaced by ``*`` (all of them when short)."""
-    keep = 4 if len(mobile) > 6 else 0
-    return "*" * (len(mobile) - keep) + mobile[len(mobile) - keep :]
 
 
 def _s(info: dict[str, Any], key: str) -> str:
@@ -222,7 +217,7 @@ class LoginHandler:
 
     def _open_session(self, user_id: str, channel: str, mobile: str) -> LoginResult:
         token = secrets.token_urlsafe(24)
-        masked = mask_mobile(mobile)
+        masked = hide_mobile(mobile)
         self.store.open_session(token, user_id, channel, masked, self.clock.now().timestamp())
         return LoginResult(200, "logged in", user_id, token, masked)
 
