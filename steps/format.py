@@ -203,6 +203,7 @@ def _(probing: ProbeFlow) -> None:
 )
 def _(probing: ProbeFlow, deployment: Deployment) -> None:
     originated = [m for m in probing.sent_by_sut() if m.kind == "request" and m.status == 200]
+    ensure(bool(originated), "FMT-11", "the system under test originated no message here")
     problems: list[RequirementViolation] = []
     messages = []
     for item in originated:

@@ -219,6 +219,7 @@ def _(payment: PaymentFlow, deployment: Deployment, order: Order, status: str) -
                 "txnType": "PAYMENT",
                 "txnAmt": order.txn_amt,
                 "currencyCode": order.currency,
+                "txnTime": order.txn_time,
                 "txnStatus": status,
             },
             "PAY-05",

@@ -3,6 +3,7 @@ order of the checks, replay, industry codes, and whether a message took effect."
 
 from __future__ import annotations
 
+import pytest
 from pytest_bdd import given, then, when
 
 from steps.types import parse
@@ -87,10 +88,21 @@ def _(probing: ProbeFlow, deployment: Deployment, probe: Probe) -> Sent:
 # --- effects -----------------------------------------------------------------------------------
 
 
+# Rules whose own text says the rejected message has no effect; any other rejection is SEC-06.
+NO_EFFECT_RULES = ("SEC-07", "SEC-10")
+
+
 @then("the transaction is unchanged")
-def _(probing: ProbeFlow, deployment: Deployment, probe: Probe) -> None:
+def _(
+    probing: ProbeFlow, deployment: Deployment, probe: Probe, request: pytest.FixtureRequest
+) -> None:
     after = deployment.call(probing.observe(probe))
-    check_unchanged(probe.before, after, f"the rejected {probe.msg_type}")
+    try:
+        sent: Sent | None = request.getfixturevalue("sent")
+    except pytest.FixtureLookupError:  # the rejection was not a single message sent
+        sent = None
+    requirement = sent.requirement if sent and sent.requirement in NO_EFFECT_RULES else "SEC-06"
+    check_unchanged(probe.before, after, f"the rejected {probe.msg_type}", requirement)
 
 
 @then("the message has been processed")

@@ -81,15 +81,22 @@ class ManualDriver(HarnessDriver):
 
     @staticmethod
     def _answer(entry: JournalEntry, fields: tuple[str, ...]) -> HarnessAnswer:
-        request = json.loads(entry.request)
-        response = json.loads(entry.response) if entry.response else {}
-        trx = {**request.get("trxInfo", {}), **response.get("trxInfo", {})}
+        trx = {**_trx(entry.request), **_trx(entry.response)}
         data: dict[str, Any] = {k: trx[k] for k in fields if k in trx}
         data["responseCode"] = entry.code
         return HarnessAnswer(200, data)
 
     async def aclose(self) -> None:
         return None
+
+    async def call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, expect_ok: bool = True
+    ) -> HarnessAnswer:
+        raise HarnessError(
+            0,
+            f"{method} {path} needs the Industry Service's harness; give the target an "
+            "industry.harness_url to run this scenario",
+        )
 
     async def pay(
         self, txn_amt: str, currency: str, order_desc: str | None = None
@@ -143,3 +150,13 @@ class ManualDriver(HarnessDriver):
     async def session(self, user_id: str) -> bool:
         answer = await asyncio.to_thread(self.ask, f"Is user {user_id} logged in (y/n)? ")
         return answer.strip().lower().startswith("y")
+
+
+def _trx(body: bytes | None) -> dict[str, Any]:
+    """trxInfo of a body the SUT sent or the peer answered; {} when it has none."""
+    try:
+        message = json.loads(body) if body else {}
+    except ValueError:
+        return {}
+    trx = message.get("trxInfo") if isinstance(message, dict) else None
+    return trx if isinstance(trx, dict) else {}
