@@ -347,7 +347,8 @@ def _(
     deployment: Deployment,
 ) -> None:
     for order in inquiry_scene.orders:
-        later = deployment.call(inquiry_flow.inquiries_after(order, float("-inf"), 0))
+        # wait out the windows of the first two slots: a late first inquiry is caught too
+        later = deployment.call(inquiry_flow.inquiries_after(order, float("-inf"), 1))
         check_no_inquiry(
             later,
             f"order {order.order_id} was refused with code {order.code} and is FAILED: "

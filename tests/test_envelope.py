@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -160,3 +161,24 @@ def test_fallback_msg_info_is_fresh_otherwise(profile: Profile, body: object) ->
 
 def test_cert_id_fields() -> None:
     assert CERT_ID_FIELD == {Party.INDUSTRY: "appSignCertID", Party.UCSP: "ucspSignCertID"}
+
+
+def test_a_code_10_answer_echoes_msg_info_read_leniently() -> None:
+    from ucsp.envelope import echoable_msg_info
+    from ucsp.profile import default_profile
+
+    profile = default_profile()
+    info = {"msgType": "PAYMENT_RESULT_NOTICE", "msgID": "x"}
+    body = json.dumps({"msgInfo": info, "a": 1, "a ": 2}).encode()
+    assert echoable_msg_info(body, profile) == info
+    assert echoable_msg_info(b"\xef\xbb\xbf" + body, profile) == info  # BOM: still an object
+    assert echoable_msg_info(b'{"msgInfo": {"a": 1}, "a": 1, "a": 2}', profile) == {"a": 1}
+    assert echoable_msg_info(b"[1, 2]", profile) is None
+    assert echoable_msg_info(b'{"msgInfo": "text"}', profile) is None
+    assert echoable_msg_info(b"\xff\xfe", profile) is None
+    deep: object = {}
+    for _ in range(profile.max_depth):
+        deep = {"d": deep}
+    assert echoable_msg_info(json.dumps({"msgInfo": deep}).encode(), profile) is None
+    big = {"msgType": "x" * (profile.max_body_bytes - 100)}
+    assert echoable_msg_info(json.dumps({"msgInfo": big}).encode(), profile) is None

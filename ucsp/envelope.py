@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import datetime
 from typing import Any
 
 from ucsp.codes import ResponseCode
+from ucsp.errors import MalformedMessage
 from ucsp.messages import Party
 from ucsp.profile import Profile
+from ucsp.strictjson import parse_text
 
 TIME_FORMAT = "%Y%m%d%H%M%S"
 CERT_ID_FIELD = {Party.INDUSTRY: "appSignCertID", Party.UCSP: "ucspSignCertID"}
@@ -81,3 +84,39 @@ def fallback_msg_info(
     if isinstance(body, dict) and isinstance(body.get("msgInfo"), dict):
         return dict(body["msgInfo"])
     return build_msg_info("UNKNOWN", industry_code, responder, moment, profile)
+
+
+# --- echoing msgInfo in a code-10 answer --------------------------------------------------
+
+ECHO_SLACK = 2048  # bytes kept free for the rest of a code-10 answer echoing msgInfo
+
+
+def lenient_object(raw: bytes, max_bytes: int) -> Any:
+    """Best-effort reading of a body strict parsing refused, only to echo its msgInfo
+    (a BOM-prefixed object still counts as an object); None when unreadable."""
+    if len(raw) > max_bytes:
+        return None
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        return None
+
+
+def within_echo_limits(info: Any, profile: Profile) -> bool:
+    """An echoed msgInfo keeps the answer within the limits a strict receiver enforces."""
+    if not isinstance(info, dict):
+        return False
+    try:
+        text = json.dumps(info, ensure_ascii=False, allow_nan=False)
+        size = len(text.encode("utf-8"))
+        parse_text(text, max_depth=profile.max_depth - 1)
+    except (ValueError, UnicodeError, RecursionError, MalformedMessage):
+        return False
+    return size + ECHO_SLACK <= profile.max_body_bytes
+
+
+def echoable_msg_info(raw: bytes, profile: Profile) -> dict[str, Any] | None:
+    """The msgInfo a code-10 answer to ``raw`` echoes, or None when it must be fresh."""
+    body = lenient_object(raw, profile.max_body_bytes)
+    info = body.get("msgInfo") if isinstance(body, dict) else None
+    return info if isinstance(info, dict) and within_echo_limits(info, profile) else None

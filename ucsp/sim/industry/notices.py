@@ -7,7 +7,6 @@ HTTP 200, signed with the industry signing key and echoing the notice's msgInfo.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,13 @@ from ucsp.clock import Clock
 from ucsp.codec import Codec, Decoded, error_code
 from ucsp.codes import ResponseCode
 from ucsp.crypto import Identity, serialise_with_placeholder, sign_message
-from ucsp.envelope import CERT_ID_FIELD, build_msg_info, build_response, fallback_msg_info
+from ucsp.envelope import (
+    CERT_ID_FIELD,
+    build_msg_info,
+    build_response,
+    echoable_msg_info,
+    fallback_msg_info,
+)
 from ucsp.errors import MalformedMessage, UcspError
 from ucsp.messages import NOTICE_TYPES, Party
 from ucsp.sim.faults import FaultSet
@@ -43,26 +48,6 @@ def _s(info: dict[str, Any], key: str) -> str:
 
 def _amount(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
-
-
-def lenient_msg_info(raw: bytes) -> dict[str, Any] | None:
-    """The msgInfo of a body that is a JSON object but failed strict parsing, if usable.
-
-    A code-10 answer echoes the request's msgInfo when the body was a JSON object (e.g. one
-    with a duplicate key elsewhere); the echo must itself be serialisable JSON.
-    """
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):
-        return None
-    info = body.get("msgInfo") if isinstance(body, dict) else None
-    if not isinstance(info, dict):
-        return None
-    try:
-        json.dumps(info, allow_nan=False, ensure_ascii=False).encode("utf-8")
-    except (ValueError, RecursionError):
-        return None
-    return info
 
 
 class NoticeReceiver:
@@ -125,7 +110,7 @@ class NoticeReceiver:
         try:
             decoded = self.codec.parse(raw, "request")
         except MalformedMessage as exc:
-            info = lenient_msg_info(raw) or self._fresh_msg_info("UNKNOWN")
+            info = echoable_msg_info(raw, self.codec.profile) or self._fresh_msg_info("UNKNOWN")
             msg_type = _s(info, "msgType")
             return info, msg_type, Verdict(ResponseCode.FORMAT_INVALID, exc.reason)
         info = fallback_msg_info(

@@ -19,7 +19,13 @@ from ucsp.clock import Clock
 from ucsp.codec import Codec, Decoded
 from ucsp.codes import ResponseCode
 from ucsp.crypto import serialise_with_placeholder, sign_bytes
-from ucsp.envelope import CERT_ID_FIELD, build_msg_info, build_response
+from ucsp.envelope import (
+    CERT_ID_FIELD,
+    build_msg_info,
+    build_response,
+    lenient_object,
+    within_echo_limits,
+)
 from ucsp.errors import MalformedMessage, SchemaViolation, SignatureInvalid, UcspError
 from ucsp.messages import GATEWAY_TYPES, Party
 from ucsp.profile import Profile
@@ -28,12 +34,11 @@ from ucsp.sim.ucsp import rules
 from ucsp.sim.ucsp.registry import Industry, Registry
 from ucsp.sim.ucsp.service import Business, Outcome
 from ucsp.sim.ucsp.store import Store, Tx
-from ucsp.strictjson import decode_text, parse_text
+from ucsp.strictjson import decode_text
 
 UNKNOWN_INDUSTRY = "00000000"
 _INDUSTRY_CODE = re.compile(r"[A-Za-z0-9]{8}")
 _MSG_TYPE = re.compile(r"[ -~]{1,50}")
-_ECHO_SLACK = 2048  # bytes kept free for the rest of a code-10 answer echoing msgInfo
 _PURGE_EVERY = 1000  # seen msgIDs older than the replay window are dropped this often
 
 
@@ -76,7 +81,7 @@ class Gateway:
         try:
             decoded = self._parse(raw)
         except MalformedMessage as exc:
-            answer = self._malformed(_lenient(raw, self.profile.max_body_bytes), exc)
+            answer = self._malformed(lenient_object(raw, self.profile.max_body_bytes), exc)
             answer.parsed = False
             return answer
         try:
@@ -177,7 +182,7 @@ class Gateway:
 
     def _echo_or_fresh(self, body: Any) -> dict[str, Any]:
         info = body.get("msgInfo") if isinstance(body, dict) else None
-        if isinstance(info, dict) and self._echoable(info):
+        if isinstance(info, dict) and within_echo_limits(info, self.profile):
             return info
         industry = info.get("industryCode") if isinstance(info, dict) else None
         msg_type = info.get("msgType") if isinstance(info, dict) else None
@@ -190,16 +195,6 @@ class Gateway:
             self.clock.now(),
             self.profile,
         )
-
-    def _echoable(self, info: dict[str, Any]) -> bool:
-        """An echo must keep the answer itself within the limits a strict receiver enforces."""
-        try:
-            text = json.dumps(info, ensure_ascii=False, allow_nan=False)
-            size = len(text.encode("utf-8"))
-            parse_text(text, max_depth=self.profile.max_depth - 1)
-        except (ValueError, UnicodeError, UcspError):
-            return False
-        return size + _ECHO_SLACK <= self.profile.max_body_bytes
 
     def sign(self, message: dict[str, Any]) -> bytes:
         if "signs-responses-badly" not in self.faults:
@@ -217,7 +212,7 @@ class Gateway:
 
     def internal_error(self, raw: bytes, exc: Exception) -> Answer:
         """Code 99 for a request that broke the implementation (never a 5xx)."""
-        body = _lenient(raw, self.profile.max_body_bytes)
+        body = lenient_object(raw, self.profile.max_body_bytes)
         msg_info = self._echo_or_fresh(body)
         message = build_response(msg_info, {}, ResponseCode.COMMON_ERROR, "internal error")
         msg_type = msg_info.get("msgType")
@@ -230,13 +225,3 @@ class Gateway:
 
 def _is_trx_length(error: schemas.FieldError) -> bool:
     return error.path.startswith("$.trxInfo.") and error.rule in ("maxLength", "minLength")
-
-
-def _lenient(raw: bytes, max_bytes: int) -> Any:
-    """Best-effort reading of a body strict parsing refused, only to echo its msgInfo."""
-    if len(raw) > max_bytes:
-        return None
-    try:
-        return json.loads(raw.decode("utf-8-sig"))  # a BOM-prefixed object still has msgInfo
-    except (ValueError, RecursionError):
-        return None
