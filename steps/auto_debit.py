@@ -18,13 +18,13 @@ from ucsp.checks.auto_debit import (
     check_new_order_id,
     check_no_contract,
     check_no_more_notices,
-    check_order_status,
     check_sent_fields,
     check_sent_once,
     check_sign_answer,
     check_sign_redirect,
     check_url_field,
 )
+from ucsp.checks.inquiry import check_order_status
 from ucsp.checks.messages import check_code, check_timestamp, check_valid_answer
 from ucsp.checks.notices import check_notice_answered_by_industry, check_notice_sent_by_ucsp
 from ucsp.checks.payment import check_not_created

@@ -18,13 +18,13 @@ from ucsp.checks.auto_debit import (
     check_new_order_id,
     check_no_contract,
     check_no_more_notices,
-    check_order_status,
     check_sent_fields,
     check_sent_once,
     check_sign_answer,
     check_sign_redirect,
     check_url_field,
 )
+from ucsp.checks.inquiry import check_order_status
 
 FRONT = "http://is.example:8081/front?ref=ab12"
 SIGN_URL = "http://ucsp.example/sign/0123abcd"

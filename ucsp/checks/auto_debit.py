@@ -297,14 +297,3 @@ def check_no_contract(http_status: int, contract_id: str, requirement: str) -> N
         f"the harness answered HTTP {http_status} for contract {contract_id}, expected 404: "
         "the rejected notice stored a contract",
     )
-
-
-def check_order_status(
-    recorded: str | None, expected: str, order_id: str, requirement: str
-) -> None:
-    """The SUT records the order with the expected status."""
-    ensure(
-        recorded == expected,
-        requirement,
-        f"order {order_id} is recorded as {recorded}, expected {expected}",
-    )

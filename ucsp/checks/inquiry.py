@@ -175,7 +175,9 @@ def check_no_inquiry(
     )
 
 
-def check_order_status(recorded: str, expected: str, order_id: str, requirement: str) -> None:
+def check_order_status(
+    recorded: str | None, expected: str, order_id: str, requirement: str
+) -> None:
     """The SUT records the order with the expected status."""
     ensure(
         recorded == expected,
