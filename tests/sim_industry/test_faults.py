@@ -291,6 +291,17 @@ async def _(world: World) -> Any:
     return (await world.order(await _pending_payment(world)))["status"]
 
 
+@observes("answer-undoes-notice", "SUCCEEDED")
+async def _(world: World) -> Any:
+    async def notify_before_answering(received: Any) -> None:
+        if received.msg_type == "SUBMIT_PAYMENT_ORDER":
+            trx = world.payment_notice(str(received.trx["orderId"]))
+            await world.fake.notice("PAYMENT_RESULT_NOTICE", trx)
+
+    world.fake.hooks.append(notify_before_answering)
+    return (await world.order(await _pending_payment(world)))["status"]
+
+
 @observes("treats-timeout-as-failure", ("PENDING", 7))
 async def _(world: World) -> Any:
     world.fake.script("SUBMIT_PAYMENT_ORDER", Spec(mode="timeout"))

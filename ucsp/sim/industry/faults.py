@@ -190,6 +190,14 @@ FLOW_FAULTS = (
         "PROTOCOL.md 8 (Industry Service rules): 00 to SUBMIT_PAYMENT_ORDER leaves it PENDING",
     ),
     _f(
+        "answer-undoes-notice",
+        "idempotency",
+        "Sets a payment order back to PENDING on the 00 answer to SUBMIT_PAYMENT_ORDER, even "
+        "when its result notice arrived first.",
+        "PROTOCOL.md 5 and 8: a notice may come before the synchronous answer; a final order "
+        "stays final",
+    ),
+    _f(
         "treats-timeout-as-failure",
         "timing",
         "Marks the order FAILED when no valid answer arrives, and never inquires.",

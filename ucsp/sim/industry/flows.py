@@ -234,6 +234,8 @@ class Flows:
                 self.store.set_payment_page(
                     order.order_id, _str(trx.get("tn")), _str(trx.get("paymentUrl"))
                 )
+                if "answer-undoes-notice" in self.faults:
+                    self.store.reopen(order.order_id)
                 if "submit-00-means-paid" in self.faults:
                     self.store.settle(order.order_id, True)
             else:

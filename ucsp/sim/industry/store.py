@@ -171,6 +171,11 @@ class Store:
                 (tn, payment_url, order_id),
             )
 
+    def reopen(self, order_id: str) -> None:
+        """Set the order back to PENDING (only the fault ``answer-undoes-notice`` does this)."""
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE is_orders SET status = 'PENDING' WHERE order_id = ?", (order_id,))
+
     def set_query_id(self, order_id: str, query_id: str | None) -> None:
         """Record UCSP's reference for the order when it has none yet."""
         if not query_id:
