@@ -43,6 +43,7 @@ from ucsp.flows.inquiry import (
     parse_answers,
 )
 from ucsp.messages import Party
+from ucsp.sim.journal import JournalEntry
 
 
 @pytest.fixture
@@ -295,6 +296,28 @@ def _(
     check_inquiry_request(message, msg_type, order.order_id, order.txn_time)
 
 
+def _inquiries_due(
+    inquiry_flow: InquiryFlow,
+    inquiry_scene: InquiryScene,
+    deployment: Deployment,
+    order: Order,
+    count: int,
+    requirement: str,
+    why: str,
+) -> list[JournalEntry]:
+    """Wait until the window of the ``count``-th inquiry has closed; all ``count`` must have
+    come (``requirement`` names the rule, or the scene's when none came at all)."""
+    tracked = _tracked(order)
+    until = inquiry_flow.start_of(tracked) + inquiry_flow.latest(count - 1)
+    seen = deployment.call(inquiry_flow.wait_inquiries(tracked, count, until))
+    ensure(
+        len(seen) >= count,
+        requirement if seen else inquiry_scene.requirement,
+        f"{len(seen)} inquiries about order {order.order_id} came, {count} were due: {why}",
+    )
+    return seen
+
+
 @when(parse("the Industry Service has inquired {count:Count} times about the order"))
 def _(
     inquiry_flow: InquiryFlow,
@@ -303,14 +326,7 @@ def _(
     order: Order,
     count: int,
 ) -> None:
-    tracked = _tracked(order)
-    until = inquiry_flow.start_of(tracked) + inquiry_flow.latest(count - 1)
-    seen = deployment.call(inquiry_flow.wait_inquiries(tracked, count, until))
-    ensure(
-        len(seen) >= count,
-        "INQ-05" if seen else inquiry_scene.requirement,
-        f"{len(seen)} inquiries about order {order.order_id} came, {count} were due by now",
-    )
+    _inquiries_due(inquiry_flow, inquiry_scene, deployment, order, count, "INQ-05", "by now")
 
 
 @then(parse("the Industry Service inquires {count:Count} times about the order and then stops"))
@@ -322,13 +338,14 @@ def _(
     count: int,
 ) -> None:
     tracked = _tracked(order)
-    until = inquiry_flow.start_of(tracked) + inquiry_flow.latest(count - 1)
-    seen = deployment.call(inquiry_flow.wait_inquiries(tracked, count, until))
-    ensure(
-        len(seen) >= count,
-        "INQ-07" if seen else inquiry_scene.requirement,
-        f"{len(seen)} inquiries about order {order.order_id} came, {count} were due: the "
-        "inquiries must go on after an answer without a final status",
+    seen = _inquiries_due(
+        inquiry_flow,
+        inquiry_scene,
+        deployment,
+        order,
+        count,
+        "INQ-07",
+        "the inquiries must go on after an answer without a final status",
     )
     later = deployment.call(inquiry_flow.inquiries_after(tracked, seen[count - 1].elapsed, count))
     check_no_inquiry(

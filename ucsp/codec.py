@@ -7,7 +7,7 @@ needs a store) are the caller's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -161,6 +161,3 @@ def error_code(exc: Exception) -> ResponseCode:
 def has_encrypted_field(message: Mapping[str, Any]) -> bool:
     fields = message.get("certificateSignature")
     return isinstance(fields, dict) and ENC_CERT_ID_FIELD in fields
-
-
-MessageHook = Callable[[dict[str, Any]], dict[str, Any]]
