@@ -10,7 +10,6 @@ median and the scenario counts. Target: under 60 s on a 2-core machine.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -18,6 +17,8 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+
+from ucsp.results import read_results
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,7 +44,7 @@ def one_run() -> tuple[float, Counter[str]]:
             check=False,
         )
         elapsed = time.perf_counter() - started
-        records = json.loads(results.read_text()) if results.exists() else []
+        records = read_results(results).scenarios if results.exists() else []
     return elapsed, Counter(f"{r['role']}:{r['verdict']}" for r in records)
 
 

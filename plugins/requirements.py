@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator
 from pathlib import Path
 
@@ -134,6 +135,7 @@ def _grade_call(
         _set_property(item, report, "verdict", Verdict.FAILURE)
         return
     _set_property(item, report, "violation", "; ".join(str(v) for v in violations))
+    _set_property(item, report, "violations", _violations_json(violations, registry))
 
     unknown = sorted({v.requirement for v in violations if v.requirement not in registry})
     if unknown:
@@ -208,6 +210,23 @@ def _violations(exc: BaseException) -> list[RequirementViolation] | None:
             found.extend(inner_violations)
         return found
     return None
+
+
+def _violations_json(
+    violations: list[RequirementViolation], registry: dict[str, Requirement]
+) -> str:
+    """The violations as JSON: one ``{requirement, level, message}`` each (level "" when the
+    registry does not hold the ID)."""
+    return json.dumps(
+        [
+            {
+                "requirement": v.requirement,
+                "level": str(registry[v.requirement].level) if v.requirement in registry else "",
+                "message": v.message,
+            }
+            for v in violations
+        ]
+    )
 
 
 def _registry_path(config: pytest.Config) -> Path:

@@ -17,6 +17,7 @@ import pytest
 from plugins.deployment import deployment_of, scenario_of
 from plugins.requirements import requirement_ids
 from ucsp.report.mask import body_text
+from ucsp.results import ResultsFile, write_results
 from ucsp.sim.journal import JournalEntry
 
 
@@ -58,6 +59,7 @@ class ResultsRecorder:
             "outcome": "passed",
             "verdict": "pass",
             "requirements": [],
+            "violations": [],
             "message": "",
             "duration": 0.0,
             "exchanges": [],
@@ -98,6 +100,8 @@ class ResultsRecorder:
             record["requirements"] = str(props["requirements"]).split()
         if props.get("verdict"):
             record["verdict"] = str(props["verdict"])
+        if props.get("violations"):
+            record["violations"] = json.loads(str(props["violations"]))
         if report.failed or (report.skipped and record["outcome"] == "passed"):
             record["outcome"] = "failed" if report.failed else "skipped"
             if report.failed and report.when != "call":
@@ -123,6 +127,7 @@ class ResultsRecorder:
                 "outcome": "failed",
                 "verdict": "error",
                 "requirements": [],
+                "violations": [],
                 "message": str(report.longrepr)[-2000:],
                 "duration": 0.0,
                 "exchanges": [],
@@ -132,9 +137,7 @@ class ResultsRecorder:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         path = self.config.getoption("--results-json", None)
         if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps(list(self.records.values()), indent=1)
-            Path(path).write_text(text, encoding="utf-8")
+            write_results(Path(path), ResultsFile({}, list(self.records.values())))
 
 
 def _title(name: str, callspec: Any) -> str:

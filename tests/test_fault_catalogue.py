@@ -8,7 +8,6 @@ against the clean implementations must pass.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import pytest
 from pytest_bdd.feature import get_features
 
 from ucsp.faultmap import FEATURES, Catch, all_faults, load_catches, render_markdown
+from ucsp.results import read_results
 
 ROOT = Path(__file__).resolve().parent.parent
 CATCHES = load_catches()
@@ -56,8 +56,7 @@ def _run(role: str, faults: Sequence[str], scenarios: Sequence[str], out: Path) 
     subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=600, check=False)
     if not out.exists():
         return []
-    records: list[Any] = json.loads(out.read_text(encoding="utf-8"))
-    return records
+    return read_results(out).scenarios
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from ucsp.keys import Keyset
 from ucsp.report.evidence import verify_pack
 from ucsp.report.html import matrix_counts, requirement_matrix
 from ucsp.requirements import load_registry
+from ucsp.results import read_results
 from ucsp.runner import RunOptions, RunResult, run
 from ucsp.target import load_target
 
@@ -47,8 +48,7 @@ def failing_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunResult, st
 @pytest.fixture(scope="module")
 def records(failing_run: tuple[RunResult, str]) -> list[dict[str, Any]]:
     result, _ = failing_run
-    data: list[dict[str, Any]] = json.loads((result.out / "results.json").read_text("utf-8"))
-    return data
+    return read_results(result.out / "results.json").scenarios
 
 
 def test_run_with_a_failure_exits_1(failing_run: tuple[RunResult, str]) -> None:
@@ -166,20 +166,23 @@ def _fake_child(script: str) -> Any:
 
 
 ONE_RECORD = json.dumps(
-    [
-        {
-            "nodeid": "n",
-            "scenario": "s",
-            "feature": "f",
-            "role": "ucsp",
-            "outcome": "passed",
-            "verdict": "pass",
-            "requirements": [],
-            "message": "",
-            "duration": 0.0,
-            "exchanges": [],
-        }
-    ]
+    {
+        "run": {},
+        "scenarios": [
+            {
+                "nodeid": "n",
+                "scenario": "s",
+                "feature": "f",
+                "role": "ucsp",
+                "outcome": "passed",
+                "verdict": "pass",
+                "requirements": [],
+                "message": "",
+                "duration": 0.0,
+                "exchanges": [],
+            }
+        ],
+    }
 )
 
 
@@ -219,7 +222,10 @@ def test_a_child_that_cannot_run_is_a_config_error_with_its_last_lines(
 
 
 def test_no_records_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    script = "import pathlib\npathlib.Path(r'{out}', 'results.json').write_text('[]')\n"
+    script = (
+        "import pathlib\n"
+        "pathlib.Path(r'{out}', 'results.json').write_text('{\"run\": {}, \"scenarios\": []}')\n"
+    )
     monkeypatch.setattr(runner, "pytest_command", _fake_child(script))
     with pytest.raises(ConfigError, match=r"no scenario matches --tags 'NOPE'"):
         run(RunOptions(sut="ucsp", tags="NOPE", out=tmp_path), io.StringIO())
@@ -321,6 +327,6 @@ def test_cli_clean_run_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert err == ""
     assert f"PASS  [ucsp] {FEATURE}: {PASSING}" in out
     assert "FAIL" not in out
-    records = json.loads((tmp_path / "results.json").read_text("utf-8"))
+    records = read_results(tmp_path / "results.json").scenarios
     assert [(r["scenario"], r["verdict"]) for r in records] == [(PASSING, "pass")]
     assert verify_pack(tmp_path / "evidence.zip").ok

@@ -28,6 +28,7 @@ from ucsp.profile import Profile, default_profile
 from ucsp.report.evidence import write_pack
 from ucsp.report.html import matrix_counts, render_report, requirement_matrix
 from ucsp.requirements import load_registry
+from ucsp.results import read_results
 from ucsp.target import ROLES, Target, load_target
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,7 +213,7 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
     if process.returncode in (2, 3, 4) or not results.exists():
         tail = [line for line in output.strip().splitlines() if line.strip()][-3:]
         raise ConfigError("the scenarios could not run: " + " / ".join(tail))
-    records: list[dict[str, Any]] = json.loads(results.read_text(encoding="utf-8"))
+    records = read_results(results).scenarios
     if not records:
         raise ConfigError(
             f"no scenario matches --tags {options.tags!r}"

@@ -4,7 +4,6 @@ and a failing scenario's exchange readable after two clicks."""
 from __future__ import annotations
 
 import io
-import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_pla
 
 from ucsp.report.html import matrix_counts, requirement_matrix
 from ucsp.requirements import load_registry
+from ucsp.results import read_results
 from ucsp.runner import RunOptions, RunResult, run
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -97,10 +97,7 @@ def opened(browser: Browser, report_run: RunResult) -> Iterator[Opened]:
 
 
 def _records(report_run: RunResult) -> list[dict[str, Any]]:
-    data: list[dict[str, Any]] = json.loads(
-        (report_run.out / "results.json").read_text(encoding="utf-8")
-    )
-    return data
+    return read_results(report_run.out / "results.json").scenarios
 
 
 def test_report_opens_without_errors_or_network(opened: Opened, report_run: RunResult) -> None:

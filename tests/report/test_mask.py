@@ -15,6 +15,7 @@ from ucsp.crypto import encrypt_field
 from ucsp.keys import Keyset
 from ucsp.profile import default_profile
 from ucsp.report.mask import MAX_BODY, body_text, mask_mobile, mask_text, masked
+from ucsp.results import read_results
 from ucsp.runner import RunOptions, RunResult, run
 from ucsp.sim.defaults import SANDBOX_USERS
 
@@ -171,7 +172,7 @@ def failing_run(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
 
 def test_no_clear_mobile_anywhere_in_a_real_run(failing_run: RunResult) -> None:
     out = failing_run.out
-    records = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    records = read_results(out / "results.json").scenarios
     assert sum(len(r["exchanges"]) for r in records) >= 3  # the reports carry real bodies
     files = [out / "report.html", out / "results.json", out / "junit.xml"]
     files += sorted((out / "allure-results").iterdir())
