@@ -156,7 +156,8 @@ def test_verdicts_properties_and_warning_summary(suite: pytest.Pytester) -> None
             "requirements": "FMT-13",
             "verdict": "warning",
             "violation": "FMT-13: timeStamp 400 s off answered 00",
-            "violations": '[{"requirement": "FMT-13", "level": "SHOULD", "message": "timeStamp 400 s off answered 00"}]',
+            "violations": '[{"requirement": "FMT-13", "level": "SHOULD", '
+            '"message": "timeStamp 400 s off answered 00"}]',
         },
     )
     assert reports["test_must_violation"] == (
@@ -165,7 +166,8 @@ def test_verdicts_properties_and_warning_summary(suite: pytest.Pytester) -> None
             "requirements": "SEC-02",
             "verdict": "failure",
             "violation": "SEC-02: expected code 11, got 00",
-            "violations": '[{"requirement": "SEC-02", "level": "MUST", "message": "expected code 11, got 00"}]',
+            "violations": '[{"requirement": "SEC-02", "level": "MUST", '
+            '"message": "expected code 11, got 00"}]',
         },
     )
     assert reports["test_pass"] == ("passed", {"requirements": "SEC-02 FMT-13", "verdict": "pass"})
