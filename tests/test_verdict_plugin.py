@@ -221,6 +221,8 @@ def test_verdicts_properties_and_warning_summary(suite: pytest.Pytester) -> None
         "requirements": "FMT-13",
         "verdict": "warning",
         "violation": "FMT-13: timeStamp 400 s off answered 00",
+        "violations": '[{"requirement": "FMT-13", "level": "SHOULD", '
+        '"message": "timeStamp 400 s off answered 00"}]',
     }
     assert case.find("failure") is None
 
