@@ -14,7 +14,14 @@ import pytest
 
 from ucsp.clock import Clock, FakeClock, SystemClock
 from ucsp.profile import default_profile
-from ucsp.sim.schedule import Background, run_schedule
+from ucsp.sim.schedule import (
+    Background,
+    protocol_seconds_since,
+    resume_point,
+    resume_slot,
+    run_schedule,
+    wall_seconds,
+)
 
 OFFSETS = (0, 1, 3, 7, 15, 31, 63)
 
@@ -198,6 +205,97 @@ def test_the_schedule_starts_from_the_current_protocol_time() -> None:
     clock.advance(1000)
     assert run(clock, lambda n: False, offsets=(0, 2)) == [0, 2]
     assert clock.elapsed() == 1002
+
+
+def test_a_schedule_runs_from_a_given_origin_and_slot() -> None:
+    clock = FakeClock()
+    clock.advance(20)
+    calls: list[int] = []
+
+    async def attempt(slot: int) -> bool:
+        calls.append(slot)
+        return False
+
+    made = asyncio.run(run_schedule(OFFSETS, clock, attempt, origin=0.0, first_slot=4))
+    assert made == [20, 31, 63]  # the slot at 15 s, passed, at once; then 31 and 63 s
+    assert calls == [4, 5, 6]
+    assert clock.sleeps == [11, 32]
+
+
+def test_a_schedule_past_its_last_slot_makes_no_attempt() -> None:
+    async def attempt(slot: int) -> bool:
+        raise AssertionError("no slot is left")
+
+    clock = FakeClock()
+    assert asyncio.run(run_schedule(OFFSETS, clock, attempt, origin=0.0, first_slot=7)) == []
+
+
+# --- resuming after a restart -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("since", "next_slot", "slot"),
+    [
+        (0.0, 0, 0),  # never attempted: slot 0, at once
+        (5.0, 3, 3),  # nothing passed: wait for the slot at 7 s
+        (7.0, 3, 3),  # the slot at 7 s is due now
+        (20.0, 3, 4),  # 7 and 15 s passed: one attempt, taking the slot at 15 s
+        (62.9, 3, 5),
+        (100.0, 3, 6),  # every slot passed: the last one, once
+        (100.0, 6, 6),
+        (100.0, 7, 7),  # none left
+        (3.0, 9, 7),
+    ],
+)
+def test_resume_slot_collapses_the_passed_slots_into_one(
+    since: float, next_slot: int, slot: int
+) -> None:
+    assert resume_slot(OFFSETS, since, next_slot) == slot
+
+
+class _ScaledClock:
+    """A wall clock only, with protocol time scaled like SystemClock's."""
+
+    def __init__(self, time_scale: float) -> None:
+        self.time_scale = time_scale
+        self.wall = datetime(2026, 1, 15, 2, 30, tzinfo=UTC)
+        self.monotonic = 500.0
+
+    def now(self) -> datetime:
+        return self.wall
+
+    def elapsed(self) -> float:
+        return self.monotonic
+
+    async def sleep(self, seconds: float) -> None:
+        raise AssertionError("not used")
+
+
+def test_protocol_seconds_since_a_stored_wall_time() -> None:
+    clock = FakeClock()
+    stored = wall_seconds(clock)
+    clock.advance(12.5)
+    assert protocol_seconds_since(clock, stored) == 12.5
+    assert protocol_seconds_since(clock, stored + 100) == 0.0  # a wall time ahead: none
+
+
+def test_protocol_seconds_since_divides_the_wall_interval_by_the_time_scale() -> None:
+    clock = _ScaledClock(time_scale=0.01)  # one protocol second lasts 10 ms
+    stored = wall_seconds(clock)
+    clock.wall += timedelta(seconds=0.2)
+    assert protocol_seconds_since(clock, stored) == pytest.approx(20.0)
+
+
+def test_resume_point_puts_the_origin_on_the_elapsed_time_line() -> None:
+    clock = FakeClock()
+    stored = wall_seconds(clock)
+    clock.advance(20)
+    origin, slot = resume_point(OFFSETS, clock, stored, 3)
+    assert (origin, slot) == (clock.elapsed() - 20, 4)
+    scaled = _ScaledClock(time_scale=0.5)
+    stored = wall_seconds(scaled)
+    scaled.wall += timedelta(seconds=3)  # 6 protocol seconds
+    assert resume_point(OFFSETS, scaled, stored, 2) == (494.0, 2)
 
 
 # --- Background -----------------------------------------------------------------------------

@@ -14,20 +14,56 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ucsp.errors import ConfigError
+
+
+class DatabaseUnusable(ConfigError):
+    """The database file cannot be opened for reading and writing: one line naming it."""
+
+
+def _unusable(path: Path, reason: str) -> DatabaseUnusable:
+    return DatabaseUnusable(
+        f"cannot use {path} as the SQLite database: {reason}; name a new file in an existing, "
+        "writable directory, or a database an earlier run wrote"
+    )
+
+
+def _check_path(path: Path) -> None:
+    """The reasons SQLite would only call "unable to open database file", told apart."""
+    if path.is_dir():
+        raise _unusable(path, "it is a directory")
+    if not path.parent.is_dir():
+        raise _unusable(path, f"the directory {path.parent} does not exist")
+
 
 class Database:
+    """One SQLite connection; a file that cannot serve (missing directory, a directory, not a
+    database, read-only) raises :class:`DatabaseUnusable` here, before anything runs on it."""
+
     def __init__(self, path: str | Path | None = None, schema: str = "") -> None:
         self.path = str(path) if path is not None else ":memory:"
         self._lock = threading.RLock()
-        self.conn = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=30
-        )
-        self.conn.row_factory = sqlite3.Row
         if self.path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=FULL")
-        if schema:
-            self.conn.executescript(schema)
+            _check_path(Path(self.path))
+        try:
+            self.conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+        except sqlite3.Error as exc:
+            raise _unusable(Path(self.path), str(exc)) from None
+        self.conn.row_factory = sqlite3.Row
+        try:
+            if self.path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=FULL")
+                self.conn.execute("BEGIN IMMEDIATE")  # readable as a database, and writable
+                self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                self.conn.execute("ROLLBACK")
+            if schema:
+                self.conn.executescript(schema)
+        except sqlite3.Error as exc:
+            self.conn.close()
+            raise _unusable(Path(self.path), str(exc)) from None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -42,3 +78,13 @@ class Database:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def add_missing_columns(conn: sqlite3.Connection, table: str, columns: dict[str, str]) -> list[str]:
+    """Add to ``table`` the ``columns`` (name: declaration) that a database file written by an
+    earlier version lacks; returns the names added."""
+    present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    added = [name for name in columns if name not in present]
+    for name in added:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {columns[name]}")
+    return added

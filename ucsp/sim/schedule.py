@@ -1,12 +1,67 @@
-"""The retry and inquiry schedule of PROTOCOL.md section 7, and background task keeping."""
+"""The retry and inquiry schedule of PROTOCOL.md sections 7 and 8, and background task keeping.
+
+A schedule is a list of absolute offsets (protocol seconds) from its origin: the first
+attempt of a notice, or the receipt of the answer that started the inquiries. Each slot is
+used at most once, so a schedule never makes more attempts than it has slots.
+
+Within one run a slot that passed while an earlier attempt was still under way is used at
+once, as section 8 says. After a restart the origin is read back from the store, and the
+slots that passed while the process was down collapse into one catch-up attempt, made at
+once (it takes the latest of the passed slots); the schedule then goes on at the next slot
+still to come. Firing every passed slot back to back would send several transmissions within
+milliseconds of each other, which gives the receiver no more chance to answer than one, and
+would look to the receiver like retrying without back-off.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from ucsp.clock import Clock
+
+
+def wall_seconds(clock: Clock) -> float:
+    """The clock's wall time as POSIX seconds: how schedule origins are stored."""
+    return clock.now().timestamp()
+
+
+def protocol_seconds_since(clock: Clock, wall: float) -> float:
+    """Protocol seconds from the stored wall time ``wall`` to now (never negative).
+
+    The wall clock is never scaled, protocol time is: a clock with a ``time_scale`` (protocol
+    seconds last ``time_scale`` real seconds) divides the real interval by it.
+    """
+    scale = getattr(clock, "time_scale", 1.0)
+    if not isinstance(scale, float | int) or scale <= 0:
+        scale = 1.0
+    since = clock.now() - datetime.fromtimestamp(wall, UTC)
+    return max(0.0, since.total_seconds() / scale)
+
+
+def resume_slot(offsets: Sequence[float], since: float, next_slot: int) -> int:
+    """The slot a resumed schedule uses first.
+
+    ``since`` is the protocol time elapsed since the origin and ``next_slot`` the first slot
+    not used yet. Of the remaining slots already passed, the latest is used (at once) and the
+    earlier ones are dropped; when none has passed, the schedule waits for ``next_slot``.
+    Returns ``len(offsets)`` when no slot is left.
+    """
+    if next_slot >= len(offsets):
+        return len(offsets)
+    passed = [slot for slot in range(next_slot, len(offsets)) if offsets[slot] <= since]
+    return passed[-1] if passed else next_slot
+
+
+def resume_point(
+    offsets: Sequence[float], clock: Clock, origin_wall: float, next_slot: int
+) -> tuple[float, int]:
+    """Where a schedule begun at ``origin_wall`` (stored wall seconds) goes on after a restart:
+    its origin on ``clock.elapsed()`` and the slot to use first (:func:`resume_slot`)."""
+    since = protocol_seconds_since(clock, origin_wall)
+    return clock.elapsed() - since, resume_slot(offsets, since, next_slot)
 
 
 async def run_schedule(
@@ -14,22 +69,27 @@ async def run_schedule(
     clock: Clock,
     attempt: Callable[[int], Awaitable[bool]],
     stop: Callable[[], bool] = lambda: False,
+    *,
+    origin: float | None = None,
+    first_slot: int = 0,
 ) -> list[float]:
-    """Call ``attempt(n)`` at absolute offsets from now until it returns True.
+    """Call ``attempt(slot)`` at absolute offsets from ``origin`` until it returns True.
 
-    A slot already passed is used at once. ``stop()`` is consulted before each attempt
-    (e.g. "the notice has arrived"). Returns the protocol-time offsets of the attempts made.
+    ``origin`` is a value of ``clock.elapsed()`` (now when None); the slots before
+    ``first_slot`` are not used. A slot already passed is used at once. ``stop()`` is
+    consulted before each attempt (e.g. "the notice has arrived"). Returns the protocol-time
+    offsets from the origin of the attempts made.
     """
-    start = clock.elapsed()
+    start = clock.elapsed() if origin is None else origin
     made: list[float] = []
-    for number, offset in enumerate(offsets):
-        wait = start + offset - clock.elapsed()
+    for slot in range(first_slot, len(offsets)):
+        wait = start + offsets[slot] - clock.elapsed()
         if wait > 0:
             await clock.sleep(wait)
         if stop():
             break
         made.append(clock.elapsed() - start)
-        if await attempt(number):
+        if await attempt(slot):
             break
     return made
 

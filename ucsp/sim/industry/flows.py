@@ -9,7 +9,10 @@ PAYMENT_CANCELLATION, PAYMENT_REFUND):
 - 01, 10, 11, 34, 36, 99: FAILED.
 
 The inquiry loop stops on txnStatus 00 or 01, on the notice (the order is no longer
-PENDING), or on 34 (FAILED); 10, 11, 99 and invalid answers keep to the schedule.
+PENDING), or on 34 (FAILED); 10, 11, 99 and invalid answers keep to the schedule. Its
+origin is the receipt of the answer that started it, stored with the order; each inquiry is
+claimed in the store before it is sent, and :meth:`Flows.resume_inquiries` goes on with the
+schedules a previous run left open, at their absolute offsets (:mod:`ucsp.sim.schedule`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from ucsp.sim.faults import FaultSet
 from ucsp.sim.industry.config import IndustryConfig
 from ucsp.sim.industry.outbound import Outbound
 from ucsp.sim.industry.store import Contract, Kind, Order, Status, Store
-from ucsp.sim.schedule import Background, run_schedule
+from ucsp.sim.schedule import Background, resume_point, run_schedule, wall_seconds
 from ucsp.transport import Exchange
 
 _PREFIX = {Kind.PAYMENT: "P", Kind.AUTO_DEBIT: "D", Kind.CANCELLATION: "C", Kind.REFUND: "R"}
@@ -257,15 +260,34 @@ class Flows:
         return schedule
 
     def start_inquiries(self, order_id: str) -> None:
+        """Store the schedule's origin (now: the answer has just come), then run it."""
         if "never-inquires" in self.faults:
             return
-        self.background.spawn(self.inquire(order_id))
+        self.store.start_inquiries(order_id, wall_seconds(self.clock))
+        self.background.spawn(self.inquire(order_id, self.clock.elapsed()))
 
-    async def inquire(self, order_id: str) -> list[float]:
-        """Run the inquiry schedule for one order; the offsets of the inquiries made."""
+    def resume_inquiries(self) -> int:
+        """Go on with the inquiry schedules a previous run left open; how many."""
+        runs = self.store.open_inquiries(len(self.offsets()))
+        for run in runs:
+            self.background.spawn(self.inquire(run.order_id))
+        return len(runs)
+
+    async def inquire(self, order_id: str, origin: float | None = None) -> list[float]:
+        """Run the stored inquiry schedule of one order; the offsets of the inquiries made.
+
+        ``origin`` (on ``clock.elapsed()``) is given by the run that started the schedule;
+        without it the schedule is resumed from its stored origin.
+        """
         order = self.store.order(order_id)
-        if order is None:
+        run = self.store.inquiry_run(order_id)
+        if order is None or run is None or run.done:
             return []
+        offsets = self.offsets()
+        if origin is None:
+            origin, first_slot = resume_point(offsets, self.clock, run.started_at, run.next_slot)
+        else:
+            first_slot = run.next_slot
 
         def stop() -> bool:
             if "inquires-after-notice" in self.faults:
@@ -273,10 +295,18 @@ class Flows:
             current = self.store.order(order_id)
             return current is None or current.status is not Status.PENDING
 
-        async def attempt(_number: int) -> bool:
+        async def attempt(slot: int) -> bool:
+            if not self.store.claim_inquiry(order_id, slot, len(offsets)):
+                return True
             return await self._inquiry(order)
 
-        return await run_schedule(self.offsets(), self.clock, attempt, stop)
+        made: list[float] = []
+        if not stop():
+            made = await run_schedule(
+                offsets, self.clock, attempt, stop, origin=origin, first_slot=first_slot
+            )
+        self.store.finish_inquiries(order_id)
+        return made
 
     async def _inquiry(self, order: Order) -> bool:
         """One inquiry; True when the loop is over."""

@@ -3,6 +3,10 @@
 Every operation runs in one transaction with no ``await`` inside, so notices, answers and
 inquiries racing each other never lose an update. Tables carry the prefix ``is_`` so that
 the IS can share a database file with the reference UCSP.
+
+An order's inquiry schedule is stored with its origin (the receipt of the answer that
+started it), and each inquiry is claimed (counted, its slot used) before it is sent, so a
+restarted IS resumes the schedule at its absolute offsets and never exceeds its slots.
 """
 
 from __future__ import annotations
@@ -43,6 +47,13 @@ CREATE TABLE IF NOT EXISTS is_sessions (
     channel_code TEXT NOT NULL,
     masked_mobile TEXT NOT NULL,
     created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS is_inquiries (
+    order_id TEXT PRIMARY KEY,
+    started_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_slot INTEGER NOT NULL DEFAULT 0,
+    done INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS is_seen_msgids (
     msg_id TEXT PRIMARY KEY,
@@ -105,6 +116,17 @@ class Order:
 
 
 @dataclass(frozen=True)
+class InquiryRun:
+    """The stored inquiry schedule of one order."""
+
+    order_id: str
+    started_at: float  # wall seconds of the answer that started it: the origin
+    attempts: int  # inquiries claimed (each before it was sent)
+    next_slot: int  # the first slot of the schedule not used yet
+    done: bool = False
+
+
+@dataclass(frozen=True)
 class Contract:
     contract_id: str
     user_id: str
@@ -125,6 +147,16 @@ def _order(row: sqlite3.Row) -> Order:
         contract_id=row["contract_id"],
         tn=row["tn"],
         payment_url=row["payment_url"],
+    )
+
+
+def _inquiry_run(row: sqlite3.Row) -> InquiryRun:
+    return InquiryRun(
+        order_id=row["order_id"],
+        started_at=float(row["started_at"]),
+        attempts=row["attempts"],
+        next_slot=row["next_slot"],
+        done=bool(row["done"]),
     )
 
 
@@ -255,6 +287,48 @@ class Store:
             "UPDATE is_orders SET refunded_amt = ?, status = ? WHERE order_id = ?",
             (refunded, status.value, original.order_id),
         )
+
+    # --- inquiry schedules -----------------------------------------------------------
+
+    def start_inquiries(self, order_id: str, when: float) -> None:
+        """Store the origin of the order's inquiry schedule (one schedule per order)."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO is_inquiries (order_id, started_at) VALUES (?, ?)",
+                (order_id, when),
+            )
+
+    def inquiry_run(self, order_id: str) -> InquiryRun | None:
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT * FROM is_inquiries WHERE order_id = ?", (order_id,)
+            ).fetchone()
+        return _inquiry_run(row) if row is not None else None
+
+    def claim_inquiry(self, order_id: str, slot: int, limit: int) -> bool:
+        """Count an inquiry at ``slot`` before it is sent; False when it must not go out
+        (the schedule is over, has had ``limit`` inquiries, or ``slot`` is already used)."""
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE is_inquiries SET attempts = attempts + 1, next_slot = ? "
+                "WHERE order_id = ? AND done = 0 AND attempts < ? AND next_slot <= ?",
+                (slot + 1, order_id, limit, slot),
+            )
+        return cursor.rowcount == 1
+
+    def finish_inquiries(self, order_id: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE is_inquiries SET done = 1 WHERE order_id = ?", (order_id,))
+
+    def open_inquiries(self, limit: int) -> list[InquiryRun]:
+        """Schedules a previous run left unfinished, with inquiries and slots left."""
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT * FROM is_inquiries WHERE done = 0 AND attempts < ? AND next_slot < ? "
+                "ORDER BY started_at, order_id",
+                (limit, limit),
+            ).fetchall()
+        return [_inquiry_run(row) for row in rows]
 
     # --- contracts -------------------------------------------------------------------
 

@@ -5,6 +5,11 @@ A notice is stored first (so a restart resumes it), then delivered on the profil
 at most seven transmissions), each attempt with a fresh msgID, timeStamp and signature. It is
 acknowledged only by HTTP 200 with a well-formed response signed by a known certificate of
 the industry, echoing the notice's msgInfo, with code 00 (section 8).
+
+Each attempt is claimed in the store (counted, its slot used, the first one's time kept as
+the schedule's origin) before its bytes go out, so a process killed mid-attempt has counted
+it, and a restarted one goes on at the absolute offsets from the first attempt, the slots
+passed meanwhile collapsed into one attempt at once (:mod:`ucsp.sim.schedule`).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from ucsp.messages import Party
 from ucsp.profile import Profile
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.journal import Journal, JournalEntry
-from ucsp.sim.schedule import Background, run_schedule
+from ucsp.sim.schedule import Background, resume_point, run_schedule
 from ucsp.sim.ucsp.registry import Industry, Registry
 from ucsp.sim.ucsp.store import Notice, Store
 from ucsp.transport import Exchange, SignedClient
@@ -108,15 +113,26 @@ class Notifier:
             industry = self.registry.industries.get(notice.industry_code) if notice else None
             if notice is None or notice.acknowledged or industry is None:
                 return
-            remaining = self.offsets[notice.attempts :]
-            if not remaining:
+            offsets = self.offsets
+            origin, slot = self._resume_point(notice, offsets)
+            if slot >= len(offsets) or notice.attempts >= len(offsets):
                 return
-            offsets = [offset - remaining[0] for offset in remaining]
             sender = _Sender(self, notice, self.client(industry), first)
-            await run_schedule(offsets, self.clock, sender.attempt)
+            await run_schedule(offsets, self.clock, sender.attempt, origin=origin, first_slot=slot)
         finally:
             if first is not None and not first.done():
                 first.set_result(False)
+
+    def _resume_point(self, notice: Notice, offsets: tuple[float, ...]) -> tuple[float | None, int]:
+        """The schedule's origin on ``clock.elapsed()`` (None: the coming first attempt) and
+        the slot to use first."""
+        if notice.first_attempt_at is not None:
+            return resume_point(offsets, self.clock, notice.first_attempt_at, notice.next_slot)
+        if notice.next_slot == 0:
+            return None, 0
+        # stored before origins were: time the rest from the last attempt, taken to be now
+        last = offsets[min(notice.next_slot, len(offsets)) - 1]
+        return self.clock.elapsed() - last, notice.next_slot
 
     def acknowledged(self, exchange: Exchange) -> bool:
         if "notice-stops-on-any-answer" in self.faults:
@@ -150,18 +166,26 @@ class _Sender:
             self._reused = attempt
         return attempt
 
-    async def attempt(self, number: int) -> bool:
+    async def attempt(self, slot: int) -> bool:
+        """One transmission at ``slot``, claimed in the store first; True when it is over."""
         notifier, notice = self.notifier, self.notice
         elapsed, wall = notifier.clock.elapsed(), notifier.clock.now()
+        with notifier.store.tx() as tx:
+            claimed = tx.claim_attempt(notice.id, slot, wall.timestamp(), len(notifier.offsets))
+        if not claimed:  # acknowledged, out of attempts, or the slot used by another run
+            return True
         built = self._build()
         try:
             exchange = await self.client.post(notice.url, built.message, built.body)
         except Exception as exc:  # an unusable backUrl, or a crashing in-process peer
-            log.warning("notice %s attempt %d to %s failed: %r", notice.id, number, notice.url, exc)
+            log.warning(
+                "notice %s attempt at slot %d to %s failed: %r", notice.id, slot, notice.url, exc
+            )
             exchange = Exchange(notice.url, notice.msg_type, built.body, 0.0, error=repr(exc))
         acknowledged = notifier.acknowledged(exchange)
-        with notifier.store.tx() as tx:
-            tx.record_attempt(notice.id, acknowledged)
+        if acknowledged:
+            with notifier.store.tx() as tx:
+                tx.acknowledge(notice.id)
         decoded = exchange.decoded
         notifier.journal.record(
             JournalEntry(

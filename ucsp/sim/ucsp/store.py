@@ -4,6 +4,10 @@ Every business operation opens one :meth:`Store.tx` (``BEGIN IMMEDIATE``) and do
 reads and writes through the :class:`Tx` it gets, with no ``await`` inside, so parallel
 requests never lose an update. A file database keeps everything across restarts, including
 notices not yet acknowledged and transactions still pending (resumed at start-up).
+
+A notice attempt is claimed (counted, with its slot and the time of the first attempt) in
+its own committed transaction before its bytes are sent, so an attempt cut short by a kill
+still counts, and a restarted process resumes the schedule at its absolute offsets.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ucsp.sim.db import Database
+from ucsp.sim.db import Database, add_missing_columns
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS txns (
@@ -60,7 +64,9 @@ CREATE TABLE IF NOT EXISTS notices (
     url TEXT NOT NULL,
     trx TEXT NOT NULL,
     acknowledged INTEGER NOT NULL DEFAULT 0,
-    attempts INTEGER NOT NULL DEFAULT 0
+    attempts INTEGER NOT NULL DEFAULT 0,
+    first_attempt_at REAL,
+    next_slot INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS seen_msgids (
     originator TEXT NOT NULL,
@@ -139,7 +145,9 @@ class Notice:
     url: str
     trx: dict[str, Any]
     acknowledged: bool
-    attempts: int
+    attempts: int  # transmissions claimed (each before its bytes were sent)
+    first_attempt_at: float | None = None  # wall seconds of the first attempt: the origin
+    next_slot: int = 0  # the first slot of the schedule not used yet
 
 
 _TXN_COLUMNS = (
@@ -196,7 +204,16 @@ def _notice(row: sqlite3.Row) -> Notice:
         trx=json.loads(row["trx"]),
         acknowledged=bool(row["acknowledged"]),
         attempts=row["attempts"],
+        first_attempt_at=row["first_attempt_at"],
+        next_slot=row["next_slot"],
     )
+
+
+# columns a database file written by an earlier version may lack
+_NOTICE_COLUMNS_ADDED = {
+    "first_attempt_at": "REAL",
+    "next_slot": "INTEGER NOT NULL DEFAULT 0",
+}
 
 
 class Tx:
@@ -343,17 +360,29 @@ class Tx:
         row = self.conn.execute("SELECT * FROM notices WHERE id = ?", (notice_id,)).fetchone()
         return _notice(row) if row else None
 
-    def record_attempt(self, notice_id: int, acknowledged: bool) -> None:
-        self.conn.execute(
-            "UPDATE notices SET attempts = attempts + 1, acknowledged = MAX(acknowledged, ?) "
-            "WHERE id = ?",
-            (int(acknowledged), notice_id),
-        )
+    def claim_attempt(self, notice_id: int, slot: int, now: float, limit: int) -> bool:
+        """Count an attempt at ``slot`` before it is sent; False when it must not go out.
 
-    def open_notices(self, max_attempts: int) -> list[Notice]:
+        It must not when the notice is acknowledged, has had ``limit`` attempts, or ``slot``
+        is already used. The first attempt stores ``now`` (wall seconds) as the origin.
+        """
+        cursor = self.conn.execute(
+            "UPDATE notices SET attempts = attempts + 1, next_slot = ?, "
+            "first_attempt_at = COALESCE(first_attempt_at, ?) "
+            "WHERE id = ? AND acknowledged = 0 AND attempts < ? AND next_slot <= ?",
+            (slot + 1, now, notice_id, limit, slot),
+        )
+        return cursor.rowcount == 1
+
+    def acknowledge(self, notice_id: int) -> None:
+        self.conn.execute("UPDATE notices SET acknowledged = 1 WHERE id = ?", (notice_id,))
+
+    def open_notices(self, limit: int) -> list[Notice]:
+        """Notices neither acknowledged nor out of attempts or slots (``limit`` of each)."""
         rows = self.conn.execute(
-            "SELECT * FROM notices WHERE acknowledged = 0 AND attempts < ? ORDER BY id",
-            (max_attempts,),
+            "SELECT * FROM notices WHERE acknowledged = 0 AND attempts < ? AND next_slot < ? "
+            "ORDER BY id",
+            (limit, limit),
         ).fetchall()
         return [_notice(row) for row in rows]
 
@@ -383,6 +412,10 @@ class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
         db.conn.executescript(SCHEMA)
+        with db.transaction() as conn:
+            if "next_slot" in add_missing_columns(conn, "notices", _NOTICE_COLUMNS_ADDED):
+                # a file written before slots were stored: one slot per attempt so far
+                conn.execute("UPDATE notices SET next_slot = attempts")
 
     @contextmanager
     def tx(self) -> Iterator[Tx]:
