@@ -502,11 +502,20 @@ class Served:
         self.runs: list[tuple[Any, dict[str, Any]]] = []
 
 
+def _fake_serve_socket(monkeypatch: pytest.MonkeyPatch, runs: list[Any]) -> None:
+    """Record what `serve` would serve (app, bound address, profile) instead of serving."""
+    from ucsp import serving
+
+    def record(app: Any, sock: Any, profile: Any) -> None:
+        host, port = sock.getsockname()[:2]
+        runs.append((app, {"host": host, "port": port, "profile": profile}))
+
+    monkeypatch.setattr(serving, "serve_socket", record)
+
+
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> Served:
-    """Fake reference implementations and a fake uvicorn.run, recording what they got."""
-    import uvicorn
-
+    """Fake reference implementations and a fake serving, recording what they got."""
     record = Served()
     for side in ("ucsp", "industry"):
         module = types.ModuleType(f"ucsp.sim.{side}")
@@ -517,7 +526,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Served:
 
         module.build_app = build_app  # type: ignore[attr-defined]
         monkeypatch.setitem(sys.modules, f"ucsp.sim.{side}", module)
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: record.runs.append((app, kw)))
+    _fake_serve_socket(monkeypatch, record.runs)
     return record
 
 
@@ -543,8 +552,10 @@ def test_serve_ucsp(capsys: pytest.CaptureFixture[str], served: Served, tmp_path
         "skips-amount-check",
     )
     assert (code, out) == (0, "")
-    assert "serving the reference ucsp at http://127.0.0.1:0" in err
-    assert served.runs == [("app:ucsp", {"host": "127.0.0.1", "port": 0, "log_level": "warning"})]
+    [(app, bound)] = served.runs
+    assert (app, bound["host"], bound["profile"]) == ("app:ucsp", "127.0.0.1", default_profile())
+    assert bound["port"] != 0  # port 0: the port actually bound is served and printed
+    assert f"serving the reference ucsp at http://127.0.0.1:{bound['port']}" in err
     assert served.options == [
         ServeOptions(
             keys=TEST_KEYS,
@@ -560,7 +571,19 @@ def test_serve_ucsp(capsys: pytest.CaptureFixture[str], served: Served, tmp_path
     ]
 
 
-def test_serve_industry_defaults(capsys: pytest.CaptureFixture[str], served: Served) -> None:
+def test_serve_industry_defaults(
+    capsys: pytest.CaptureFixture[str], served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ucsp import loopback
+
+    asked: list[tuple[str, int]] = []
+    bind = loopback.bind_socket
+
+    def bind_any(host: str, port: int) -> Any:  # the default port may be busy on this machine
+        asked.append((host, port))
+        return bind(host, 0)
+
+    monkeypatch.setattr(loopback, "bind_socket", bind_any)
     code, _, _ = run(
         capsys,
         "serve",
@@ -575,15 +598,16 @@ def test_serve_industry_defaults(capsys: pytest.CaptureFixture[str], served: Ser
     assert options.ucsp_url == "http://127.0.0.1:8080/gateway"
     assert (options.host, options.port) == ("127.0.0.1", defaults.INDUSTRY_PORT)
     assert (options.config, options.db, options.time_scale, options.faults) == (None, None, 1, [])
-    assert served.runs[0][1]["port"] == defaults.INDUSTRY_PORT
+    assert asked == [("127.0.0.1", defaults.INDUSTRY_PORT)]
 
 
 def test_serve_takes_the_profile(
     capsys: pytest.CaptureFixture[str], served: Served, tmp_path: Path
 ) -> None:
     profile = write(tmp_path, "p.toml", "[signature]\nmode = 'raw-digest'\n")
-    assert run(capsys, "--profile", profile, "serve", "ucsp", "--keys", str(TEST_KEYS))[0] == 0
-    assert run(capsys, "serve", "ucsp", "--keys", str(TEST_KEYS), "--profile", profile)[0] == 0
+    keys = ["--keys", str(TEST_KEYS), "--port", "0"]
+    assert run(capsys, "--profile", profile, "serve", "ucsp", *keys)[0] == 0
+    assert run(capsys, "serve", "ucsp", *keys, "--profile", profile)[0] == 0
     assert [o.profile.signature_mode.value for o in served.options] == ["raw-digest"] * 2
 
 
@@ -649,23 +673,21 @@ def test_serve_config_errors_exit_2(
 def test_serve_builds_the_real_reference_app(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, side: str
 ) -> None:
-    import uvicorn
-
     runs: list[Any] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: runs.append(app))
+    _fake_serve_socket(monkeypatch, runs)
     extra = ["--ucsp-url", "http://127.0.0.1:8080/"] if side == "industry" else []
     code, _, err = run(capsys, "serve", side, "--keys", str(TEST_KEYS), "--port", "0", *extra)
     assert code == 0, err
-    assert len(runs) == 1 and callable(runs[0])
+    assert len(runs) == 1 and callable(runs[0][0])
 
 
 def test_serve_an_unknown_fault_exits_2(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import uvicorn
-
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
-    code, _, err = run(capsys, "serve", "ucsp", "--keys", str(TEST_KEYS), "--fault", "no-such")
+    _fake_serve_socket(monkeypatch, [])
+    code, _, err = run(
+        capsys, "serve", "ucsp", "--keys", str(TEST_KEYS), "--port", "0", "--fault", "no-such"
+    )
     assert code == 2
     assert_one_line_error(err, "unknown fault 'no-such'")
 

@@ -31,6 +31,7 @@ from ucsp.crypto import (
 )
 from ucsp.envelope import CERT_ID_FIELD
 from ucsp.errors import ConfigError, MalformedMessage, SignatureInvalid
+from ucsp.load.driver import register_load
 from ucsp.messages import MESSAGE_TYPES, Kind, Party
 from ucsp.profile import Profile, load_profile
 from ucsp.sim import defaults
@@ -99,9 +100,11 @@ def _parse(raw: bytes, profile: Profile) -> tuple[str, dict[str, Any]]:
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or int(text) > 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
-    return int(text)
+    """A whole number; whether it is a usable port is the binding's to say (one line)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)") from None
 
 
 def _positive_float(text: str) -> float:
@@ -333,11 +336,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         module = importlib.import_module(f"ucsp.sim.{args.side}")
     except ModuleNotFoundError as exc:
         raise UsageError(f"the reference {args.side} is not available ({exc})") from None
-    app = module.build_app(options)
-    import uvicorn
+    from ucsp import serving  # uvicorn is slow to import; only this command needs it
+    from ucsp.loopback import bind_socket, url_of
 
-    print(f"serving the reference {args.side} at http://{args.host}:{args.port}", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    # Bind first: a busy port or an unknown host fails here, before any "serving" line and
+    # before the database file is created; then the app is served on this very socket.
+    sock = bind_socket(args.host, args.port)
+    try:
+        app = module.build_app(options)
+        print(f"serving the reference {args.side} at {url_of(sock)}", file=sys.stderr)
+        serving.serve_socket(app, sock, options.profile)
+    finally:
+        sock.close()
     return EXIT_OK
 
 
@@ -347,6 +357,7 @@ REGISTRARS: list[Callable[[Subparsers], None]] = [
     register_keys,
     register_message,
     register_serve,
+    register_load,
     *certify.REGISTRARS,
 ]
 

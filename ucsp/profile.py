@@ -49,6 +49,12 @@ class Profile:
     late_tolerance: float = 0.2
     early_tolerance: float = 0.2
     timeout_seconds: float = 10.0
+    # receivers' I/O bounds, in real seconds (the time scale does not shrink them)
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 20.0
+    keep_alive_seconds: int = 5
+    max_connections: int = 256
+    max_head_bytes: int = 262144
     source_text: str = field(default="", repr=False, compare=False)
 
     @property
@@ -79,6 +85,11 @@ _KEYS: dict[tuple[str, ...], tuple[str, Any]] = {
     ("schedule", "late_tolerance"): ("late_tolerance", float),
     ("schedule", "early_tolerance"): ("early_tolerance", float),
     ("transport", "timeout_seconds"): ("timeout_seconds", float),
+    ("server", "header_timeout_seconds"): ("header_timeout_seconds", float),
+    ("server", "body_timeout_seconds"): ("body_timeout_seconds", float),
+    ("server", "keep_alive_seconds"): ("keep_alive_seconds", int),
+    ("server", "max_connections"): ("max_connections", int),
+    ("server", "max_head_bytes"): ("max_head_bytes", int),
 }
 
 
@@ -167,6 +178,12 @@ def _range_checks(p: Profile) -> list[tuple[str, bool, str]]:
          "a number >= 0 and < 1"),
         ("transport.timeout_seconds", finite(p.timeout_seconds) and p.timeout_seconds > 0,
          "a number > 0"),
+        *((f"server.{name}", finite(value) and value > 0, "a number > 0") for name, value in (
+            ("header_timeout_seconds", p.header_timeout_seconds),
+            ("body_timeout_seconds", p.body_timeout_seconds))),
+        ("server.keep_alive_seconds", p.keep_alive_seconds > 0, "a whole number > 0"),
+        ("server.max_connections", p.max_connections > 0, "a whole number > 0"),
+        ("server.max_head_bytes", p.max_head_bytes >= 1024, "a whole number >= 1024"),
     ]  # fmt: skip
 
 

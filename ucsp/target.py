@@ -8,7 +8,7 @@ names the key and the fix.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -59,10 +59,38 @@ class Target:
     listen_port: int = 0
     suite_url: str | None = None  # how the SUT reaches the suite (None: the bound address)
     source: str = "<embedded>"
+    # How long the SUT waits for an answer before it treats a request as timed out, in
+    # protocol seconds (PROTOCOL.md names no value); None: the profile's transport time-out.
+    sut_timeout_seconds: float | None = None
 
+    @property
+    def sut_timeout(self) -> float:
+        """The SUT's answer time-out in protocol seconds (the target's, else the profile's)."""
+        if self.sut_timeout_seconds is not None:
+            return self.sut_timeout_seconds
+        return self.profile.timeout_seconds
+
+    def private_values(self) -> tuple[str, ...]:
+        """The personal or secret values this target configures (:data:`PRIVATE_KEYS`):
+        reports and logs mask them wherever they appear."""
+        return tuple(str(getattr(getattr(self, table), key)) for table, key in PRIVATE_KEYS)
+
+
+# Target keys whose values are personal or secret ([table], key): masked in every report
+# and log, never written into the evidence's copy of the target.
+PRIVATE_KEYS: tuple[tuple[str, str], ...] = (("ucsp", "mobile"),)
 
 _SECTIONS: dict[str, set[str]] = {
-    "": {"sut", "time_scale", "timing_slack_seconds", "profile", "suite", "industry", "ucsp"},
+    "": {
+        "sut",
+        "time_scale",
+        "timing_slack_seconds",
+        "sut_timeout_seconds",
+        "profile",
+        "suite",
+        "industry",
+        "ucsp",
+    },
     "suite": {"listen", "public_url", "keys"},
     "industry": {
         "code",
@@ -113,7 +141,46 @@ def _url(value: object, where: str) -> str:
     return value.rstrip("/") if value.endswith("/") and parts.path == "/" else value
 
 
-def parse_target(text: str, origin: str, base_dir: Path) -> Target:
+_WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")  # noqa: S104 - listen addresses, not URLs
+
+
+def _suite_base(public: str | None, host: str, port: int) -> str | None:
+    """How the SUT reaches the suite: suite.public_url, else a fixed listen address."""
+    if public:
+        return public.rstrip("/")
+    if port and host not in _WILDCARD_HOSTS:
+        return f"http://{host}:{port}"
+    return None
+
+
+def _suite_urls(industry: IndustryInfo, base: str | None) -> IndustryInfo:
+    """For a UCSP under test, the suite serves INDUSTRY_INDEX_URL and the notice URL itself:
+    they default to ``{public_url}/index`` and ``{public_url}/notify``."""
+    if base is None:
+        return industry
+    return replace(
+        industry,
+        index_url=industry.index_url or f"{base}/index",
+        notice_url=industry.notice_url or f"{base}/notify",
+    )
+
+
+def _sut_timeout(data: dict[str, Any], origin: str) -> float | None:
+    value = data.get("sut_timeout_seconds")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e9:
+        raise ConfigError(
+            f"{origin}: sut_timeout_seconds must be a positive number of seconds "
+            f"(how long the SUT waits for an answer), got {value!r}"
+        )
+    return float(value)
+
+
+def parse_target(
+    text: str, origin: str, base_dir: Path, profile_file: str | Path | None = None
+) -> Target:
+    """A target from TOML text; ``profile_file`` (``--profile``) overrides its ``profile``."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -147,7 +214,12 @@ def parse_target(text: str, origin: str, base_dir: Path) -> Target:
     keys = Keyset.load(base_dir / keys_dir)
     if "profile" in data and not isinstance(data["profile"], str):
         raise ConfigError(f"{origin}: profile = {data['profile']!r}; name a profile TOML file")
-    profile = load_profile(base_dir / data["profile"]) if "profile" in data else default_profile()
+    if profile_file is not None:
+        profile = load_profile(profile_file)
+    elif "profile" in data:
+        profile = load_profile(base_dir / data["profile"])
+    else:
+        profile = default_profile()
     ind, uc = data.get("industry", {}), data.get("ucsp", {})
     harness = ind.get("harness_url")
     industry = IndustryInfo(
@@ -170,9 +242,10 @@ def parse_target(text: str, origin: str, base_dir: Path) -> Target:
     )
     listen = _string(suite, "listen", "suite", "127.0.0.1:0")
     host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit():
+    if not host or not port.isdigit() or int(port) > 65535:
         raise ConfigError(
-            f"{origin}: suite.listen = {listen!r}; write HOST:PORT, e.g. '127.0.0.1:9080'"
+            f"{origin}: suite.listen = {listen!r}; write HOST:PORT, e.g. '127.0.0.1:9080' "
+            "(a port of 0-65535; 0: any free port)"
         )
     scale = data.get("time_scale", 1.0)
     slack = data.get("timing_slack_seconds", 0.5)
@@ -182,6 +255,9 @@ def parse_target(text: str, origin: str, base_dir: Path) -> Target:
     if scale == 0:
         raise ConfigError(f"{origin}: time_scale must be positive (1.0 for a real system)")
     public = suite.get("public_url")
+    suite_url = _url(public, "suite.public_url") if public else None
+    if sut == "ucsp":
+        industry = _suite_urls(industry, _suite_base(suite_url, host, int(port)))
     return Target(
         sut=sut,
         keys=keys,
@@ -192,11 +268,14 @@ def parse_target(text: str, origin: str, base_dir: Path) -> Target:
         timing_slack=float(slack),
         listen_host=host,
         listen_port=int(port),
-        suite_url=_url(public, "suite.public_url") if public else None,
+        suite_url=suite_url,
         source=origin,
+        sut_timeout_seconds=_sut_timeout(data, origin),
     )
 
 
-def load_target(path: str | Path) -> Target:
+def load_target(path: str | Path, profile: str | Path | None = None) -> Target:
+    """Load a target file; ``profile`` (the ``--profile`` option) overrides its profile."""
     file = Path(path)
-    return parse_target(read_config_text(file, "target file"), str(file), file.resolve().parent)
+    text = read_config_text(file, "target file")
+    return parse_target(text, str(file), file.resolve().parent, profile)

@@ -8,7 +8,7 @@ wire.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from ucsp.envelope import build_request
 from ucsp.errors import UcspError
 
 JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 @dataclass
@@ -166,6 +167,18 @@ async def read_protocol_body(request: Request, max_bytes: int) -> bytes | Respon
         if len(body) > max_bytes:
             return Response(status_code=413)
     return bytes(body)
+
+
+def get_only(endpoint: Endpoint) -> Endpoint:
+    """``endpoint`` for GET alone: a page whose GET acts (a login, a redirect carrying a fresh
+    signed message) must not act on the HEAD that Starlette adds to every GET route; 405."""
+
+    async def guarded(request: Request) -> Response:
+        if request.method != "GET":
+            return Response(status_code=405, headers={"Allow": "GET"})
+        return await endpoint(request)
+
+    return guarded
 
 
 def protocol_response(body: bytes) -> Response:

@@ -160,3 +160,24 @@ async def test_claims_respect_slots_and_the_limit(make_world: WorldFactory) -> N
     assert store.open_inquiries(7) == []
     assert not store.claim_inquiry("O1", 6, 7)  # a finished schedule sends nothing
     assert store.inquiry_run("missing") is None
+
+
+async def test_starting_the_app_resumes_the_open_schedules(
+    make_world: WorldFactory, tmp_path: Path
+) -> None:
+    """The app's start-up (its lifespan) resumes what a killed process left open."""
+    path, clock = tmp_path / "industry.sqlite", HaltingClock(halt_at=2.0)
+    first = make_world(db=Database(path), clock=clock)
+    origin = clock.elapsed()
+    order_id = await _pending_charge(first)
+    await clock.halted.wait()  # after the inquiries at 0 and 1 s
+    await first.aclose()
+    first.sim.db.close()
+
+    clock.halt_at = math.inf
+    second = make_world(db=Database(path), clock=clock)
+    async with second.sim.app.router.lifespan_context(second.sim.app):
+        await second.drain()
+        assert _sent_at(second, origin) == SCHEDULE[2:]
+    assert _counts(second, order_id) == (7, 7)
+    second.sim.db.close()

@@ -205,3 +205,18 @@ def test_mask_mobile_keeps_only_the_last_four_digits() -> None:
     assert mask_mobile("13800138000") == "*******8000"
     assert mask_mobile("123456") == "******"
     assert mask_mobile("") == ""
+
+
+@pytest.mark.parametrize("method", ["HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"])
+async def test_only_a_get_logs_in(world: World, method: str) -> None:
+    """Any other method on the login URL (HEAD included, which Starlette adds to every GET
+    route) creates no session and leaves the msgID for the user's real GET."""
+    query = world.fake.login_query()
+    other = await world.client.request(method, f"/index?{query}")
+    assert other.status_code == 405
+    assert SESSION_COOKIE not in other.cookies
+    assert not await _logged_in(world)
+    assert world.sim.journal.select("INDUSTRY_LOGIN_INFO") == []
+    answer = await _login(world, query)
+    assert answer.status_code == 200
+    assert await _logged_in(world)

@@ -132,7 +132,11 @@ def test_reference_pair_over_loopback(
         elapsed = time.monotonic() - started
         assert elapsed < 3.0  # 63 protocol seconds in well under a second or two
         entries = lost.journal.select("PAYMENT_RESULT_INQUIRY", "out")
-        offsets = [e.elapsed - entries[0].elapsed for e in entries]
+        # offsets are from the schedule's stored origin (the answer that started it, PROTOCOL.md
+        # 7), in protocol seconds: the wall clock is not scaled, so divide by the time scale
+        run = lost.store.inquiry_run(lost_pay.json()["orderId"])
+        assert run is not None
+        offsets = [(e.wall.timestamp() - run.started_at) / SCALE for e in entries]
         for offset, slot in zip(offsets, SCHEDULE, strict=True):
             assert slot - 0.5 <= offset <= slot * 1.2 + 10, offsets
         assert {e.status for e in entries} == {404}

@@ -15,6 +15,7 @@ from ucsp.codec import Codec
 from ucsp.envelope import build_request, format_time
 from ucsp.messages import Party
 from ucsp.profile import default_profile
+from ucsp.serving import server_config
 from ucsp.sim import defaults
 from ucsp.sim.options import ServeOptions
 from ucsp.sim.ucsp import build_app
@@ -46,8 +47,7 @@ def _bind() -> tuple[socket.socket, str]:
 
 
 async def _serve(app: Any, sock: socket.socket) -> tuple[uvicorn.Server, asyncio.Task[None]]:
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="none")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(app, default_profile()))  # what `serve` runs
     task = asyncio.create_task(server.serve(sockets=[sock]))
     for _ in range(500):
         if server.started:
@@ -136,5 +136,35 @@ def test_over_real_http(keys_dir: Path, tmp_path: Path) -> None:
                 server.should_exit = True
                 await asyncio.wait_for(task, 10)
         assert industry.failures == []
+
+    asyncio.run(main())
+
+
+def test_head_on_the_authorization_url_has_no_effect(keys_dir: Path, tmp_path: Path) -> None:
+    """A HEAD (which Starlette adds to GET routes) neither signs a login nor journals one."""
+
+    async def main() -> None:
+        sock, url = _bind()
+        registry = tmp_path / "registry.toml"
+        registry.write_text(REGISTRY.format(is_url="http://127.0.0.1:9"))
+        app = build_app(ServeOptions(keys=keys_dir, config=registry))
+        server, task = await _serve(app, sock)
+        params = {
+            "industryCode": defaults.INDUSTRY_CODE,
+            "channelCode": defaults.CHANNEL_CODE,
+            "userId": "user0001",
+            "mobile": "13800138000",
+        }
+        try:
+            async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+                head = await client.head("/authorize", params=params)
+                assert (head.status_code, head.headers["allow"]) == (405, "GET")
+                assert app.state.simulator.journal.select("INDUSTRY_LOGIN_INFO") == []
+                get = await client.get("/authorize", params=params)
+                assert get.status_code == 302
+                assert len(app.state.simulator.journal.select("INDUSTRY_LOGIN_INFO")) == 1
+        finally:
+            server.should_exit = True
+            await asyncio.wait_for(task, 10)
 
     asyncio.run(main())

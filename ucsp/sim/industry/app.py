@@ -31,6 +31,7 @@ from ucsp.sim.industry.store import Store
 from ucsp.sim.journal import Journal
 from ucsp.sim.options import ServeOptions
 from ucsp.sim.schedule import Background
+from ucsp.transport import get_only
 
 _PROTOCOL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -153,7 +154,7 @@ class IndustrySimulator:
 
         return [
             Route("/", home, methods=["GET"]),
-            Route("/index", self.login.handle, methods=["GET"]),
+            Route("/index", get_only(self.login.handle), methods=["GET"]),
             Route("/notify", self.notices.handle, methods=_PROTOCOL_METHODS),
             Route("/front", front, methods=["GET"]),
             *self.harness.routes(),
@@ -161,6 +162,8 @@ class IndustrySimulator:
 
     @asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        # Inquiry schedules a previous run left open go on at their stored offsets.
+        self.flows.resume_inquiries()
         try:
             yield
         finally:

@@ -19,6 +19,7 @@ from ucsp.codec import Codec
 from ucsp.keys import Keyset
 from ucsp.messages import Party
 from ucsp.profile import Profile
+from ucsp.report.mask import MaskingFilter
 from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.journal import Journal, JournalEntry
@@ -32,9 +33,10 @@ from ucsp.sim.ucsp.registry import Registry, load_registry
 from ucsp.sim.ucsp.rules import MAGIC_DELAY_SECONDS
 from ucsp.sim.ucsp.service import Business, Outcome
 from ucsp.sim.ucsp.store import Store
-from ucsp.transport import protocol_response, read_protocol_body
+from ucsp.transport import get_only, protocol_response, read_protocol_body
 
 log = logging.getLogger(__name__)
+log.addFilter(MaskingFilter())  # a traceback may quote a request's personal fields
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -105,7 +107,7 @@ class UcspSimulator:
         self.app = Starlette(
             routes=[
                 Route("/gateway", self._gateway, methods=ALL_METHODS),
-                Route("/authorize", self.pages.authorize, methods=["GET"]),
+                Route("/authorize", get_only(self.pages.authorize), methods=["GET"]),
                 Route("/pay/{tn}", self.pages.cashier, methods=["GET", "POST"]),
                 Route("/sign/{token}", self.pages.signing, methods=["GET", "POST"]),
             ],
