@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
+import stat
 import struct
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -30,6 +34,7 @@ RUN_FILES = {
     "allure-results/1-result.json": b'{"status": "failed"}',
     "allure-results/2-attachment.json": b'{"direction": "suite to SUT"}',
 }
+_COPIES = itertools.count(1)
 EXTRA = {"runId": "20260115T103000Z-abcdef", "profileSha256": "00" * 32, "roles": ["ucsp"]}
 
 
@@ -53,7 +58,7 @@ def rewrite(
     add: dict[str, bytes] | None = None,
 ) -> Path:
     """A copy of ``pack`` with members changed (None drops one) or added; valid zip CRCs."""
-    out = pack.with_name("tampered.zip")
+    out = pack.with_name(f"tampered-{next(_COPIES)}.zip")
     with zipfile.ZipFile(pack) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
             data = change(info.filename, source.read(info))
@@ -161,15 +166,17 @@ def test_foreign_certificate_fails(pack: Path) -> None:
     assert check.problems == [f"{MANIFEST} is altered or not signed by the expected key"]
 
 
-def test_pack_resigned_by_someone_else_passes_alone_but_not_with_the_trusted_cert(
-    pack: Path,
-) -> None:
-    """The pack's own signer.crt only proves integrity; --cert proves who signed it."""
-    key, cert = make_test_identity("someone else")
+def _resigned(
+    pack: Path, identity: tuple[Any, Any], extra_files: dict[str, bytes] | None = None
+) -> Path:
+    """``pack`` with results.json altered (or files added) and the manifest re-signed."""
+    key, cert = identity
     altered = flip_one_byte(RUN_FILES["results.json"])
     with zipfile.ZipFile(pack) as archive:
         manifest = json.loads(archive.read(MANIFEST))
     manifest["files"]["results.json"] = hashlib.sha256(altered).hexdigest()
+    for name, data in (extra_files or {}).items():
+        manifest["files"][name] = hashlib.sha256(data).hexdigest()
     manifest_bytes = json.dumps(manifest).encode()
     signature = base64.b64encode(key.sign(manifest_bytes, padding.PKCS1v15(), hashes.SHA256()))
     replaced = {
@@ -178,7 +185,14 @@ def test_pack_resigned_by_someone_else_passes_alone_but_not_with_the_trusted_cer
         SIGNATURE: signature,
         SIGNER: cert.public_bytes(serialization.Encoding.PEM),
     }
-    forged = rewrite(pack, lambda n, data: replaced.get(n, data))
+    return rewrite(pack, lambda n, data: replaced.get(n, data), add=extra_files)
+
+
+def test_pack_resigned_by_someone_else_passes_alone_but_not_with_the_trusted_cert(
+    pack: Path,
+) -> None:
+    """The pack's own signer.crt only proves integrity; --cert proves who signed it."""
+    forged = _resigned(pack, make_test_identity("someone else"))
     assert verify_pack(forged).ok
     trusted = Keyset.load(TEST_KEYS).ucsp_sign.cert
     assert verify_pack(forged, trusted).problems == [
@@ -217,18 +231,48 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return code, captured.out, captured.err
 
 
-def test_cli_intact_pack_exits_0(pack: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _cli(capsys, str(pack))
-    assert (code, err) == (0, "")
-    first, note = out.splitlines()
-    assert first.startswith(
+def test_cli_intact_pack_needs_cert_or_trust_pack_signer(
+    pack: Path, signer: Identity, capsys: pytest.CaptureFixture[str]
+) -> None:
+    intact = (
         f"evidence pack intact: {len(RUN_FILES)} files, run {EXTRA['runId']}, suite 0.1.0, "
-        "signed by certificate "
+        f"signed by certificate {signer.cert_id}"
     )
-    assert "pass --cert" in note  # without --cert the signer is the pack's own word
     code, out, err = _cli(capsys, str(pack), "--cert", str(SIGNER_CERT))
     assert (code, err) == (0, "")
-    assert out.startswith("evidence pack intact") and "pass --cert" not in out
+    assert out == intact + "\n"
+    code, out, err = _cli(capsys, str(pack))
+    assert (code, err) == (1, "")
+    first, refusal = out.splitlines()
+    assert first == intact
+    assert refusal.startswith(f"NOT TRUSTED: the pack's signer (certificate {signer.cert_id})")
+    assert "is not trusted" in refusal and "--cert" in refusal
+    assert "--trust-pack-signer" in refusal
+    code, out, err = _cli(capsys, str(pack), "--trust-pack-signer")
+    assert (code, err) == (0, "")
+    first, note = out.splitlines()
+    assert first == intact
+    assert f"signer {signer.cert_id} was taken from the pack itself" in note
+
+
+def test_cli_pack_resigned_by_anyone_is_not_trusted_without_cert(
+    pack: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    forged = _resigned(pack, make_test_identity("someone else"))
+    code, out, _ = _cli(capsys, str(forged))
+    assert code == 1
+    assert "NOT TRUSTED" in out.splitlines()[-1]
+    code, out, _ = _cli(capsys, str(forged), "--cert", str(SIGNER_CERT))
+    assert code == 1
+    assert out == f"ALTERED: {MANIFEST} is altered or not signed by the expected key\n"
+
+
+def test_cli_cert_and_trust_pack_signer_exclude_each_other(
+    pack: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _cli(capsys, str(pack), "--cert", str(SIGNER_CERT), "--trust-pack-signer")
+    assert (code, out) == (2, "")
+    assert "not allowed with argument" in err and "Traceback" not in err
 
 
 def test_cli_altered_pack_exits_1_naming_the_file(
@@ -294,3 +338,135 @@ def test_cli_usage_errors_exit_2_with_one_line(
     if argv:  # argparse's own usage errors print the usage line first
         assert err.count("\n") == 1
         assert err.startswith("ucsp-conformance: error: ")
+
+
+# --- entries that could unzip to something other than what was verified ----------------
+
+
+def _entries(pack: Path, entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -> Path:
+    """A copy of ``pack`` with raw entries appended (zipfile warns on a duplicate name)."""
+    out = rewrite(pack)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        with zipfile.ZipFile(out, "a") as archive:
+            for info, data in entries:
+                archive.writestr(info, data)
+    return out
+
+
+def _first(pack: Path, name: str, data: bytes) -> Path:
+    """``pack`` with an entry ``name`` holding ``data`` placed before every other entry."""
+    out = pack.with_name(f"first-{next(_COPIES)}.zip")
+    with zipfile.ZipFile(pack) as source, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        with zipfile.ZipFile(out, "w") as target:
+            target.writestr(name, data)
+            for info in source.infolist():
+                target.writestr(info.filename, source.read(info))
+    return out
+
+
+def test_duplicate_entry_altered_copy_first_original_last_is_refused(
+    pack: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """unzip extracts the first copy; a reader that keeps the last one sees the original."""
+    altered = b'[{"nodeid": "a", "verdict": "pass"}]\n'
+    tampered = _first(pack, "results.json", altered)
+    with zipfile.ZipFile(tampered) as archive:
+        names = archive.namelist()
+        assert names.count("results.json") == 2
+        assert archive.read("results.json") == RUN_FILES["results.json"]  # the last copy
+        first = archive.infolist()[0]
+        assert first.filename == "results.json" and archive.read(first) == altered
+    check = verify_pack(tampered)
+    assert check.problems == ["entry 'results.json' appears more than once"]
+    assert check.manifest == {}
+    code, out, _ = _cli(capsys, str(tampered), "--cert", str(SIGNER_CERT))
+    assert (code, out) == (1, "ALTERED: entry 'results.json' appears more than once\n")
+
+
+def test_duplicate_reserved_entry_and_case_only_duplicate_are_refused(pack: Path) -> None:
+    with zipfile.ZipFile(pack) as archive:
+        signature = archive.read(SIGNATURE)
+    doubled = _entries(pack, [(SIGNATURE, signature)])
+    assert verify_pack(doubled).problems == [f"entry '{SIGNATURE}' appears more than once"]
+    cased = _entries(pack, [("Results.JSON", b"{}")])
+    assert verify_pack(cased).problems == [
+        "entry 'Results.JSON' appears more than once (as 'results.json')"
+    ]
+
+
+def test_directory_entry_carrying_data_is_refused(pack: Path) -> None:
+    by_name = _entries(pack, [("allure-results/", b"hidden bytes")])
+    assert verify_pack(by_name).problems == ["directory entry 'allure-results/' carries data"]
+    info = zipfile.ZipInfo("notes")
+    info.external_attr = (stat.S_IFDIR | 0o755) << 16
+    by_mode = _entries(pack, [(info, b"more hidden bytes")])
+    assert verify_pack(by_mode).problems == ["directory entry 'notes' carries data"]
+    dos = zipfile.ZipInfo("results.json")  # a listed file marked as an MS-DOS directory
+    dos.external_attr = 0x10
+    marked = rewrite(pack, lambda n, data: None if n == "results.json" else data)
+    marked = _entries(marked, [(dos, RUN_FILES["results.json"])])
+    assert verify_pack(marked).problems == ["directory entry 'results.json' carries data"]
+
+
+def test_empty_directory_entries_pass_only_as_parents_of_listed_files(pack: Path) -> None:
+    parent = _entries(pack, [("allure-results/", b"")])
+    assert verify_pack(parent).ok, verify_pack(parent).problems
+    stray = _entries(pack, [("extra/", b"")])
+    assert verify_pack(stray).problems == ["directory entry extra/ was added after signing"]
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("../evil.txt", "holds a '..', '.' or empty path component"),
+        ("allure-results/../../evil.txt", "holds a '..', '.' or empty path component"),
+        ("./results.json", "holds a '..', '.' or empty path component"),
+        ("allure-results//1-result.json", "holds a '..', '.' or empty path component"),
+        ("/etc/cron.d/evil", "is an absolute path"),
+        ("C:/Windows/evil.txt", "is an absolute path"),
+        (
+            "allure-results\\1-result.json",
+            "holds a backslash (a path separator to some unzip tools)",
+        ),
+        ("..\\evil.txt", "holds a backslash (a path separator to some unzip tools)"),
+    ],
+)
+def test_path_tricks_are_refused(
+    pack: Path, name: str, why: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    info = zipfile.ZipInfo("placeholder")
+    info.filename = name  # as stored in the archive, unnormalised
+    tampered = _entries(pack, [(info, b"payload")])
+    with zipfile.ZipFile(tampered) as archive:
+        assert name in archive.namelist()
+    assert verify_pack(tampered).problems == [f"entry {name!r} {why}"]
+    code, out, _ = _cli(capsys, str(tampered), "--cert", str(SIGNER_CERT))
+    assert (code, out) == (1, f"ALTERED: entry {name!r} {why}\n")
+
+
+def test_a_signed_manifest_listing_a_path_trick_is_refused(pack: Path, signer: Identity) -> None:
+    """Even signed by the trusted key, a manifest may not name a file outside the pack."""
+    forged = _resigned(pack, (signer.key, signer.cert))
+    with zipfile.ZipFile(forged) as archive:
+        manifest = json.loads(archive.read(MANIFEST))
+    manifest["files"]["../evil.txt"] = "00" * 32
+    manifest_bytes = json.dumps(manifest).encode()
+    signature = base64.b64encode(
+        signer.key.sign(manifest_bytes, padding.PKCS1v15(), hashes.SHA256())
+    )
+    replaced = {MANIFEST: manifest_bytes, SIGNATURE: signature}
+    listed = rewrite(forged, lambda n, data: replaced.get(n, data))
+    problems = verify_pack(listed, signer.cert).problems
+    assert problems == [
+        "the manifest lists '../evil.txt', which holds a '..', '.' or empty path component"
+    ]
+
+
+def test_entry_outside_the_manifest_is_refused_by_the_cli(
+    pack: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tampered = rewrite(pack, add={"allure-results/9-attachment.json": b"{}"})
+    code, out, _ = _cli(capsys, str(tampered), "--trust-pack-signer")
+    assert (code, out) == (1, "ALTERED: allure-results/9-attachment.json was added after signing\n")

@@ -4,7 +4,10 @@
 version, profile hash, the target with secrets removed), ``manifest.sig`` (Base64 signature
 of the manifest's exact bytes, SHA256withRSA) and ``signer.crt`` (the certificate to verify
 it with). :func:`verify_pack` checks a pack offline and names every altered, missing or
-added file.
+added file. It refuses, before reading any member, a pack whose entries could make an unzip
+tool extract something other than what was verified: two entries of one name (a reader keeps
+one copy, an unzip tool another), directory entries that carry data, and names that climb out
+of the extraction directory (``..``, absolute paths, drive letters, backslashes).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import stat
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -30,6 +34,51 @@ from ucsp.errors import ConfigError
 
 MANIFEST, SIGNATURE, SIGNER = "manifest.json", "manifest.sig", "signer.crt"
 RESERVED = {MANIFEST, SIGNATURE, SIGNER}
+_MSDOS_DIRECTORY = 0x10
+
+
+def unsafe_name(name: str) -> str | None:
+    """Why an entry name is not a plain relative path inside the pack, or None."""
+    if not name or "\x00" in name:
+        return "is empty or holds a NUL character"
+    if "\\" in name:
+        return "holds a backslash (a path separator to some unzip tools)"
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return "is an absolute path"
+    parts = name.rstrip("/").split("/")
+    if any(part in ("..", ".", "") for part in parts):
+        return "holds a '..', '.' or empty path component"
+    return None
+
+
+def is_directory(info: zipfile.ZipInfo) -> bool:
+    """A directory entry by its name or by its Unix or MS-DOS attributes."""
+    unix_mode = info.external_attr >> 16
+    return (
+        info.filename.endswith("/")
+        or stat.S_ISDIR(unix_mode)
+        or bool(info.external_attr & _MSDOS_DIRECTORY)
+    )
+
+
+def entry_problems(infos: list[zipfile.ZipInfo]) -> list[str]:
+    """What in the zip's own list of entries makes the pack unsafe to verify or extract."""
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for info in infos:
+        name = info.filename
+        why = unsafe_name(name)
+        if why is not None:
+            problems.append(f"entry {name!r} {why}")
+        key = name.rstrip("/").casefold()
+        if key in seen:
+            same = "" if seen[key] == name else f" (as {seen[key]!r})"
+            problems.append(f"entry {name!r} appears more than once{same}")
+        else:
+            seen[key] = name
+        if is_directory(info) and (info.file_size or info.compress_size):
+            problems.append(f"directory entry {name!r} carries data")
+    return problems
 
 
 def sha256_file(path: Path) -> str:
@@ -87,7 +136,12 @@ def verify_pack(pack: Path, trusted_cert: x509.Certificate | None = None) -> Pac
         check.problems.append(f"{pack} is not a readable zip file ({exc})")
         return check
     with archive:
-        names = {n for n in archive.namelist() if not n.endswith("/")}
+        infos = archive.infolist()
+        check.problems.extend(entry_problems(infos))
+        if check.problems:
+            return check
+        names = {i.filename for i in infos if not is_directory(i)}
+        directories = {i.filename for i in infos if is_directory(i)}
         missing = RESERVED - names
         if missing:
             check.problems.append(f"the pack lacks {', '.join(sorted(missing))}")
@@ -109,6 +163,12 @@ def verify_pack(pack: Path, trusted_cert: x509.Certificate | None = None) -> Pac
             return check
         check.manifest = json.loads(manifest_bytes)
         listed: dict[str, str] = check.manifest.get("files", {})
+        for name in sorted(listed):
+            why = unsafe_name(name)
+            if why is not None:
+                check.problems.append(f"the manifest lists {name!r}, which {why}")
+        if check.problems:
+            return check
         for name, expected in sorted(listed.items()):
             if name not in names:
                 check.problems.append(f"{name} is missing")
@@ -122,5 +182,12 @@ def verify_pack(pack: Path, trusted_cert: x509.Certificate | None = None) -> Pac
                 check.problems.append(f"{name} is altered (SHA-256 differs from the manifest)")
         for name in sorted(names - RESERVED - set(listed)):
             check.problems.append(f"{name} was added after signing")
+        parents = {
+            "/".join(parts[:end]) + "/"
+            for parts in (name.split("/") for name in listed)
+            for end in range(1, len(parts))
+        }
+        for name in sorted(directories - parents):
+            check.problems.append(f"directory entry {name} was added after signing")
         check.files = len(listed)
     return check

@@ -1,25 +1,46 @@
-"""Masking what must never reach a report or a log: clear-text mobile numbers."""
+"""Masking what must never reach a report or a log: personal and secret values.
+
+Masking goes two ways, with one rule (:func:`hide_mobile`):
+
+- **By field.** Every field that a schema under ``schemas/`` marks ``x-encrypted`` or
+  ``x-personal`` (:func:`private_fields`), wherever it appears: JSON bodies (also escaped
+  inside a JSON string or an HTML page), query strings and form bodies, the login's
+  percent-encoded ``request_data``, its base64url variant (profile
+  ``login.request_data_encoding``) and HTML form inputs. A field holding a ciphertext keeps
+  it: what was sent encrypted is evidence and reveals nothing.
+- **By value.** Every personal or secret value the target configures
+  (:meth:`ucsp.target.Target.private_values`), and the built-in sandbox users' mobiles,
+  wherever they appear (error pages, messages, logs), also percent-, JSON- or HTML-escaped.
+  Values shorter than :data:`MIN_VALUE` characters are masked by field only.
+
+:class:`Masker` holds one set of values; the module-level functions use the built-in ones.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import html
+import json
+import logging
 import re
+from collections.abc import Iterable
+from functools import cache
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, quote_plus, unquote
 
+from ucsp.schemas import schema_dir
 from ucsp.sim.defaults import SANDBOX_USERS
 
-_JSON_MOBILE = re.compile(r'("mobile"\s*:\s*")((?:[^"\\]|\\.)*)(")')
-_QUERY_MOBILE = re.compile(r"((?:^|[?&\s])mobile=)([^&#\s\"']*)")
-_CIPHERTEXT = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}")
-# The login message travels percent-encoded in a query string (request_data=%7B%22...).
-_ENCODED_JSON_MOBILE = re.compile(
-    r"(%22mobile%22(?:%20|\+)*%3A(?:%20|\+)*%22)((?:(?!%22)[^&#\s\"'])*)(%22)", re.IGNORECASE
-)
-# The sandbox users' numbers, wherever they appear (e.g. echoed in a SUT's error page).
-_KNOWN_MOBILES = re.compile(
-    r"(?<![0-9])(?:" + "|".join(re.escape(mobile) for _, mobile in SANDBOX_USERS) + r")(?![0-9])"
-)
 MAX_BODY = 65536
+MIN_VALUE = 6  # shorter configured values would mask unrelated text: masked by field only
+BUILT_IN_VALUES = tuple(mobile for _, mobile in SANDBOX_USERS)
+# Base64 of at least one RSA block (88 characters for 512 bits; a 2048-bit block is 344):
+# longer than any clear value the schemas allow in an encrypted field (x-plain, 64).
+_CIPHERTEXT = re.compile(r"[A-Za-z0-9+/]{86,}={0,2}")
+# Quote marks of a JSON member as text may carry it: plain, inside a JSON string, in HTML.
+_ESCAPED_QUOTES = ('\\"', "&quot;", "&#34;", "&#x22;")
+_SPACE = r"(?:\s|%20|\+)*"
 
 
 def hide_mobile(mobile: str) -> str:
@@ -31,45 +52,225 @@ def hide_mobile(mobile: str) -> str:
 
 
 def mask_mobile(value: str) -> str:
-    """Keep a ciphertext as it is; hide a clear number (:func:`hide_mobile`)."""
-    if _CIPHERTEXT.fullmatch(value):
+    """Keep a ciphertext as it is; hide a clear value (:func:`hide_mobile`)."""
+    if is_ciphertext(value):
         return value
     return hide_mobile(value)
 
 
+def is_ciphertext(value: str) -> bool:
+    """Base64 of an RSA block; a string of digits only (a number repeated) is never one."""
+    return bool(_CIPHERTEXT.fullmatch(value)) and not value.isdigit()
+
+
 def _mask_encoded(value: str) -> str:
-    """A percent-encoded mobile: a ciphertext (%2B, %2F, %3D escaped) is kept as well."""
+    """A percent-encoded value: a ciphertext (%2B, %2F, %3D escaped) is kept as well."""
     plain = unquote(value)
-    if _CIPHERTEXT.fullmatch(plain):
+    if is_ciphertext(plain):
         return value
     return quote(mask_mobile(plain), safe="*")
 
 
-def mask_text(text: str) -> str:
-    text = _JSON_MOBILE.sub(lambda m: m.group(1) + mask_mobile(m.group(2)) + m.group(3), text)
-    text = _ENCODED_JSON_MOBILE.sub(
-        lambda m: m.group(1) + _mask_encoded(m.group(2)) + m.group(3), text
+@cache
+def private_fields() -> tuple[str, ...]:
+    """Names of the fields any schema under ``schemas/`` marks ``x-encrypted`` or
+    ``x-personal`` (the schemas are the one source of what is private)."""
+    names: set[str] = set()
+    for path in sorted(schema_dir().glob("*.json")):
+        names |= private_fields_of(json.loads(path.read_text(encoding="utf-8")))
+    return tuple(sorted(names))
+
+
+def private_fields_of(schema: Any) -> set[str]:
+    """Names of the properties one schema (at any depth) marks encrypted or personal."""
+    names: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            properties = node.get("properties")
+            if isinstance(properties, dict):
+                names.update(
+                    name
+                    for name, sub in properties.items()
+                    if isinstance(sub, dict) and (sub.get("x-encrypted") or sub.get("x-personal"))
+                )
+            stack.extend(node.values())
+    return names
+
+
+def _b64_json(value: str) -> str | None:
+    """The JSON text a (base64url or Base64, maybe percent-escaped) value encodes, or None."""
+    plain = unquote(value)
+    standard = plain.replace("-", "+").replace("_", "/")
+    try:
+        raw = base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return text if text.lstrip().startswith(("{", "[")) else None
+
+
+def _b64_like(original: str, text: str) -> str:
+    """``text`` encoded in the alphabet and padding of ``original``."""
+    plain = unquote(original)
+    encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    if "-" in plain or "_" in plain or ("+" not in plain and "/" not in plain):
+        encoded = encoded.replace("+", "-").replace("/", "_")
+    if "=" not in plain:
+        encoded = encoded.rstrip("=")
+    return encoded.replace("=", "%3D") if "%3D" in original.upper() else encoded
+
+
+class Masker:
+    """Masks the private fields of the schemas and a set of private values in any text."""
+
+    def __init__(self, values: Iterable[str] = (), fields: Iterable[str] | None = None) -> None:
+        self.fields = tuple(fields) if fields is not None else private_fields()
+        wanted = {v for v in (*BUILT_IN_VALUES, *values) if len(v) >= MIN_VALUE}
+        self.values = tuple(sorted(wanted))
+        names = "|".join(re.escape(name) for name in self.fields) or r"(?!)"
+        self._json = re.compile(rf'("(?:{names})"\s*:\s*")((?:[^"\\]|\\.)*)(")')
+        self._json_number = re.compile(rf'("(?:{names})"\s*:\s*)(-?[0-9][0-9.eE+-]*)')
+        self._escaped = [
+            re.compile(
+                rf"({re.escape(q)}(?:{names}){re.escape(q)}\s*:\s*{re.escape(q)})"
+                rf"((?:(?!{re.escape(q)}).)*?)({re.escape(q)})"
+            )
+            for q in _ESCAPED_QUOTES
+        ]
+        self._percent_json = re.compile(
+            rf"(%22(?:{names})%22{_SPACE}%3A{_SPACE}%22)((?:(?!%22)[^&#\s\"'])*)(%22)",
+            re.IGNORECASE,
+        )
+        self._query = re.compile(rf"((?:^|[?&;\s])(?:{names})=)([^&#\s\"'<>]*)")
+        self._html_input = re.compile(
+            rf"(name\s*=\s*[\"'](?:{names})[\"'][^>]*?\bvalue\s*=\s*[\"'])([^\"']*)",
+            re.IGNORECASE,
+        )
+        self._request_data = re.compile(r"(request_data=)([A-Za-z0-9_\-+/%]+)")
+        forms = {
+            form
+            for value in self.values
+            for form in (
+                value,
+                quote(value, safe=""),
+                quote_plus(value),
+                json.dumps(value)[1:-1],
+                html.escape(value),
+            )
+        }
+        alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        self._values = re.compile(alternatives) if alternatives else None
+
+    def _by_field(self, text: str) -> str:
+        text = self._json.sub(lambda m: m[1] + mask_mobile(m[2]) + m[3], text)
+        text = self._json_number.sub(lambda m: m[1] + '"' + hide_mobile(m[2]) + '"', text)
+        for pattern in self._escaped:
+            text = pattern.sub(lambda m: m[1] + mask_mobile(m[2]) + m[3], text)
+        text = self._percent_json.sub(lambda m: m[1] + _mask_encoded(m[2]) + m[3], text)
+        text = self._request_data.sub(self._mask_b64_request_data, text)
+        text = self._query.sub(lambda m: m[1] + _mask_encoded(m[2]), text)
+        return self._html_input.sub(lambda m: m[1] + mask_mobile(m[2]), text)
+
+    def _mask_b64_request_data(self, match: re.Match[str]) -> str:
+        decoded = _b64_json(match[2])
+        if decoded is None:
+            return match[0]
+        clean = self.text(decoded)
+        return match[0] if clean == decoded else match[1] + _b64_like(match[2], clean)
+
+    def text(self, text: str) -> str:
+        """``text`` with every private field and every private value masked."""
+        text = self._by_field(text)
+        if self._values is None:
+            return text
+        return self._values.sub(lambda m: hide_mobile(m[0]), text)
+
+    def body(self, raw: bytes | None) -> str | None:
+        """A body as text for a report: UTF-8 (invalid bytes replaced), bounded, masked."""
+        if raw is None:
+            return None
+        text = raw[:MAX_BODY].decode("utf-8", errors="replace")
+        if len(raw) > MAX_BODY:
+            text += f"\n[... {len(raw) - MAX_BODY} more bytes]"
+        return self.text(text)
+
+    def value(self, value: Any) -> Any:
+        """A copy of a JSON-like value with every string inside it masked (keys too)."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.value(k): self.value(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.value(v) for v in value]
+        return value
+
+    def scrub(self, obj: Any) -> None:
+        """Mask, in place, every string in a tree of record objects (attrs classes or
+        dataclasses, e.g. an Allure test result before it is written) and of the lists and
+        dicts they hold. Nothing else is entered: no module, class or foreign object."""
+        self._scrub(obj, set())
+
+    def _scrub(self, obj: Any, seen: set[int]) -> Any:
+        if isinstance(obj, str):
+            return self.text(obj)
+        if id(obj) in seen:
+            return obj
+        seen.add(id(obj))
+        if isinstance(obj, list):
+            obj[:] = [self._scrub(v, seen) for v in obj]
+        elif isinstance(obj, dict):
+            for key in list(obj):
+                obj[key] = self._scrub(obj[key], seen)
+        elif isinstance(obj, tuple):
+            return tuple(self._scrub(v, seen) for v in obj)
+        elif _is_record(obj):
+            for name, attr in list(vars(obj).items()):
+                setattr(obj, name, self._scrub(attr, seen))
+        return obj
+
+
+def _is_record(obj: Any) -> bool:
+    """An instance of an attrs class or a dataclass (not a class itself)."""
+    kind = type(obj)
+    return hasattr(obj, "__dict__") and (
+        hasattr(kind, "__attrs_attrs__") or hasattr(kind, "__dataclass_fields__")
     )
-    text = _QUERY_MOBILE.sub(lambda m: m.group(1) + _mask_encoded(m.group(2)), text)
-    return _KNOWN_MOBILES.sub(lambda m: mask_mobile(m.group()), text)
+
+
+class MaskingFilter(logging.Filter):
+    """A logging filter that masks a record's message and traceback before any handler."""
+
+    def __init__(self, masker: Masker | None = None) -> None:
+        super().__init__()
+        self.masker = masker or DEFAULT
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self.masker.text(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.masker.text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.masker.text(record.stack_info)
+        return True
+
+
+DEFAULT = Masker()
+
+
+def mask_text(text: str) -> str:
+    """``text`` masked with the built-in values (see :class:`Masker` for a target's)."""
+    return DEFAULT.text(text)
 
 
 def body_text(raw: bytes | None) -> str | None:
-    """A body as text for a report: UTF-8 (invalid bytes replaced), bounded, masked."""
-    if raw is None:
-        return None
-    text = raw[:MAX_BODY].decode("utf-8", errors="replace")
-    if len(raw) > MAX_BODY:
-        text += f"\n[... {len(raw) - MAX_BODY} more bytes]"
-    return mask_text(text)
+    return DEFAULT.body(raw)
 
 
 def masked(value: Any) -> Any:
-    """Mask every string inside a JSON-like value."""
-    if isinstance(value, str):
-        return mask_text(value)
-    if isinstance(value, dict):
-        return {k: masked(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [masked(v) for v in value]
-    return value
+    """Mask every string inside a JSON-like value (built-in values)."""
+    return DEFAULT.value(value)
