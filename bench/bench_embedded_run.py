@@ -23,7 +23,7 @@ from ucsp.results import read_results
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def one_run() -> tuple[float, Counter[str]]:
+def one_run() -> tuple[float, Counter[str], str]:
     with tempfile.TemporaryDirectory() as tmp:
         results = Path(tmp) / "results.json"
         started = time.perf_counter()
@@ -44,8 +44,10 @@ def one_run() -> tuple[float, Counter[str]]:
             check=False,
         )
         elapsed = time.perf_counter() - started
-        records = read_results(results).scenarios if results.exists() else []
-    return elapsed, Counter(f"{r['role']}:{r['verdict']}" for r in records)
+        found = read_results(results) if results.exists() else None
+        records = found.scenarios if found else []
+        badge = str(found.run.get("badge", "?")) if found else "no results"
+    return elapsed, Counter(f"{r['role']}:{r['verdict']}" for r in records), badge
 
 
 def main() -> None:
@@ -54,10 +56,10 @@ def main() -> None:
     args = parser.parse_args()
     times = []
     for index in range(args.repeat):
-        elapsed, counts = one_run()
+        elapsed, counts, badge = one_run()
         times.append(elapsed)
         print(
-            f"run {index + 1}: {elapsed:6.1f} s  "
+            f"run {index + 1}: {elapsed:6.1f} s  {badge}  "
             + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         )
     median = statistics.median(times)

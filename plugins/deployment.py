@@ -1,7 +1,8 @@
 """pytest plugin: which role is under test, against what, and the deployment per role.
 
 Options: ``--sut industry|ucsp|both`` (default both), ``--target FILE`` (a real SUT; without
-it the reference implementations run embedded on loopback), ``--fault NAME`` (switch a fault
+it the reference implementations run embedded on loopback), ``--ucsp-profile FILE`` (the
+wire profile, over the target's; ``run --profile`` passes it), ``--fault NAME`` (switch a fault
 of the embedded SUT on; used by the self-tests), ``--scenario NAME`` (run only the named
 scenarios), ``--time-scale X`` (embedded runs).
 """
@@ -14,8 +15,15 @@ from typing import Any
 import pytest
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
-from ucsp.deployment import EMBEDDED_TIME_SCALE, Deployment, embedded, from_target
+from ucsp.deployment import (
+    EMBEDDED_TIME_SCALE,
+    Deployment,
+    embedded,
+    faults_for,
+    from_target,
+)
 from ucsp.errors import ConfigError
+from ucsp.report.mask import Masker
 from ucsp.target import ROLES, Role, Target, load_target
 
 NOT_APPLICABLE = "n/a"
@@ -31,6 +39,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="role under test (default: the target's, or both when embedded)",
     )
     group.addoption("--target", default=None, metavar="FILE", help="target file of a real SUT")
+    group.addoption(
+        "--ucsp-profile",
+        default=None,
+        metavar="FILE",
+        help="wire profile TOML file (overrides the target's; with --target only)",
+    )
     group.addoption(
         "--fault",
         action="append",
@@ -56,12 +70,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _target(config: pytest.Config) -> Target | None:
     cached: Target | None = getattr(config, "_ucsp_target", None)
     path = config.getoption("--target")
+    profile = config.getoption("--ucsp-profile")
+    if profile and not path:
+        raise pytest.UsageError(
+            "--profile applies to a run against a target file (--target); the embedded "
+            "reference implementations run with the default profile"
+        )
     if cached is None and path:
         try:
-            cached = load_target(path)
+            cached = load_target(path, profile)
         except ConfigError as exc:
             raise pytest.UsageError(str(exc)) from None
         config._ucsp_target = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def masker_of(config: pytest.Config) -> Masker:
+    """The reports' masker: the schemas' private fields and the target's private values."""
+    cached: Masker | None = getattr(config, "_ucsp_masker", None)
+    if cached is None:
+        target = _target(config) if config.getoption("--target", None) else None
+        cached = Masker(target.private_values() if target is not None else ())
+        config._ucsp_masker = cached  # type: ignore[attr-defined]
     return cached
 
 
@@ -102,19 +132,24 @@ def scenario_of(item: pytest.Item) -> Any:
     return scenario_wrapper_template_registry.get(function)
 
 
+def role_of(item: pytest.Item) -> str | None:
+    """The role an item runs for; None for a plain test, NOT_APPLICABLE when it runs for none."""
+    callspec = getattr(item, "callspec", None)
+    role = callspec.params.get("sut_role") if callspec else None
+    # Role tags may sit on the scenario or on one Examples table (a parameter's marks).
+    tagged = {m.name for m in item.iter_markers() if m.name in ROLES}
+    if role is not None and tagged and role not in tagged:
+        return NOT_APPLICABLE
+    return None if role is None else str(role)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     wanted = set(config.getoption("--scenario"))
     keep, drop = [], []
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        role = callspec.params.get("sut_role") if callspec else None
-        # Role tags may sit on the scenario or on one Examples table (a parameter's marks).
-        tagged = {m.name for m in item.iter_markers() if m.name in ROLES}
         scenario = scenario_of(item)
-        if (
-            role == NOT_APPLICABLE
-            or (role is not None and tagged and role not in tagged)
-            or (wanted and (scenario is None or scenario.name not in wanted))
+        if role_of(item) == NOT_APPLICABLE or (
+            wanted and (scenario is None or scenario.name not in wanted)
         ):
             drop.append(item)
         else:
@@ -137,9 +172,10 @@ class _Deployments:
             if target is not None:
                 self.started[role] = from_target(target)
             else:
-                self.started[role] = embedded(
-                    role, self.config.getoption("--fault"), self.config.getoption("--time-scale")
+                faults = faults_for(
+                    role, self.config.getoption("--fault"), selected_roles(self.config)
                 )
+                self.started[role] = embedded(role, faults, self.config.getoption("--time-scale"))
         return self.started[role]
 
     def close(self) -> None:

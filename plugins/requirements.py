@@ -3,13 +3,22 @@
 - Registers one marker per requirement ID of ``features/requirements.toml`` (``SEC-02``, ...)
   and the role tags ``industry`` and ``ucsp``: with ``--strict-markers`` these are the whole
   tag vocabulary, so a misspelt Gherkin tag fails collection.
-- Grades each test by what its call raised: a :class:`~ucsp.verdict.RequirementViolation` of
-  a SHOULD requirement is a WARNING (the test passes, the violation is listed under "UCSP
-  conformance warnings"), unless the run is strict (``--ucsp-strict``, or pytest's own
-  ``--strict``); a MUST violation or any other exception is a FAILURE. A violation naming an
-  ID the registry does not hold is an ERROR of the suite itself.
-- Records ``("requirements", "ID1 ID2")``, ``("verdict", ...)`` and ``("violation", ...)`` as
-  user properties, so JUnit XML and other reports show what each test checked and how it ended.
+- Grades each test by what it raised (:func:`ucsp.verdict.grade`): a
+  :class:`~ucsp.verdict.RequirementViolation` of a MUST requirement among the test's tags is a
+  FAILURE; of a SHOULD requirement a WARNING (the test passes, the violation is listed under
+  "UCSP conformance warnings"), unless the run is strict (``--ucsp-strict``, or pytest's own
+  ``--strict``). Anything else is an ERROR with a kind and a one-line cause: an authoring
+  error (undefined step, a value outside its vocabulary, a step not for the role), a
+  misattribution (a violation naming a requirement the test is not tagged with, or one the
+  registry lacks), a suite exception, the SUT unreachable, a driver time-out, an unknown fault.
+- A scenario step that more than one step definition matches is an authoring error before
+  it runs (pytest-bdd itself would pick one silently).
+- A test that did not pass while the SUT no longer accepts connections is an ERROR
+  (``sut-unreachable``), whatever it raised; after ``ucsp_stop_after_unreachable`` (default 5)
+  such tests in a row the session stops.
+- Records ``("requirements", "ID1 ID2")``, ``("verdict", ...)``, ``("violation", ...)``,
+  ``("violations", JSON)``, ``("error-kind", ...)`` and ``("error-cause", ...)`` as user
+  properties, so JUnit XML and other reports show what each test checked and how it ended.
 """
 
 from __future__ import annotations
@@ -17,16 +26,23 @@ from __future__ import annotations
 import json
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pytest_bdd import exceptions as bdd_exceptions
+from pytest_bdd.compat import get_fixture_names, getfixturedefs
+from pytest_bdd.scenario import scenario_wrapper_template_registry
+from pytest_bdd.steps import StepNamePrefix, step_function_context_registry
 
-from ucsp.errors import ConfigError
+from ucsp.errors import AuthoringError, ConfigError
 from ucsp.requirements import DEFAULT_REGISTRY_PATH, Requirement, Role, load_registry
-from ucsp.verdict import RequirementViolation, Verdict, verdict_for_violation
+from ucsp.verdict import ErrorCause, ErrorKind, Grade, RequirementViolation, Verdict, grade
 
 __all__ = ["requirement_ids", "requirement_registry", "strict_conformance"]
 
 REGISTRY_INI = "ucsp_requirements"
+STOP_INI = "ucsp_stop_after_unreachable"
+STOP_AFTER_UNREACHABLE = 5
 WARNINGS_SECTION = "UCSP conformance warnings"
 
 ROLE_MARKERS = {
@@ -35,6 +51,20 @@ ROLE_MARKERS = {
 }
 
 _registry_key = pytest.StashKey[dict[str, Requirement]]()
+_unreachable_key = pytest.StashKey[int]()
+_step_cache_key = pytest.StashKey[dict[tuple[str, str, str], list[str]]]()
+_visible_key = pytest.StashKey[dict[str, list[tuple[str, int, Any]]]]()
+# Exceptions of pytest and pytest-bdd meaning that a feature or step is written wrongly.
+AUTHORING_ERRORS: tuple[type[BaseException], ...] = (
+    bdd_exceptions.StepDefinitionNotFoundError,
+    bdd_exceptions.ScenarioValidationError,
+    bdd_exceptions.FeatureError,
+    bdd_exceptions.GherkinParseError,
+    bdd_exceptions.ScenarioNotFound,
+    bdd_exceptions.NoScenariosFound,
+    bdd_exceptions.StepImplementationError,
+    pytest.FixtureLookupError,
+)
 _COLLECTOR_NAME = "ucsp-requirements-warnings"
 
 
@@ -52,6 +82,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         REGISTRY_INI,
         "Requirement registry (TOML), relative to the rootdir; "
         "default: features/requirements.toml of the checkout.",
+        default="",
+    )
+    parser.addini(
+        STOP_INI,
+        "Stop the session after this many tests in a row could not reach the SUT "
+        f"(0: never; default {STOP_AFTER_UNREACHABLE}).",
         default="",
     )
 
@@ -100,63 +136,175 @@ def pytest_runtest_makereport(
     # tryfirst: outermost wrapper, so the report is final (xfail already applied) when graded.
     report = yield
     registry = requirement_registry(item.config)
-    if not registry:
+    if not registry or not _graded(item):
         return report
     if report.when == "setup":
         ids = requirement_ids(item)
         if ids:
             _set_property(item, report, "requirements", " ".join(ids))
         if report.failed:
-            _set_property(item, report, "verdict", Verdict.ERROR)
+            _apply(item, report, _grade(item, call, registry, "setup"))
         elif report.skipped:
             _set_property(item, report, "verdict", Verdict.SKIPPED)
     elif report.when == "call":
-        _grade_call(item, call, report, registry)
+        if report.skipped:
+            _set_property(item, report, "verdict", Verdict.SKIPPED)
+        else:
+            _apply(item, report, _grade(item, call, registry, "call"))
     elif report.failed and _property(item, "verdict") not in (Verdict.FAILURE, Verdict.ERROR):
-        _set_property(item, report, "verdict", Verdict.ERROR)  # teardown broke
+        _apply(item, report, _grade(item, call, registry, "teardown"))  # teardown broke
     return report
 
 
-def _grade_call(
+def pytest_bdd_before_step(
+    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, step_func: Any
+) -> None:
+    """Refuse an ambiguous step: which definition runs would be an accident."""
+    node = request.node
+    cache = request.config.stash.setdefault(_step_cache_key, {})
+    key = (str(getattr(node, "path", "")), step.type, step.name)
+    if key not in cache:
+        cache[key] = _rival_definitions(step, request)
+    matching = cache[key]
+    if len(matching) > 1:
+        raise AuthoringError(
+            f'ambiguous step: {step.type.capitalize()} "{step.name}" matches '
+            f"{len(matching)} step definitions ({', '.join(matching)})"
+        )
+
+
+def _rival_definitions(step: Any, request: pytest.FixtureRequest) -> list[str]:
+    """The step definitions that could run ``step``: per step fixture name, those of the
+    closest scope (a conftest overriding a phrase is no rival; two modules of one scope are)."""
+    by_name: dict[str, list[tuple[int, Any]]] = {}
+    for name, depth, context in _visible_definitions(request):
+        if context.type in (None, step.type) and context.parser.is_matching(step.name):
+            by_name.setdefault(name, []).append((depth, context))
+    rivals: dict[int, str] = {}  # one entry per step function, however often it is imported
+    for found in by_name.values():
+        closest = max(depth for depth, _ in found)
+        for depth, context in found:
+            if depth == closest:
+                func = context.step_func
+                rivals[id(func)] = f"{func.__module__}.{func.__qualname__}"
+    return sorted(rivals.values())
+
+
+def _visible_definitions(request: pytest.FixtureRequest) -> list[tuple[str, int, Any]]:
+    """(fixture name, scope depth, step context) of every step definition visible from the
+    test's directory; computed once per directory (conftest files scope by directory)."""
+    node = request.node
+    cache = request.config.stash.setdefault(_visible_key, {})
+    where = str(getattr(node, "path", Path()).parent)
+    if where not in cache:
+        manager = request._fixturemanager
+        prefix = StepNamePrefix.step_def.value
+        found = []
+        for name in get_fixture_names(fixturemanager=manager):
+            if not name.startswith(prefix):
+                continue
+            for fixturedef in getfixturedefs(manager, name, node) or []:
+                context = step_function_context_registry.get(fixturedef.func)
+                if context is not None:
+                    found.append((name, len(fixturedef.baseid), context))
+        cache[where] = found
+    return cache[where]
+
+
+def _graded(item: pytest.Item) -> bool:
+    """A conformance test: a scenario, a test run per role, or one tagged with requirements.
+
+    The suite's own unit tests are left as pytest reports them.
+    """
+    if requirement_ids(item):
+        return True
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "sut_role" in callspec.params:
+        return True
+    function = getattr(item, "function", None)
+    return function is not None and function in scenario_wrapper_template_registry
+
+
+def _grade(
     item: pytest.Item,
     call: pytest.CallInfo[None],
-    report: pytest.TestReport,
     registry: dict[str, Requirement],
-) -> None:
-    if report.passed:
-        _set_property(item, report, "verdict", Verdict.PASS)
-        return
-    if report.skipped:
-        _set_property(item, report, "verdict", Verdict.SKIPPED)
-        return
+    phase: str,
+) -> Grade:
+    exc = call.excinfo.value if call.excinfo is not None else None
+    if exc is None and phase != "call":  # a setup or teardown report failed without raising
+        return Grade(Verdict.ERROR, error=ErrorCause(ErrorKind.SUITE, f"the {phase} failed"))
+    graded = grade(
+        exc,
+        {rid: req.level for rid, req in registry.items()},
+        requirement_ids(item),
+        strict=strict_conformance(item.config),
+        authoring=AUTHORING_ERRORS,
+        phase=phase,
+    )
+    if graded.verdict is not Verdict.PASS and _may_be_unreachable(graded):
+        cause = _sut_unreachable(item)
+        if cause is not None:  # what it raised says nothing about the SUT
+            return Grade(Verdict.ERROR, (), ErrorCause(ErrorKind.SUT_UNREACHABLE, cause))
+    return graded
 
-    violations = _violations(call.excinfo.value) if call.excinfo is not None else None
-    if not violations:
-        _set_property(item, report, "verdict", Verdict.FAILURE)
-        return
-    _set_property(item, report, "violation", "; ".join(str(v) for v in violations))
-    _set_property(item, report, "violations", _violations_json(violations, registry))
 
-    unknown = sorted({v.requirement for v in violations if v.requirement not in registry})
-    if unknown:
-        _set_property(item, report, "verdict", Verdict.ERROR)
+def _may_be_unreachable(graded: Grade) -> bool:
+    """What a SUT gone away could explain (not a mistake in the suite's text or options)."""
+    return graded.error is None or graded.error.kind not in (
+        ErrorKind.AUTHORING,
+        ErrorKind.UNKNOWN_FAULT,
+        ErrorKind.CONFIGURATION,
+    )
+
+
+def _sut_unreachable(item: pytest.Item) -> str | None:
+    from plugins.deployment import deployment_of  # only suites with deployments need it
+
+    deployment = deployment_of(item)
+    return deployment.sut_unreachable() if deployment is not None else None
+
+
+def _apply(item: pytest.Item, report: pytest.TestReport, graded: Grade) -> None:
+    """Record the grade as properties and make the report's outcome agree with it."""
+    if graded.violations:
+        _set_property(item, report, "violation", "; ".join(str(v) for v in graded.violations))
+        _set_property(item, report, "violations", _violations_json(graded.violations, item.config))
+    if graded.error is not None:
+        _set_property(item, report, "error-kind", graded.error.kind)
+        _set_property(item, report, "error-cause", graded.error.cause)
         report.longrepr = (
-            f"RequirementViolation names {', '.join(map(repr, unknown))}, which the requirement "
-            f"registry ({_registry_path(item.config)}) does not hold: fix the check or add "
-            f"the requirement.\n\n{report.longreprtext}"
+            f"ERROR ({graded.error.kind}): {graded.error.cause}\n\n{report.longreprtext}"
         )
-        return
-
-    strict = strict_conformance(item.config)
-    verdicts = {
-        verdict_for_violation(registry[v.requirement].level, strict=strict) for v in violations
-    }
-    if verdicts == {Verdict.WARNING}:
+    _set_property(item, report, "verdict", graded.verdict)
+    if graded.verdict is Verdict.WARNING:
         report.outcome = "passed"
         report.longrepr = None
-        _set_property(item, report, "verdict", Verdict.WARNING)
+    _watch_unreachable(item, graded)
+
+
+def _watch_unreachable(item: pytest.Item, graded: Grade) -> None:
+    """Stop the session after so many tests in a row could not reach the SUT."""
+    streak = item.config.stash.get(_unreachable_key, 0)
+    if graded.error is not None and graded.error.kind is ErrorKind.SUT_UNREACHABLE:
+        streak += 1
+        limit = _stop_after(item.config)
+        if limit and streak >= limit:
+            item.session.shouldstop = (
+                f"stopped: {streak} scenarios in a row could not reach the SUT "
+                f"({graded.error.cause})"
+            )
     else:
-        _set_property(item, report, "verdict", Verdict.FAILURE)
+        streak = 0
+    item.config.stash[_unreachable_key] = streak
+
+
+def _stop_after(config: pytest.Config) -> int:
+    value = str(config.getini(STOP_INI) or "").strip()
+    try:
+        return int(value) if value else STOP_AFTER_UNREACHABLE
+    except ValueError:
+        raise pytest.UsageError(f"{STOP_INI} = {value!r}: give a whole number") from None
 
 
 class _WarningCollector:
@@ -187,36 +335,27 @@ class _WarningCollector:
 def pytest_report_teststatus(
     report: pytest.TestReport,
 ) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
-    # Still counted as passed; shown as W / WARNING in the progress output.
+    # A warning still counts as passed; shown as W / WARNING in the progress output. An error
+    # of the call phase counts among the errors (E / ERROR), not the failures.
     if report.when == "call" and _is_warning(report):
         return "passed", "W", ("WARNING", {"yellow": True})
+    if report.when == "call" and report.failed and _is_error(report):
+        return "error", "E", ("ERROR", {"red": True})
     return None
+
+
+def _is_error(report: pytest.TestReport) -> bool:
+    return dict(report.user_properties).get("verdict") == Verdict.ERROR
 
 
 def _is_warning(report: pytest.TestReport) -> bool:
     return report.passed and dict(report.user_properties).get("verdict") == Verdict.WARNING
 
 
-def _violations(exc: BaseException) -> list[RequirementViolation] | None:
-    """The violations ``exc`` consists of, or None when anything else is in it."""
-    if isinstance(exc, RequirementViolation):
-        return [exc]
-    if isinstance(exc, BaseExceptionGroup):
-        found: list[RequirementViolation] = []
-        for inner in exc.exceptions:
-            inner_violations = _violations(inner)
-            if inner_violations is None:
-                return None
-            found.extend(inner_violations)
-        return found
-    return None
-
-
-def _violations_json(
-    violations: list[RequirementViolation], registry: dict[str, Requirement]
-) -> str:
+def _violations_json(violations: tuple[RequirementViolation, ...], config: pytest.Config) -> str:
     """The violations as JSON: one ``{requirement, level, message}`` each (level "" when the
     registry does not hold the ID)."""
+    registry = requirement_registry(config)
     return json.dumps(
         [
             {

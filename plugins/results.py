@@ -1,22 +1,37 @@
-"""pytest plugin: a machine-readable record of each scenario's outcome.
+"""pytest plugin: a machine-readable record of each scenario's outcome, and of the run.
 
 ``--results-json FILE`` writes, for every test, its node ID, scenario and feature names, the
-role under test, the outcome, the graded verdict, the requirements it checks and the
-violation or error text. The fault self-test and the reports read it.
+role under test, the outcome, the graded verdict, the requirements it checks, the violations
+and the error (kind and one-line cause); and for the run (:func:`ucsp.outcome.run_summary`)
+its overall result, whether it is partial and why, what it selected, and which requirements
+the whole suite covers (collected before any selection). The run's result and badge are also
+JUnit XML properties of the test suite. The fault self-test and the reports read it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import allure
+import allure_commons
 import pytest
+from _pytest.junitxml import xml_key
 
-from plugins.deployment import deployment_of, scenario_of
-from plugins.requirements import requirement_ids
-from ucsp.report.mask import body_text
+from plugins.deployment import (
+    NOT_APPLICABLE,
+    deployment_of,
+    masker_of,
+    role_of,
+    scenario_of,
+    selected_roles,
+)
+from plugins.requirements import requirement_ids, requirement_registry, strict_conformance
+from ucsp.outcome import Selection, run_summary
+from ucsp.provenance import suite_features
+from ucsp.report.mask import DEFAULT, Masker
 from ucsp.results import ResultsFile, write_results
 from ucsp.sim.journal import JournalEntry
 
@@ -39,12 +54,74 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ResultsRecorder(config), "ucsp-results-recorder")
+    config._ucsp_allure_mask = AllureMask(config)  # type: ignore[attr-defined]
+    allure_commons.plugin_manager.register(config._ucsp_allure_mask)  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    mask = getattr(config, "_ucsp_allure_mask", None)
+    if mask is not None:
+        allure_commons.plugin_manager.unregister(mask)
+
+
+class AllureMask:
+    """Masks each Allure result (names, step parameters, status details) before it is written."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    @allure_commons.hookimpl(tryfirst=True)
+    def report_result(self, result: Any) -> None:
+        masker_of(self.config).scrub(result)
+
+    @allure_commons.hookimpl(tryfirst=True)
+    def report_container(self, container: Any) -> None:
+        masker_of(self.config).scrub(container)
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """trylast: the innermost wrapper, so that Allure attaches captured output masked."""
+    report = yield
+    mask_report(report, masker_of(item.config))
+    return report
+
+
+def mask_report(report: pytest.TestReport, masker: Masker) -> None:
+    """The failure text, captured output and properties of a report, masked in place."""
+    report.sections = [(title, masker.text(text)) for title, text in report.sections]
+    report.user_properties = [
+        (name, masker.text(value) if isinstance(value, str) else value)
+        for name, value in report.user_properties
+    ]
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        clean = masker.text(text)
+        if clean != text:
+            report.longrepr = clean
 
 
 class ResultsRecorder:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.records: dict[str, dict[str, Any]] = {}
+        self.coverage: dict[str, set[str]] = {}  # requirement -> roles, whole collection
+        self.features: set[str] = set()  # feature files collected (before any selection)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """What the whole collection covers, before tags, names or roles deselect anything."""
+        for item in items:
+            scenario = scenario_of(item)
+            if scenario is not None:
+                self.features.add(str(Path(scenario.feature.filename).resolve()))
+            role = role_of(item)
+            if role is None or role == NOT_APPLICABLE:
+                continue
+            for rid in requirement_ids(item):
+                self.coverage.setdefault(rid, set()).add(role)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -60,6 +137,7 @@ class ResultsRecorder:
             "verdict": "pass",
             "requirements": [],
             "violations": [],
+            "error": None,
             "message": "",
             "duration": 0.0,
             "exchanges": [],
@@ -80,7 +158,9 @@ class ResultsRecorder:
             return
         record, deployment = self.records.get(item.nodeid), deployment_of(item)
         if record is not None and deployment is not None:
-            record["exchanges"] = [exchange_record(e) for e in deployment.peer_journal.entries]
+            masker = masker_of(self.config)
+            entries = deployment.peer_journal.entries
+            record["exchanges"] = [exchange_record(e, masker) for e in entries]
             if not self.config.getoption("--alluredir", None):
                 return
             for index, exchange in enumerate(record["exchanges"]):
@@ -90,7 +170,10 @@ class ResultsRecorder:
                     attachment_type=allure.attachment_type.JSON,
                 )
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # tryfirst: masked before JUnit, the terminal or anyone else reads the report
+        mask_report(report, masker_of(self.config))
         record = self.records.get(report.nodeid)
         if record is None:
             return
@@ -102,6 +185,8 @@ class ResultsRecorder:
             record["verdict"] = str(props["verdict"])
         if props.get("violations"):
             record["violations"] = json.loads(str(props["violations"]))
+        if props.get("error-kind"):
+            record["error"] = {"kind": str(props["error-kind"]), "cause": str(props["error-cause"])}
         if report.failed or (report.skipped and record["outcome"] == "passed"):
             record["outcome"] = "failed" if report.failed else "skipped"
             if report.failed and report.when != "call":
@@ -109,11 +194,14 @@ class ResultsRecorder:
             record["message"] = _short(report)
         elif props.get("violation"):
             record["message"] = str(props["violation"])
+        if record["error"] is not None and record["verdict"] == "error":
+            record["message"] = record["error"]["cause"]
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         path, record = self.config.getoption("--progress-file", None), self.records.get(nodeid)
         if path and record is not None:
-            line = {k: v for k, v in record.items() if k != "exchanges"}
+            summary = {k: v for k, v in record.items() if k != "exchanges"}
+            line = masker_of(self.config).value(summary)
             with open(path, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps(line) + "\n")
 
@@ -128,16 +216,56 @@ class ResultsRecorder:
                 "verdict": "error",
                 "requirements": [],
                 "violations": [],
+                "error": {"kind": "authoring", "cause": _collect_cause(report)},
                 "message": str(report.longrepr)[-2000:],
                 "duration": 0.0,
                 "exchanges": [],
             }
             self.pytest_runtest_logfinish(report.nodeid or "<collection>")
 
+    @pytest.hookimpl(tryfirst=True)  # before junitxml writes its file
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        run = self.run_summary(session, list(self.records.values()))
+        xml = self.config.stash.get(xml_key, None)
+        if xml is not None:
+            for name in ("result", "badge", "partial", "stopped"):
+                xml.add_global_property(f"ucsp-{name}", run[name] or "")
         path = self.config.getoption("--results-json", None)
         if path:
-            write_results(Path(path), ResultsFile({}, list(self.records.values())))
+            masker = masker_of(self.config)
+            records = [masker.value(r) for r in self.records.values()]
+            write_results(Path(path), ResultsFile(masker.value(run), records))
+
+    def run_summary(self, session: pytest.Session, records: list[dict[str, Any]]) -> dict[str, Any]:
+        """The run as a whole (:func:`ucsp.outcome.run_summary`)."""
+        config = self.config
+        try:
+            roles = tuple(str(r) for r in selected_roles(config))
+        except pytest.UsageError:
+            roles = ()
+        selection = Selection(
+            roles=roles,
+            tags=config.getoption("markexpr", "") or None,
+            keywords=config.getoption("keyword", "") or None,
+            scenarios=tuple(config.getoption("--scenario", [])),
+            faults=tuple(config.getoption("--fault", [])),
+            strict=strict_conformance(config),
+        )
+        own = {str(p) for p in suite_features()}
+        stopped = session.shouldstop
+        run = run_summary(
+            records,
+            requirement_registry(config),
+            selection,
+            self.coverage,
+            stopped=stopped if isinstance(stopped, str) else None,
+            outside_features=sorted(_shown(f) for f in self.features - own),
+            missing_features=sorted(_shown(f) for f in own - self.features)
+            if self.features
+            else [],
+        )
+        run["features"] = sorted(_shown(f) for f in self.features)
+        return run
 
 
 def _title(name: str, callspec: Any) -> str:
@@ -148,8 +276,9 @@ def _title(name: str, callspec: Any) -> str:
     return name
 
 
-def exchange_record(entry: JournalEntry) -> dict[str, Any]:
+def exchange_record(entry: JournalEntry, masker: Masker = DEFAULT) -> dict[str, Any]:
     """One exchange the suite saw, for reports: bodies as masked text."""
+    body_text = masker.body
     return {
         "direction": "SUT to suite" if entry.direction == "in" else "suite to SUT",
         "msgType": entry.msg_type,
@@ -161,6 +290,21 @@ def exchange_record(entry: JournalEntry) -> dict[str, Any]:
         "request": body_text(entry.request),
         "response": body_text(entry.response),
     }
+
+
+def _shown(path: str) -> str:
+    """A feature file as reports show it: relative to the checkout when inside it."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return path
+
+
+def _collect_cause(report: pytest.CollectReport) -> str:
+    lines = [line.strip() for line in str(report.longrepr).splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("E ")]
+    return (errors or lines or ["collection failed"])[-1][:300]
 
 
 def _short(report: pytest.TestReport) -> str:

@@ -1,4 +1,5 @@
-"""`ucsp-conformance run`: one real run with one known failure, its reports, and the CLI."""
+"""`ucsp-conformance run`: one real run with one known failure, its reports, and the CLI;
+an undefined step and a SUT that goes away (ERROR, INCOMPLETE); --out and --force."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ import pytest
 
 import ucsp.runner as runner
 from ucsp.cli import main
+from ucsp.deployment import Deployment, embedded
 from ucsp.errors import ConfigError
 from ucsp.keys import Keyset
+from ucsp.outcome import counts_line, requirement_matrix
 from ucsp.report.evidence import verify_pack
-from ucsp.report.html import matrix_counts, requirement_matrix
 from ucsp.requirements import load_registry
 from ucsp.results import read_results
 from ucsp.runner import RunOptions, RunResult, run
@@ -51,14 +53,25 @@ def records(failing_run: tuple[RunResult, str]) -> list[dict[str, Any]]:
     return read_results(result.out / "results.json").scenarios
 
 
-def test_run_with_a_failure_exits_1(failing_run: tuple[RunResult, str]) -> None:
-    result, _ = failing_run
+def test_run_with_a_failure_is_partial_not_conformant_exit_1(
+    failing_run: tuple[RunResult, str],
+) -> None:
+    result, text = failing_run
     assert result.exit_code == 1
+    run_part = read_results(result.out / "results.json").run
+    assert (run_part["result"], run_part["badge"]) == ("NOT CONFORMANT", "PARTIAL NOT CONFORMANT")
+    assert run_part["partialReasons"][:2] == [
+        "scenarios selected by name: 2",
+        "faults switched on: notice-wrong-amount",
+    ]
+    assert run_part["partialReasons"][2].startswith("56 requirement(s) of role ucsp not run: ")
+    assert run_part == result.summary
+    assert text.splitlines()[-1] == "result: PARTIAL NOT CONFORMANT (exit 1)"
 
 
 def test_run_writes_every_report(failing_run: tuple[RunResult, str]) -> None:
     out = failing_run[0].out
-    for name in ("report.html", "junit.xml", "results.json", "evidence.zip"):
+    for name in ("report.html", "junit.xml", "results.json", "requirements.json", "evidence.zip"):
         assert (out / name).is_file(), name
         assert (out / name).stat().st_size > 0, name
     assert (out / "allure-results").is_dir()
@@ -77,7 +90,9 @@ def test_results_have_one_failure_and_one_pass(
     assert failed["message"].startswith("PAY-05: ")
     assert "txnAmt" in failed["message"]
     assert "PAY-05" in failed["requirements"]
-    assert passed["requirements"] == ["PAY-01"]
+    assert passed["requirements"] == ["SEC-01", "PAY-01"]
+    assert (passed["error"], failed["error"]) == (None, None)
+    assert [v["requirement"] for v in failed["violations"]] == ["PAY-05"]
     for record in records:
         assert record["role"] == "ucsp"
         assert record["feature"] == FEATURE
@@ -99,15 +114,58 @@ def test_evidence_pack_verifies(failing_run: tuple[RunResult, str]) -> None:
     assert {"report.html", "junit.xml", "results.json"} <= files
     assert any(name.startswith("allure-results/") for name in files)
     assert "evidence.zip" not in files
-    assert check.manifest["roles"] == ["ucsp"]
-    assert check.manifest["target"] == {"name": "embedded reference implementations"}
-    assert re.fullmatch(r"[0-9a-f]{64}", check.manifest["profileSha256"])
+    manifest = check.manifest
+    assert manifest["roles"] == ["ucsp"]
+    assert manifest["target"] == {"name": "embedded reference implementations"}
+    assert re.fullmatch(r"[0-9a-f]{64}", manifest["profileSha256"])
+    assert (manifest["result"], manifest["badge"]) == ("NOT CONFORMANT", "PARTIAL NOT CONFORMANT")
+    assert manifest["partial"] is True and len(manifest["partialReasons"]) == 3
+    assert manifest["selection"] == {
+        "roles": ["ucsp"],
+        "tags": None,
+        "keywords": None,
+        "scenarios": [PASSING, FAILING],
+        "faults": ["notice-wrong-amount"],
+        "strict": False,
+    }
+    assert set(manifest["sha256"]) == {"features", "registry", "schemas", "profile"}
+    assert all(re.fullmatch(r"[0-9a-f]{64}", v) for v in manifest["sha256"].values())
+    assert manifest["sha256"]["profile"] == manifest["profileSha256"]
+    assert manifest["signingKey"]["testOnly"] is True
+    assert manifest["signingKey"]["certificateId"] == check.signer_id
+    commit = manifest["suiteCommit"]  # the suite runs from a git checkout here
+    assert re.fullmatch(r"[0-9a-f]{40}", commit["commit"]) and isinstance(commit["dirty"], bool)
+    assert "features/payment/frontend_payment.feature" in manifest["features"]
+
+
+def test_requirements_json_grades_the_violated_requirement(
+    failing_run: tuple[RunResult, str],
+) -> None:
+    listed = json.loads((failing_run[0].out / "requirements.json").read_text("utf-8"))
+    registry = load_registry()
+    assert len(listed) == sum("ucsp" in req.roles for req in registry.values())
+    assert {c["role"] for c in listed} == {"ucsp"}
+    by_id = {c["id"]: c for c in listed}
+    assert by_id["PAY-05"] == {
+        "id": "PAY-05",
+        "level": "MUST",
+        "role": "ucsp",
+        "verdict": "failure",
+        "scenarios": [FAILING],
+    }
+    assert by_id["PAY-01"]["verdict"] == "pass"
+    # Tagged on the failing scenario, but not what its violation named: not judged.
+    assert by_id["INQ-01"]["verdict"] == "unjudged"
+    assert {c["verdict"] for c in listed} == {"failure", "pass", "unjudged", "not-run"}
 
 
 def test_junit_reports_one_failure(failing_run: tuple[RunResult, str]) -> None:
     tree = ET.parse(failing_run[0].out / "junit.xml")  # noqa: S314 - our own run's file
     suite = tree.getroot().find("testsuite")
     assert suite is not None
+    properties = {p.get("name"): p.get("value") for p in suite.findall("properties/property")}
+    assert properties["ucsp-result"] == "NOT CONFORMANT"
+    assert properties["ucsp-badge"] == "PARTIAL NOT CONFORMANT"
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "1", "0")
     failed = [case for case in suite.iter("testcase") if case.find("failure") is not None]
     assert len(failed) == 1
@@ -145,14 +203,23 @@ def test_live_progress_prints_each_verdict_then_the_summary(
     assert summary > index  # verdicts arrive first, the table after
     row = next(line for line in lines[summary:] if "ucsp" in line and "│" in line)
     assert re.findall(r"\d+", row) == ["1", "1", "0", "0", "0"]  # pass failure warning error skip
-    cells = matrix_counts(requirement_matrix(records, load_registry()), ["ucsp"])
-    expected = ", ".join(f"{cells[v]} {v}" for v in ("pass", "failure", "warning", "uncovered"))
-    assert f"requirements: {expected}" in lines
-    assert cells["failure"] >= 1 and cells["pass"] >= 1
-    assert lines[-2:] == [
-        f"report: {result.out / 'report.html'}",
-        f"evidence: {result.out / 'evidence.zip'}",
+    assert "result: PARTIAL NOT CONFORMANT" in [line.strip() for line in lines[summary:]]
+    coverage = read_results(result.out / "results.json").run["coverage"]
+    rows = requirement_matrix(records, load_registry(), ["ucsp"], coverage)
+    assert counts_line(rows, ["ucsp"]) in lines
+    counts = next(line for line in lines if line.startswith("requirement × role cells: "))
+    assert re.fullmatch(
+        r"requirement × role cells: \d+ \(\d+ requirements, role\(s\) ucsp\): 1 failure, "
+        r"0 warning, 0 error, 1 unjudged, 2 pass, \d+ not-run, 0 uncovered",
+        counts,
+    ), counts
+    end = lines.index(f"report: {result.out / 'report.html'}")
+    assert lines[end + 1] == f"evidence: {result.out / 'evidence.zip'}"
+    assert lines[end + 2 : end + 4] == [
+        "partial: scenarios selected by name: 2",
+        "partial: faults switched on: notice-wrong-amount",
     ]
+    assert lines[-1] == "result: PARTIAL NOT CONFORMANT (exit 1)"
 
 
 # --- the child process and usage errors, without running scenarios ---------------------
@@ -230,7 +297,7 @@ def test_no_records_is_a_config_error(tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises(ConfigError, match=r"no scenario matches --tags 'NOPE'"):
         run(RunOptions(sut="ucsp", tags="NOPE", out=tmp_path), io.StringIO())
     with pytest.raises(ConfigError, match=r"no scenario was collected"):
-        run(RunOptions(sut="ucsp", out=tmp_path), io.StringIO())
+        run(RunOptions(sut="ucsp", out=tmp_path, force=True), io.StringIO())
 
 
 def test_sut_contradicting_the_target_is_a_config_error(tmp_path: Path) -> None:
@@ -262,9 +329,16 @@ def test_pytest_command_passes_every_option(tmp_path: Path) -> None:
         strict=True,
         faults=["a", "b"],
         scenarios=["one", "two"],
+        features=[Path("features/local")],
     )
     command = runner.pytest_command(options, tmp_path, tmp_path / "p.jsonl")
-    assert command[:4] == [sys.executable, "-m", "pytest", "features"]
+    assert command[:5] == [
+        sys.executable,
+        "-m",
+        "pytest",
+        "features",
+        str(Path("features/local").resolve()),
+    ]
     text = " ".join(command)
     for part in (
         f"--results-json {tmp_path / 'results.json'}",
@@ -272,7 +346,7 @@ def test_pytest_command_passes_every_option(tmp_path: Path) -> None:
         f"--alluredir {tmp_path / 'allure-results'}",
         f"--progress-file {tmp_path / 'p.jsonl'}",
         "--sut ucsp",
-        "--target t.toml",
+        f"--target {Path('t.toml').resolve()}",  # the child runs in the checkout
         "--ucsp-strict",
         "--fault a --fault b",
         "--scenario one --scenario two",
@@ -330,3 +404,191 @@ def test_cli_clean_run_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str
     records = read_results(tmp_path / "results.json").scenarios
     assert [(r["scenario"], r["verdict"]) for r in records] == [(PASSING, "pass")]
     assert verify_pack(tmp_path / "evidence.zip").ok
+
+
+# --- --out and --force ---------------------------------------------------------------------
+
+
+def test_a_non_empty_out_is_refused_without_force(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = (
+        f"import pathlib\npathlib.Path(r'{{out}}', 'results.json').write_text({ONE_RECORD!r})\n"
+    )
+    monkeypatch.setattr(runner, "pytest_command", _fake_child(script))
+    (tmp_path / "old-run.txt").write_text("from another run", encoding="utf-8")
+    (tmp_path / "allure-results").mkdir()
+    (tmp_path / "allure-results" / "x-result.json").write_text("{}", encoding="utf-8")
+
+    assert main(["run", "--sut", "ucsp", "--out", str(tmp_path)]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert f"--out {tmp_path} is not empty" in line and "--force" in line
+    assert (tmp_path / "old-run.txt").exists()  # nothing touched
+
+    assert main(["run", "--sut", "ucsp", "--out", str(tmp_path), "--force"]) == 0
+    assert not (tmp_path / "old-run.txt").exists()
+    assert not (tmp_path / "allure-results" / "x-result.json").exists()
+    pack = verify_pack(tmp_path / "evidence.zip")
+    assert pack.ok, pack.problems
+    assert "old-run.txt" not in pack.manifest["files"]
+
+
+def test_force_will_not_empty_the_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "pytest_command", _fake_child("raise SystemExit(9)"))
+    for directory in (ROOT, ROOT.parent):
+        with pytest.raises(ConfigError, match=r"--force will not empty|the suite's checkout"):
+            run(RunOptions(sut="ucsp", out=directory, force=True), io.StringIO())
+    assert (ROOT / "pyproject.toml").is_file()
+
+
+def test_an_unknown_fault_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    with pytest.raises(
+        ConfigError, match=r"unknown fault 'bogus'; known faults: .*replay-accepted"
+    ):
+        run(RunOptions(sut="ucsp", faults=["bogus"], out=tmp_path / "out"), io.StringIO())
+    # A fault of the other role's catalogue is unknown to a one-role run.
+    with pytest.raises(ConfigError, match=r"unknown fault 'notice-wrong-amount'"):
+        run(RunOptions(sut="industry", faults=["notice-wrong-amount"]), io.StringIO())
+    with pytest.raises(ConfigError, match=r"--fault .* embedded reference implementations"):
+        run(
+            RunOptions(target=ROOT / "fixtures/targets/ucsp.example.toml", faults=["x"]),
+            io.StringIO(),
+        )
+    assert not (tmp_path / "out").exists()
+
+
+def test_extra_features_must_lie_inside_the_checkout(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"--features .* is outside the suite's checkout"):
+        run(RunOptions(sut="ucsp", features=[tmp_path]), io.StringIO())
+
+
+# --- ERROR and INCOMPLETE ------------------------------------------------------------------
+
+TEAM_FEATURE = """\
+Feature: Team scenarios
+
+  @PAY-01
+  Scenario: A team scenario with a step nobody defined
+    Given an order of 1.00 USD has been submitted
+    Then the moon is made of cheese
+"""
+TEAM_CONFTEST = """
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _role_under_test(sut_role):
+    return sut_role
+"""
+TEAM_TESTS = """
+from pathlib import Path
+
+from pytest_bdd import scenarios
+
+scenarios(str(Path(__file__).parent / "team.feature"))
+"""
+
+
+@pytest.fixture
+def team_features() -> Any:
+    """A directory of a team's own scenarios inside the checkout (reports/ is not tracked)."""
+    directory = ROOT / "reports" / f".team-{threading.get_ident()}-{id(object())}"
+    directory.mkdir(parents=True)
+    try:
+        (directory / "team.feature").write_text(TEAM_FEATURE, encoding="utf-8")
+        (directory / "conftest.py").write_text(TEAM_CONFTEST, encoding="utf-8")
+        (directory / "test_team.py").write_text(TEAM_TESTS, encoding="utf-8")
+        yield directory
+    finally:
+        for file in directory.rglob("*"):
+            if file.is_file():
+                file.unlink()
+        for sub in sorted(directory.rglob("*"), reverse=True):
+            sub.rmdir()
+        directory.rmdir()
+
+
+def test_an_undefined_step_is_an_error_and_the_run_incomplete_exit_2(
+    tmp_path: Path, team_features: Path
+) -> None:
+    stream = io.StringIO()
+    options = RunOptions(sut="ucsp", scenarios=[PASSING], features=[team_features], out=tmp_path)
+    options.scenarios.append("A team scenario with a step nobody defined")
+
+    result = run(options, stream)
+
+    assert result.exit_code == 2
+    by_name = {r["scenario"]: r for r in result.records}
+    team = by_name["A team scenario with a step nobody defined"]
+    assert (team["verdict"], team["error"]["kind"]) == ("error", "authoring")
+    assert team["error"]["cause"].startswith(
+        'StepDefinitionNotFoundError: Step definition is not found: Then "the moon is made of '
+        'cheese".'
+    )
+    assert team["message"] == team["error"]["cause"]
+    assert by_name[PASSING]["verdict"] == "pass"
+    summary = read_results(tmp_path / "results.json").run
+    assert (summary["result"], summary["badge"]) == ("INCOMPLETE", "PARTIAL INCOMPLETE")
+    shown = team_features.relative_to(ROOT).as_posix() + "/team.feature"
+    assert f"feature files outside the suite's own set: {shown}" in summary["partialReasons"]
+    lines = stream.getvalue().splitlines()
+    assert any(line.startswith("ERROR [ucsp] Team scenarios: A team scenario") for line in lines)
+    assert lines[-1] == "result: PARTIAL INCOMPLETE (exit 2)"
+    html = (tmp_path / "report.html").read_text("utf-8")
+    assert 'data-result="INCOMPLETE">PARTIAL INCOMPLETE</span>' in html
+
+
+class StopsTheSut(io.StringIO):
+    """The run's output stream; stops the SUT once ``after`` verdicts have been printed."""
+
+    def __init__(self, sut: Deployment, after: int) -> None:
+        super().__init__()
+        self.sut, self.after, self.stopped = sut, after, False
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        verdicts = re.findall(r"^(?:PASS|FAIL|ERROR|WARN) ", self.getvalue(), re.M)
+        if not self.stopped and len(verdicts) >= self.after:
+            self.stopped = True
+            self.sut.servers[0].stop()  # the SUT's own server: connections are refused now
+        return written
+
+
+def test_a_sut_gone_mid_run_is_an_error_and_the_run_stops_incomplete(tmp_path: Path) -> None:
+    sut = embedded("ucsp")
+    try:
+        target = tmp_path / "ucsp.toml"
+        target.write_text(
+            f'sut = "ucsp"\ntime_scale = {sut.target.time_scale}\n[suite]\n'
+            f'keys = "{TEST_KEYS}"\nlisten = "127.0.0.1:0"\n[ucsp]\n'
+            f'gateway_url = "{sut.target.ucsp.gateway_url}"\n'
+            f'authorize_url = "{sut.target.ucsp.authorize_url}"\n'
+            # Where the embedded UCSP sends notices and users: its own peer, still running.
+            f'[industry]\nindex_url = "{sut.target.industry.index_url}"\n'
+            f'notice_url = "{sut.target.industry.notice_url}"\n',
+            encoding="utf-8",
+        )
+        stream = StopsTheSut(sut, after=2)
+        result = run(
+            RunOptions(target=target, tags="FMT-01 or FMT-02", out=tmp_path / "out"), stream
+        )
+    finally:
+        sut.close()
+
+    assert result.exit_code == 2
+    verdicts = [r["verdict"] for r in result.records]
+    assert verdicts[:2] == ["pass", "pass"], result.records
+    errors = [r for r in result.records[2:] if r["verdict"] == "error"]
+    assert len(errors) >= 5 and {r["error"]["kind"] for r in errors} == {"sut-unreachable"}
+    assert "failure" not in verdicts  # a SUT gone away is no claim about it
+    assert errors[-1]["error"]["cause"].startswith(
+        f"the SUT cannot be reached: {sut.target.ucsp.gateway_url}"
+    )
+    summary = result.summary
+    assert summary["result"] == "INCOMPLETE"
+    assert summary["stopped"].startswith("stopped: 5 scenarios in a row could not reach the SUT")
+    text = stream.getvalue()
+    assert summary["stopped"] in text.splitlines()
+    assert text.splitlines()[-1].endswith("INCOMPLETE (exit 2)")
+    manifest = verify_pack(result.out / "evidence.zip").manifest
+    assert (manifest["result"], manifest["stopped"]) == ("INCOMPLETE", summary["stopped"])

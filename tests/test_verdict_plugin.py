@@ -171,18 +171,26 @@ def test_verdicts_properties_and_warning_summary(suite: pytest.Pytester) -> None
         },
     )
     assert reports["test_pass"] == ("passed", {"requirements": "SEC-02 FMT-13", "verdict": "pass"})
+    # Not a violation: an ERROR (the suite could not judge), never a FAILURE of the SUT.
     assert reports["test_other_exception"] == (
         "failed",
-        {"requirements": "FMT-13", "verdict": "failure"},
+        {
+            "requirements": "FMT-13",
+            "error-kind": "suite-exception",
+            "error-cause": "ValueError: connection refused",
+            "verdict": "error",
+        },
     )
-    assert reports["test_unknown_requirement"][0] == "failed"
-    assert reports["test_unknown_requirement"][1]["verdict"] == "error"
+    unknown = reports["test_unknown_requirement"]
+    assert unknown[0] == "failed"
+    assert (unknown[1]["verdict"], unknown[1]["error-kind"]) == ("error", "misattribution")
+    assert "SEC-99, which the requirement registry does not hold" in str(unknown[1]["error-cause"])
     assert reports["test_should_violations_grouped"][0] == "passed"
     assert reports["test_should_violations_grouped"][1]["verdict"] == "warning"
     assert reports["test_should_and_must_grouped"][0] == "failed"
     assert reports["test_should_and_must_grouped"][1]["verdict"] == "failure"
     assert reports["test_skipped"] == ("skipped", {"requirements": "SEC-02", "verdict": "skipped"})
-    assert reports["test_untagged_pass"] == ("passed", {"verdict": "pass"})
+    assert reports["test_untagged_pass"] == ("passed", {})  # not a conformance test: not graded
     # Gherkin tags on the Feature and the Scenario become the scenario's markers.
     bdd = reports["test_a_skewed_timestamp_is_rejected_with_code_10"]
     assert bdd == (
@@ -196,7 +204,7 @@ def test_verdicts_properties_and_warning_summary(suite: pytest.Pytester) -> None
         },
     )
 
-    result.assert_outcomes(passed=5, failed=4, skipped=1)
+    result.assert_outcomes(passed=5, failed=2, errors=2, skipped=1)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(
         [
@@ -208,9 +216,14 @@ def test_verdicts_properties_and_warning_summary(suite: pytest.Pytester) -> None
             "3 SHOULD requirement violation(s) graded as warning*",
         ]
     )
-    # The unknown ID fails loudly, naming the ID and the registry.
+    # Errors show as such, with their kind and cause.
     result.stdout.fnmatch_lines(
-        ["*RequirementViolation names 'SEC-99', which the requirement registry (*) does not hold*"]
+        [
+            "*test_other_exception ERROR*",
+            "*ERROR (misattribution): a check names SEC-99, which the requirement registry "
+            "does not hold*",
+        ],
+        consecutive=False,
     )
 
     junit = ET.parse(suite.path / "junit.xml")  # noqa: S314 (written by the run above)
@@ -311,3 +324,189 @@ def test_a_broken_registry_is_a_usage_error(pytester: pytest.Pytester) -> None:
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*UCSP requirement registry: *requirements.toml: requirement #1*"])
+
+
+# --- error kinds, the stop after an unreachable SUT, the run's result ------------------------
+
+ERROR_TESTS = """
+import httpx
+import pytest
+from ucsp.drivers.harness import DriverTimeout
+from ucsp.errors import ConfigError
+from ucsp.verdict import RequirementViolation
+
+SEC_02 = getattr(pytest.mark, "SEC-02")
+
+
+@SEC_02
+def test_misattributed():
+    raise RequirementViolation("FMT-13", "a registry requirement this test is not tagged with")
+
+
+@SEC_02
+def test_value_outside_vocabulary():
+    raise ConfigError("unknown authorization defect 'x'; known: a, b")
+
+
+@SEC_02
+def test_driver_timeout():
+    raise DriverTimeout("no SUBMIT_PAYMENT_ORDER arrived within 300 s")
+
+
+@SEC_02
+def test_assertion():
+    assert 1 == 2
+"""
+
+UNDEFINED_FEATURE = """\
+@ucsp
+Feature: Team scenarios
+
+  @SEC-02
+  Scenario: A scenario with a step nobody defined
+    Given the moon is made of cheese
+"""
+
+UNDEFINED_TESTS = """
+from pytest_bdd import scenarios
+
+scenarios("team.feature")
+"""
+
+
+def test_each_error_kind_is_recorded(suite: pytest.Pytester) -> None:
+    suite.makepyfile(test_errors=ERROR_TESTS, test_team=UNDEFINED_TESTS)
+    suite.makefile(".feature", team=UNDEFINED_FEATURE)
+
+    result = suite.runpytest_inprocess("--junitxml=junit.xml")
+
+    reports = call_reports(result)
+    kinds = {
+        name: (props["verdict"], props.get("error-kind")) for name, (_, props) in reports.items()
+    }
+    assert kinds == {
+        "test_misattributed": ("error", "misattribution"),
+        "test_value_outside_vocabulary": ("error", "authoring"),
+        "test_driver_timeout": ("error", "driver-timeout"),
+        "test_assertion": ("error", "suite-exception"),
+        "test_a_scenario_with_a_step_nobody_defined": ("error", "authoring"),
+    }
+    undefined = reports["test_a_scenario_with_a_step_nobody_defined"][1]
+    assert str(undefined["error-cause"]).startswith(
+        'StepDefinitionNotFoundError: Step definition is not found: Given "the moon is made of '
+        'cheese".'
+    )
+    assert "not among the scenario's tags (SEC-02)" in str(
+        reports["test_misattributed"][1]["error-cause"]
+    )
+    result.assert_outcomes(errors=5)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    junit = ET.parse(suite.path / "junit.xml")  # noqa: S314 (written by the run above)
+    case = junit.find(".//testcase[@name='test_driver_timeout']")
+    assert case is not None
+    properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert properties["error-kind"] == "driver-timeout"
+    assert properties["error-cause"] == (
+        "harness answered HTTP 408: no SUBMIT_PAYMENT_ORDER arrived within 300 s"
+    )
+
+
+UNREACHABLE_TESTS = """
+import httpx
+import pytest
+
+SEC_02 = getattr(pytest.mark, "SEC-02")
+
+
+def _refused():
+    raise httpx.ConnectError("All connection attempts failed",
+                             request=httpx.Request("POST", "http://127.0.0.1:9/gateway"))
+
+
+@pytest.mark.parametrize("n", range({count}))
+@SEC_02
+def test_down(n):
+    if n in {passing}:
+        return
+    _refused()
+"""
+
+
+def test_five_unreachable_in_a_row_stop_the_session(suite: pytest.Pytester) -> None:
+    suite.makepyfile(test_down=UNREACHABLE_TESTS.format(count=8, passing="()"))
+
+    result = suite.runpytest_inprocess()
+
+    ran = call_reports(result)
+    assert len(ran) == 5  # the sixth never ran
+    assert {props["error-kind"] for _, props in ran.values()} == {"sut-unreachable"}
+    cause = str(next(iter(ran.values()))[1]["error-cause"])
+    assert cause == (
+        "the SUT cannot be reached: ConnectError All connection attempts failed "
+        "(POST http://127.0.0.1:9/gateway)"
+    )
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(
+        [f"*Interrupted: stopped: 5 scenarios in a row could not reach the SUT ({cause})*"]
+    )
+
+
+def test_a_test_that_reaches_the_sut_resets_the_count(suite: pytest.Pytester) -> None:
+    suite.makepyfile(test_down=UNREACHABLE_TESTS.format(count=9, passing="(4,)"))
+
+    result = suite.runpytest_inprocess()
+
+    assert len(call_reports(result)) == 9
+    result.assert_outcomes(passed=1, errors=8)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_the_stop_after_unreachable_is_configurable(suite: pytest.Pytester) -> None:
+    suite.makepyfile(test_down=UNREACHABLE_TESTS.format(count=4, passing="()"))
+
+    result = suite.runpytest_inprocess("-o", "ucsp_stop_after_unreachable=2")
+
+    assert len(call_reports(result)) == 2
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+
+
+AMBIGUOUS_TESTS = """
+from pytest_bdd import given, parsers, scenarios
+
+scenarios("team.feature")
+
+
+@given("the moon is made of cheese")
+def _():
+    pass
+
+
+@given(parsers.parse("the moon is made of {what}"))
+def _(what):
+    pass
+"""
+
+
+def test_an_ambiguous_step_is_an_authoring_error(suite: pytest.Pytester) -> None:
+    suite.makepyfile(test_team=AMBIGUOUS_TESTS)
+    suite.makefile(".feature", team=UNDEFINED_FEATURE)
+
+    result = suite.runpytest_inprocess()
+
+    props = call_reports(result)["test_a_scenario_with_a_step_nobody_defined"][1]
+    assert (props["verdict"], props["error-kind"]) == ("error", "authoring")
+    assert str(props["error-cause"]).startswith(
+        'ambiguous step: Given "the moon is made of cheese" matches 2 step definitions (test_team._'
+    )
+
+
+def test_one_definition_per_phrase_is_not_ambiguous(suite: pytest.Pytester) -> None:
+    suite.makepyfile(test_team=AMBIGUOUS_TESTS.replace("@given(parsers.parse", "@given(parsers.re"))
+    suite.makefile(".feature", team=UNDEFINED_FEATURE)
+
+    result = suite.runpytest_inprocess()
+
+    assert call_reports(result)["test_a_scenario_with_a_step_nobody_defined"][1] == {
+        "requirements": "SEC-02",
+        "verdict": "pass",
+    }

@@ -36,7 +36,21 @@ def register_run(sub: Subparsers) -> None:
     )
     run.add_argument("--strict", action="store_true", help="SHOULD violations fail the run too")
     run.add_argument(
-        "--out", type=Path, metavar="DIR", help="report directory (default: reports/<run-id>)"
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="report directory, new or empty (default: reports/<run-id>)",
+    )
+    run.add_argument("--force", action="store_true", help="empty a non-empty --out directory first")
+    run.add_argument(
+        "--features",
+        dest="features",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="also run this test module or directory of your own scenarios (repeatable); "
+        "the run is then PARTIAL",
     )
     run.add_argument(
         "--fault",
@@ -54,26 +68,60 @@ def register_run(sub: Subparsers) -> None:
         metavar="NAME",
         help="only the scenario with this name (repeatable)",
     )
+    _profile_option(run)
     run.set_defaults(func=cmd_run)
+
+
+def _profile_option(parser: argparse.ArgumentParser) -> None:
+    """``--profile`` after the subcommand too; SUPPRESS keeps a global one given before it."""
+    parser.add_argument(
+        "--profile", metavar="FILE", default=argparse.SUPPRESS, help="wire profile TOML file"
+    )
+
+
+def _profile_path(args: argparse.Namespace) -> Path | None:
+    """The ``--profile`` file, absolute (the run's child process has another cwd)."""
+    value = getattr(args, "profile", None)
+    if value is None:
+        return None
+    path = Path(value).resolve()
+    if not path.is_file():
+        raise ConfigError(f"--profile {value}: no such file; name a profile TOML file")
+    return path
+
+
+def _target_path(value: Path | None) -> Path | None:
+    """The ``--target`` file, absolute: relative paths mean the directory run started in."""
+    if value is None:
+        return None
+    if not value.is_file():
+        raise ConfigError(
+            f"target file {value} does not exist; write one from fixtures/targets/*.example.toml"
+        )
+    return value.resolve()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from ucsp.runner import RunOptions, run
 
-    if args.target is not None and not args.target.is_file():
+    target = _target_path(args.target)
+    if target is None and getattr(args, "profile", None) is not None:
         raise ConfigError(
-            f"target file {args.target} does not exist; write one from "
-            "fixtures/targets/*.example.toml"
+            "--profile applies to a run against a target file (--target); the embedded "
+            "reference implementations run with the default profile"
         )
     result = run(
         RunOptions(
             sut=args.sut,
-            target=args.target,
+            target=target,
+            profile=_profile_path(args),
             tags=args.tags,
             strict=args.strict,
             out=args.out,
             faults=args.faults,
             scenarios=args.scenarios,
+            features=args.features,
+            force=args.force,
         )
     )
     return result.exit_code
@@ -82,19 +130,23 @@ def cmd_run(args: argparse.Namespace) -> int:
 def register_doctor(sub: Subparsers) -> None:
     doctor = sub.add_parser("doctor", help="preflight checks of a target before any scenario")
     doctor.add_argument("--target", type=Path, required=True, metavar="FILE")
+    _profile_option(doctor)
     doctor.set_defaults(func=cmd_doctor)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    """Exit 2 on a problem (fix the target, keys or network); warnings (the SUT's behaviour,
+    graded by the scenarios) leave the exit code 0."""
     from ucsp.doctor import run_checks
     from ucsp.target import load_target
 
-    checks = run_checks(load_target(args.target))
+    checks = run_checks(load_target(args.target, _profile_path(args)))
     for check in checks:
         print(check.line())
-    failed = [c for c in checks if not c.ok]
-    print(f"{len(checks) - len(failed)} ok, {len(failed)} problem(s)")
-    return EXIT_USAGE if failed else EXIT_OK
+    problems = sum(c.problem for c in checks)
+    warnings = sum(c.warning for c in checks)
+    print(f"{sum(c.ok for c in checks)} ok, {warnings} warning(s), {problems} problem(s)")
+    return EXIT_USAGE if problems else EXIT_OK
 
 
 def register_steps(sub: Subparsers) -> None:
@@ -132,11 +184,17 @@ def cmd_faults(args: argparse.Namespace) -> int:
 def register_verify_evidence(sub: Subparsers) -> None:
     verify = sub.add_parser("verify-evidence", help="check an evidence pack offline")
     verify.add_argument("file", type=Path, metavar="FILE")
-    verify.add_argument(
+    trust = verify.add_mutually_exclusive_group()
+    trust.add_argument(
         "--cert",
         type=Path,
         metavar="CERT",
-        help="trust only this signer certificate (default: the pack's own)",
+        help="the certificate the pack must be signed with (the suite's signing certificate)",
+    )
+    trust.add_argument(
+        "--trust-pack-signer",
+        action="store_true",
+        help="accept the certificate inside the pack (proves integrity, not who signed it)",
     )
     verify.set_defaults(func=cmd_verify_evidence)
 
@@ -148,19 +206,27 @@ def cmd_verify_evidence(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.file} does not exist")
     cert = load_certificate(args.cert) if args.cert else None
     check = verify_pack(args.file, cert)
-    if check.ok:
-        print(
-            f"evidence pack intact: {check.files} files, run {check.manifest.get('runId')}, "
-            f"suite {check.manifest.get('suiteVersion')}, signed by certificate {check.signer_id}"
-        )
-        if cert is None:
-            print(
-                "note: the signer was taken from the pack itself; pass --cert with the suite's "
-                "certificate to prove who signed it"
-            )
+    if not check.ok:
+        for problem in check.problems:
+            print(f"ALTERED: {problem}")
+        return EXIT_FAILED
+    print(
+        f"evidence pack intact: {check.files} files, run {check.manifest.get('runId')}, "
+        f"suite {check.manifest.get('suiteVersion')}, signed by certificate {check.signer_id}"
+    )
+    if cert is not None:
         return EXIT_OK
-    for problem in check.problems:
-        print(f"ALTERED: {problem}")
+    if args.trust_pack_signer:
+        print(
+            f"note: signer {check.signer_id} was taken from the pack itself "
+            "(--trust-pack-signer); compare that ID with the suite's certificate"
+        )
+        return EXIT_OK
+    print(
+        f"NOT TRUSTED: the pack's signer (certificate {check.signer_id}) is not trusted: "
+        "anyone can re-sign a pack with their own key; pass --cert with the suite's "
+        "certificate, or --trust-pack-signer to accept the pack's own"
+    )
     return EXIT_FAILED
 
 

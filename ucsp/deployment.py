@@ -8,16 +8,19 @@ loop; synchronous callers (step definitions) submit coroutines with :meth:`Deplo
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
 from ucsp.clock import Clock, SystemClock
 from ucsp.drivers.harness import HarnessDriver
 from ucsp.drivers.manual import ManualDriver
+from ucsp.errors import UnknownFault
 from ucsp.keys import Keyset
 from ucsp.loopback import LoopbackServer, LoopThread, bind_loopback, url_of
 from ucsp.peers.industry_peer import IndustryPeer
@@ -75,6 +78,23 @@ class Deployment:
             self.industry_peer.logins.clear()
         self.peer_journal.clear()
 
+    def sut_unreachable(self, timeout: float = 2.0) -> str | None:
+        """Why the SUT cannot be reached (a TCP connection to one of its URLs fails), or None.
+
+        Asked after a scenario that did not pass: a SUT that went away is no verdict on it.
+        """
+        info = self.target
+        urls = (
+            [info.ucsp.gateway_url, info.ucsp.authorize_url]
+            if self.role == "ucsp"
+            else [info.industry.notice_url, info.industry.harness_url]
+        )
+        for url in dict.fromkeys(u for u in urls if u):
+            cause = _connect_failure(url, timeout)
+            if cause is not None:
+                return cause
+        return None
+
     def close(self) -> None:
         for server in reversed(self.servers):
             server.stop()
@@ -96,8 +116,34 @@ async def _async(func: Any) -> None:
     func()
 
 
+def _connect_failure(url: str, timeout: float) -> str | None:
+    """Why a TCP connection to ``url``'s host and port fails, or None when it opens."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return f"the SUT cannot be reached: {url}: {exc.strerror or type(exc).__name__}"
+
+
 def _browser() -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=60.0, follow_redirects=False)
+
+
+def faults_for(role: Role, names: Iterable[str], roles: Iterable[Role] = ()) -> list[str]:
+    """The faults of ``names`` that the reference implementation of ``role`` holds.
+
+    A name that no catalogue of ``role`` or of ``roles`` (the other roles under test) holds
+    raises :class:`UnknownFault`; a name of another role's catalogue is left to that role.
+    """
+    catalogues = {"industry": industry_sim.CATALOGUE, "ucsp": ucsp_sim.CATALOGUE}
+    known = {r: {fault.name for fault in catalogues[r]} for r in {role, *roles}}
+    for name in names:
+        if not any(name in faults for faults in known.values()):
+            listed = ", ".join(sorted(set().union(*known.values())))
+            raise UnknownFault(f"unknown fault {name!r}; known faults: {listed}")
+    return [name for name in names if name in known[role]]
 
 
 def embedded(

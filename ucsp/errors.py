@@ -70,3 +70,29 @@ def read_config_text(path: Path, what: str) -> str:
         raise ConfigError(
             f"{what} {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
         ) from None
+
+
+class UnknownFault(ConfigError):
+    """A fault name that no fault catalogue of the roles under test holds."""
+
+
+class SuiteError(Exception):
+    """The suite could not judge a scenario: no claim about the system under test.
+
+    ``kind`` is the error kind recorded with the scenario's ERROR verdict (see
+    :class:`ucsp.verdict.ErrorKind`).
+    """
+
+    kind = "suite-exception"
+
+
+class AuthoringError(SuiteError):
+    """A feature or step is written wrongly: undefined step, value outside a vocabulary."""
+
+    kind = "authoring"
+
+
+class SutUnreachable(SuiteError):
+    """The system under test cannot be reached (connection refused, no answer)."""
+
+    kind = "sut-unreachable"

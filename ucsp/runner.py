@@ -2,14 +2,17 @@
 
 The scenarios run under pytest in a child process (the kit itself never imports pytest);
 the child appends one JSON line per finished scenario to a progress file, which this module
-follows to print each verdict as it arrives. Afterwards it writes report.html and the signed
-evidence pack beside junit.xml, allure-results/ and results.json.
+follows to print each verdict as it arrives. Afterwards it writes requirements.json,
+report.html and the signed evidence pack beside junit.xml, allure-results/ and results.json,
+and prints the overall result (:mod:`ucsp.outcome`): CONFORMANT exit 0, NOT CONFORMANT
+exit 1, INCOMPLETE exit 2, marked PARTIAL when the run certifies less than its roles.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,13 +25,16 @@ from typing import Any, TextIO
 
 from ucsp import __version__
 from ucsp.crypto import Identity
+from ucsp.deployment import faults_for
 from ucsp.errors import ConfigError
 from ucsp.keys import Keyset
+from ucsp.outcome import counts_line, requirement_matrix, requirements_json, summary_of
 from ucsp.profile import Profile, default_profile
+from ucsp.provenance import digest_files, git_commit, is_test_only_certificate, schema_files
 from ucsp.report.evidence import write_pack
-from ucsp.report.html import matrix_counts, render_report, requirement_matrix
-from ucsp.requirements import load_registry
-from ucsp.results import read_results
+from ucsp.report.html import render_report
+from ucsp.requirements import DEFAULT_REGISTRY_PATH, load_registry
+from ucsp.results import ResultsFile, read_results, write_results
 from ucsp.target import ROLES, Target, load_target
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +52,9 @@ class RunOptions:
     out: Path | None = None
     faults: list[str] = field(default_factory=list)  # embedded SUT faults (self-tests)
     scenarios: list[str] = field(default_factory=list)
+    features: list[Path] = field(default_factory=list)  # test paths beyond the suite's own
+    force: bool = False  # empty a non-empty --out first
+    profile: Path | None = None  # --profile: overrides the target's profile
 
 
 @dataclass
@@ -53,6 +62,7 @@ class RunResult:
     exit_code: int
     out: Path
     records: list[dict[str, Any]]
+    summary: dict[str, Any] = field(default_factory=dict)  # results.json "run"
 
 
 def sanitized_target(target: Target | None) -> dict[str, Any]:
@@ -91,6 +101,7 @@ def pytest_command(options: RunOptions, out: Path, progress: Path) -> list[str]:
         "-m",
         "pytest",
         "features",
+        *(str(path.resolve()) for path in options.features),
         "-p",
         "no:cacheprovider",
         "-q",
@@ -106,7 +117,9 @@ def pytest_command(options: RunOptions, out: Path, progress: Path) -> list[str]:
     if options.sut:
         command += ["--sut", options.sut]
     if options.target:
-        command += ["--target", str(options.target)]
+        command += ["--target", str(Path(options.target).resolve())]
+    if options.profile:
+        command += ["--ucsp-profile", str(Path(options.profile).resolve())]
     if options.tags:
         command += ["-m", options.tags]
     if options.strict:
@@ -145,11 +158,13 @@ def _follow(process: subprocess.Popen[bytes], progress: Path, stream: TextIO) ->
         time.sleep(0.1)
 
 
-def summary(records: list[dict[str, Any]], roles: list[str], stream: TextIO) -> None:
+def summary(
+    records: list[dict[str, Any]], roles: list[str], stream: TextIO, badge: str = ""
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="UCSP conformance summary")
+    table = Table(title="UCSP conformance summary", caption=f"result: {badge}" if badge else None)
     table.add_column("role under test")
     for verdict in ("pass", "failure", "warning", "error", "skipped"):
         table.add_column(verdict, justify="right")
@@ -169,22 +184,27 @@ def summary(records: list[dict[str, Any]], roles: list[str], stream: TextIO) -> 
 def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
     """One certification run. Raises ConfigError for a usage or configuration problem."""
     stream = sys.stdout if stream is None else stream  # per call: stdout may be redirected
-    target = load_target(options.target) if options.target else None
+    target = load_target(options.target, options.profile) if options.target else None
     if target is not None and options.sut not in (None, target.sut):
         raise ConfigError(
             f"--sut {options.sut} contradicts {target.source} (sut = "
             f"{target.sut!r}); drop --sut or use another target file"
         )
+    _check_faults(options, target)
+    _check_features(options)
+    _refuse_non_empty_out(options)
     if target is not None:
-        from ucsp.doctor import diagnose
+        from ucsp.doctor import preflight
 
-        problems = diagnose(target)
+        problems, warnings = preflight(target)
+        for warning in warnings:  # the SUT's behaviour: the scenarios grade it
+            print(f"preflight: {warning}", file=stream, flush=True)
         if problems:
             raise ConfigError("preflight failed: " + " | ".join(problems))
     started = datetime.now(UTC)
     run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
     out = (options.out or ROOT / "reports" / run_id).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    _prepare_out(out, options.force)
     progress = out / ".progress.jsonl"
     progress.unlink(missing_ok=True)
     roles: list[str] = (
@@ -210,10 +230,11 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
         output = log.read().decode("utf-8", "replace")
     progress.unlink(missing_ok=True)
     results = out / "results.json"
-    if process.returncode in (2, 3, 4) or not results.exists():
+    if not results.exists() or (process.returncode in (2, 3, 4) and not _stopped(results)):
         tail = [line for line in output.strip().splitlines() if line.strip()][-3:]
         raise ConfigError("the scenarios could not run: " + " / ".join(tail))
-    records = read_results(results).scenarios
+    child = read_results(results)
+    records = child.scenarios
     if not records:
         raise ConfigError(
             f"no scenario matches --tags {options.tags!r}"
@@ -221,34 +242,118 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
             else "no scenario was collected"
         )
     profile: Profile = target.profile if target else default_profile()
+    registry = load_registry()
+    outcome = summary_of(child.run, records, registry, roles)
+    signer = evidence_signer(target)
     meta = {
         "runId": run_id,
         "started": started.isoformat(timespec="seconds"),
         "suiteVersion": __version__,
+        "suiteCommit": git_commit(),
         "roles": roles,
+        **{k: outcome[k] for k in ("result", "badge", "partial", "partialReasons", "stopped")},
+        "selection": outcome["selection"],
         "targetName": sanitized_target(target)["name"],
         "profileSha256": profile.digest,
+        "sha256": {
+            "features": digest_files(_feature_files(child.run), ROOT),
+            "registry": digest_files([DEFAULT_REGISTRY_PATH], ROOT),
+            "schemas": digest_files(schema_files(), ROOT),
+            "profile": profile.digest,
+        },
+        "signingKey": {
+            "certificateId": signer.cert_id,
+            "testOnly": is_test_only_certificate(signer.cert),
+        },
     }
-    registry = load_registry()
-    (out / "report.html").write_text(render_report(records, registry, meta), encoding="utf-8")
+    write_results(results, ResultsFile({**child.run, **outcome, **meta}, records))
+    rows = requirement_matrix(
+        records, registry, roles, outcome["coverage"] or None, strict=options.strict
+    )
+    (out / "requirements.json").write_text(
+        json.dumps(requirements_json(rows, roles), indent=1), encoding="utf-8"
+    )
+    (out / "report.html").write_text(render_report(records, registry, meta, rows), encoding="utf-8")
     write_pack(
         out,
         out / "evidence.zip",
-        evidence_signer(target),
-        {
-            "runId": run_id,
-            "profileSha256": profile.digest,
-            "target": sanitized_target(target),
-            "roles": roles,
-        },
+        signer,
+        {**meta, "target": sanitized_target(target), "features": child.run.get("features", [])},
     )
-    summary(records, roles, stream)
-    cells = matrix_counts(requirement_matrix(records, registry), roles)
-    print(
-        "requirements: "
-        + ", ".join(f"{cells[v]} {v}" for v in ("pass", "failure", "warning", "uncovered")),
-        file=stream,
-    )
+    summary(records, roles, stream, outcome["badge"])
+    if outcome["stopped"]:
+        print(outcome["stopped"], file=stream)
+    print(counts_line(rows, roles), file=stream)
     print(f"report: {out / 'report.html'}\nevidence: {out / 'evidence.zip'}", file=stream)
-    failed = any(r["verdict"] in ("failure", "error") for r in records)
-    return RunResult(EXIT_FAILED if failed else EXIT_OK, out, records)
+    for reason in outcome["partialReasons"]:
+        print(f"partial: {reason}", file=stream)
+    print(f"result: {outcome['badge']} (exit {outcome['exitCode']})", file=stream)
+    return RunResult(outcome["exitCode"], out, records, {**child.run, **outcome, **meta})
+
+
+def _check_faults(options: RunOptions, target: Target | None) -> None:
+    """Faults exist only in the embedded reference implementations, under their own names."""
+    if not options.faults:
+        return
+    if target is not None:
+        raise ConfigError(
+            "--fault switches on faults of the embedded reference implementations; "
+            "drop --target or --fault"
+        )
+    roles = [r for r in ROLES if options.sut in (None, "both", r)]
+    for role in roles:
+        faults_for(role, options.faults, roles)  # raises UnknownFault naming the known ones
+
+
+def _check_features(options: RunOptions) -> None:
+    """Extra test paths exist and lie inside the checkout (report plugins need that)."""
+    for path in options.features:
+        resolved = path.resolve()
+        if not resolved.exists():
+            raise ConfigError(f"--features {path} does not exist; name a test module or directory")
+        if resolved != ROOT and ROOT not in resolved.parents:
+            raise ConfigError(
+                f"--features {path} is outside the suite's checkout {ROOT}; "
+                "put your own scenarios under it (e.g. features/local/)"
+            )
+
+
+def _refuse_non_empty_out(options: RunOptions) -> None:
+    out = options.out
+    if out is None or options.force or not out.exists():
+        return
+    if not out.is_dir():
+        raise ConfigError(f"--out {out} is a file; name a directory")
+    if any(out.iterdir()):
+        raise ConfigError(
+            f"--out {out} is not empty; name an empty directory, or add --force to empty it first"
+        )
+
+
+def _prepare_out(out: Path, force: bool) -> None:
+    """Create the report directory; with ``force``, empty it first."""
+    if force and out.is_dir():
+        if out == Path(out.anchor) or out == Path.home().resolve() or out in ROOT.parents:
+            raise ConfigError(f"--out {out}: --force will not empty this directory; name another")
+        if out == ROOT:
+            raise ConfigError(f"--out {out} is the suite's checkout; name another directory")
+        for child in out.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def _stopped(results: Path) -> bool:
+    """True when the child stopped the session on purpose (it still wrote its results)."""
+    try:
+        return bool(read_results(results).run.get("stopped"))
+    except ConfigError:
+        return False
+
+
+def _feature_files(run: dict[str, Any]) -> list[Path]:
+    """The feature files a run collected (checkout-relative or absolute, as results list them)."""
+    files = [ROOT / name for name in run.get("features", [])]
+    return [f for f in files if f.is_file()]

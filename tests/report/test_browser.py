@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 
-from ucsp.report.html import matrix_counts, requirement_matrix
+from ucsp.outcome import CELL_ORDER, matrix_counts, requirement_matrix
 from ucsp.requirements import load_registry
 from ucsp.results import read_results
 from ucsp.runner import RunOptions, RunResult, run
@@ -119,14 +119,23 @@ def test_verdict_counts_shown(opened: Opened) -> None:
 
 def test_matrix_counts_shown_match_the_results(opened: Opened, report_run: RunResult) -> None:
     registry = load_registry()
-    cells = matrix_counts(requirement_matrix(_records(report_run), registry), ["ucsp"])
-    assert cells["failure"] >= 1 and cells["pass"] >= 1 and cells["uncovered"] >= 1
+    coverage = read_results(report_run.out / "results.json").run["coverage"]
+    rows = requirement_matrix(_records(report_run), registry, ["ucsp"], coverage)
+    cells = matrix_counts(rows, ["ucsp"])
+    assert cells["failure"] == 1 and cells["pass"] >= 1 and cells["not-run"] >= 1
     page = opened.page
-    for verdict in ("failure", "error", "warning", "pass", "skipped", "uncovered"):
-        shown = page.locator(f"#matrix-{verdict}").inner_text()
-        assert shown == str(cells[verdict]), verdict
+    for cell in CELL_ORDER:
+        shown = page.locator(f"#matrix-{cell}").inner_text()
+        assert shown == str(cells[cell]), cell
     rows = page.locator("#matrix tbody tr")
     assert rows.count() == len(registry)
+
+
+def test_badge_says_partial_not_conformant(opened: Opened) -> None:
+    badge = opened.page.locator("#result")
+    assert badge.inner_text() == "PARTIAL NOT CONFORMANT"
+    assert badge.is_visible()
+    assert "faults switched on: notice-wrong-amount" in opened.page.locator("#partial").inner_text()
 
 
 def test_failing_scenario_opens_to_its_request_body(opened: Opened) -> None:

@@ -1,4 +1,5 @@
-"""report.html: the requirement matrix, its counts, and a self-contained, escaped page."""
+"""report.html: the result badge, the requirement matrix and its legend, and a self-contained,
+escaped page. (The matrix itself is unit-tested in tests/test_outcome.py.)"""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from ucsp.report.html import matrix_counts, render_report, requirement_matrix, worst
+from ucsp.outcome import CELL_LEGEND, CELL_ORDER, matrix_counts, requirement_matrix
+from ucsp.report.html import render_report
 from ucsp.requirements import Requirement, parse_registry
 
 
@@ -56,82 +58,31 @@ def _record(
     return record
 
 
+def _violation(rid: str) -> dict[str, str]:
+    return {"requirement": rid, "level": "MUST", "message": "m"}
+
+
 RECORDS = [
     _record("order ok", "ucsp", "pass", ["PAY-01"]),
-    _record("notice wrong", "ucsp", "failure", ["PAY-05", "SEC-02"]),
+    _record(
+        "notice wrong", "ucsp", "failure", ["PAY-05", "SEC-02"], violations=[_violation("PAY-05")]
+    ),
     _record("notice ok", "ucsp", "pass", ["PAY-05"]),
     _record("is notice", "industry", "warning", ["PAY-05"]),
     _record("is skipped", "industry", "skipped", ["SEC-02"]),
     # LOGIN-05 does not list ucsp: a ucsp record tagged with it counts for nothing.
     _record("login on ucsp", "ucsp", "failure", ["LOGIN-05"]),
     _record("login a", "industry", "warning", ["LOGIN-05"]),
-    _record("login b", "industry", "error", ["LOGIN-05"]),
+    _record(
+        "login b",
+        "industry",
+        "error",
+        ["LOGIN-05"],
+        error={"kind": "sut-unreachable", "cause": "the SUT cannot be reached"},
+    ),
     # An ID the registry does not know is ignored.
     _record("unknown id", "ucsp", "failure", ["XYZ-99"]),
 ]
-
-
-def _rows() -> dict[str, Any]:
-    return {row.requirement.id: row for row in requirement_matrix(RECORDS, REGISTRY)}
-
-
-def test_worst_verdict_order() -> None:
-    assert worst([]) == "uncovered"
-    assert worst(["pass", "skipped"]) == "pass"
-    assert worst(["pass", "warning", "skipped"]) == "warning"
-    assert worst(["warning", "error"]) == "error"
-    assert worst(["error", "failure", "pass"]) == "failure"
-    assert worst(["skipped"]) == "skipped"
-
-
-def test_matrix_keeps_the_worst_verdict_per_role() -> None:
-    rows = _rows()
-    assert list(rows) == ["PAY-01", "PAY-05", "SEC-02", "LOGIN-05", "NOT-01"]  # registry order
-    assert rows["PAY-01"].verdicts == {"ucsp": "pass"}
-    assert rows["PAY-05"].verdicts == {"ucsp": "failure", "industry": "warning"}
-    assert rows["SEC-02"].verdicts == {"ucsp": "failure", "industry": "skipped"}
-    assert rows["PAY-05"].scenarios["ucsp"] == ["notice wrong", "notice ok"]
-    assert rows["PAY-05"].scenarios["industry"] == ["is notice"]
-
-
-def test_matrix_ignores_roles_a_requirement_does_not_list_and_unknown_ids() -> None:
-    rows = _rows()
-    assert rows["LOGIN-05"].verdicts == {"industry": "error"}
-    assert "ucsp" not in rows["LOGIN-05"].scenarios
-    assert "XYZ-99" not in rows
-
-
-def test_uncovered_requirement_has_no_verdict() -> None:
-    rows = _rows()
-    assert rows["NOT-01"].verdicts == {}
-    assert rows["NOT-01"].scenarios == {}
-
-
-def test_matrix_counts_count_applicable_cells_of_the_run_roles() -> None:
-    rows = requirement_matrix(RECORDS, REGISTRY)
-    both = matrix_counts(rows, BOTH)
-    assert dict(both) == {
-        "pass": 1,  # PAY-01/ucsp
-        "failure": 2,  # PAY-05/ucsp, SEC-02/ucsp
-        "warning": 1,  # PAY-05/industry
-        "skipped": 1,  # SEC-02/industry
-        "error": 1,  # LOGIN-05/industry
-        "uncovered": 2,  # NOT-01 for both roles
-    }
-    # 8 applicable cells: PAY-01 and LOGIN-05 apply to one role each (n/a is not counted).
-    assert sum(both.values()) == 8
-    assert dict(matrix_counts(rows, ["ucsp"])) == {"pass": 1, "failure": 2, "uncovered": 1}
-    assert dict(matrix_counts(rows, ["industry"])) == {
-        "warning": 1,
-        "skipped": 1,
-        "error": 1,
-        "uncovered": 1,
-    }
-
-
-def test_empty_run_leaves_every_requirement_uncovered() -> None:
-    rows = requirement_matrix([], REGISTRY)
-    assert dict(matrix_counts(rows, BOTH)) == {"uncovered": 8}
 
 
 # --- the page ----------------------------------------------------------------------------
@@ -268,11 +219,25 @@ def test_page_shows_the_counts_by_id(page_text: str) -> None:
     verdicts = {"failure": 4, "error": 1, "warning": 2, "pass": 2, "skipped": 1}
     for verdict, count in verdicts.items():
         assert page.by_id[f"count-{verdict}"] == str(count), verdict
-    cells = matrix_counts(requirement_matrix(_evil_records(), REGISTRY), BOTH)
-    for verdict in ("failure", "error", "warning", "pass", "skipped", "uncovered"):
-        assert page.by_id[f"matrix-{verdict}"] == str(cells[verdict]), verdict
-    assert page.by_id["matrix-uncovered"] == "2"
-    assert page.by_id["matrix-failure"] == "2"
+    cells = matrix_counts(requirement_matrix(_evil_records(), REGISTRY, BOTH), BOTH)
+    for cell in CELL_ORDER:
+        assert page.by_id[f"matrix-{cell}"] == str(cells[cell]), cell
+    assert page.by_id["matrix-uncovered"] == "2"  # NOT-01 for both roles
+    assert page.by_id["matrix-failure"] == "1"  # PAY-05/ucsp: the one requirement violated
+
+
+def test_page_shows_the_matrix_it_is_given_and_its_legend() -> None:
+    coverage = {"NOT-01": {"ucsp"}}
+    rows = requirement_matrix(RECORDS, REGISTRY, BOTH, coverage)
+    text = render_report(RECORDS, REGISTRY, META, rows)
+    cell = re.search(r'<tr data-requirement="NOT-01">.*?</tr>', text, re.S)
+    assert cell is not None
+    assert '<td data-role="ucsp" data-verdict="not-run">' in cell.group()
+    assert '<td data-role="industry" data-verdict="uncovered">' in cell.group()
+    legend = re.search(r'<table id="legend">.*?</table>', text, re.S)
+    assert legend is not None
+    for grade, meaning in CELL_LEGEND.items():
+        assert f"{grade.upper()}</span></td><td>{meaning}" in legend.group()
 
 
 def test_page_matrix_cells_say_na_for_roles_a_requirement_does_not_list(page_text: str) -> None:
@@ -292,9 +257,10 @@ def test_page_matrix_cells_say_na_for_roles_a_requirement_does_not_list(page_tex
 
 
 def test_page_overall_badge_and_scenarios_ordered_worst_first(page_text: str) -> None:
-    assert '<h1>UCSP conformance report: <span class="badge v-failure">FAILURE</span>' in (
-        page_text
-    )
+    assert (
+        '<h1>UCSP conformance report: <span class="badge v-failure" id="result" '
+        'data-result="NOT CONFORMANT">NOT CONFORMANT</span>'
+    ) in page_text
     order = [
         a["data-verdict"] for t, a in Page(page_text).tags if t == "details" and "data-verdict" in a
     ]
@@ -302,7 +268,38 @@ def test_page_overall_badge_and_scenarios_ordered_worst_first(page_text: str) ->
         order, key=lambda v: ["failure", "error", "warning", "pass", "skipped"].index(str(v))
     )
     clean = render_report([_record("ok", "ucsp", "pass", ["PAY-01"])], REGISTRY, META)
-    assert '<h1>UCSP conformance report: <span class="badge v-pass">PASS</span>' in clean
+    assert 'data-result="CONFORMANT">CONFORMANT</span>' in clean
+    assert 'class="badge v-pass" id="result"' in clean
+    assert 'id="partial"' not in clean
+    errored = render_report([_record("ok", "ucsp", "error", ["PAY-01"])], REGISTRY, META)
+    assert 'class="badge v-error" id="result" data-result="INCOMPLETE">INCOMPLETE' in errored
+
+
+def test_page_marks_a_partial_or_stopped_run_and_says_what_it_selected() -> None:
+    meta = {
+        **META,
+        "result": "CONFORMANT",
+        "badge": "PARTIAL CONFORMANT",
+        "partialReasons": ["scenarios selected by tags: PAY-01", "faults switched on: x"],
+        "selection": {"tags": "PAY-01", "faults": ["x"], "strict": True},
+        "stopped": "stopped: 5 scenarios in a row could not reach the SUT",
+        "suiteCommit": {"commit": "0123456789abcdef", "dirty": True},
+    }
+    page = Page(render_report([_record("ok", "ucsp", "pass", ["PAY-01"])], REGISTRY, meta))
+    assert page.by_id["result"] == "PARTIAL CONFORMANT"
+    assert page.by_id["partial"] == (
+        "PARTIAL: this run certifies less than its role(s):"
+        "scenarios selected by tags: PAY-01faults switched on: x"
+    )
+    assert page.by_id["selection"] == "Selection: tags PAY-01; faults: x; strict"
+    assert page.by_id["stopped"] == meta["stopped"]
+    plain = Page(render_report([], REGISTRY, {**META, "selection": {}}))
+    assert plain.by_id["selection"] == "Selection: every scenario (not strict)"
+
+
+def test_page_shows_an_error_kind() -> None:
+    text = render_report(RECORDS, REGISTRY, META)
+    assert '<div class="error-kind">Error kind: <code>sut-unreachable</code></div>' in text
 
 
 def test_page_exchange_timeline_is_relative_to_the_first_exchange(page_text: str) -> None:

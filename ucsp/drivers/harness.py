@@ -16,6 +16,13 @@ class HarnessError(Exception):
         self.status, self.body = status, body
 
 
+class DriverTimeout(HarnessError):
+    """The driver waited for the SUT to act and nothing came (HTTP 408 in harness terms)."""
+
+    def __init__(self, body: str) -> None:
+        super().__init__(408, body)
+
+
 @dataclass
 class HarnessAnswer:
     status: int

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from ucsp.drivers.harness import HarnessAnswer, HarnessDriver, HarnessError
+from ucsp.drivers.harness import DriverTimeout, HarnessAnswer, HarnessDriver, HarnessError
 from ucsp.sim.journal import Journal, JournalEntry
 
 Ask = Callable[[str], str]
@@ -76,7 +76,7 @@ class ManualDriver(HarnessDriver):
             lambda _: len(self.journal.select(msg_type, "in")) > seen, self.wait_seconds
         )
         if not arrived:
-            raise HarnessError(408, f"no {msg_type} arrived within {self.wait_seconds:.0f} s")
+            raise DriverTimeout(f"no {msg_type} arrived within {self.wait_seconds:.0f} s")
         return self.journal.select(msg_type, "in")[seen]
 
     @staticmethod

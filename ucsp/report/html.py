@@ -1,18 +1,33 @@
-"""report.html: one self-contained page (no network) with the verdict summary, the
-per-requirement matrix and every scenario's timeline of exchanges."""
+"""report.html: one self-contained page (no network) with the run's result badge, what it
+selected and why it is partial, the verdict summary, the requirement × role matrix (with
+its legend) and every scenario's timeline of exchanges."""
 
 from __future__ import annotations
 
 import html
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ucsp.outcome import (
+    CELL_LEGEND,
+    CELL_ORDER,
+    RequirementRow,
+    Result,
+    badge,
+    matrix_counts,
+    overall_result,
+    requirement_matrix,
+)
 from ucsp.requirements import Requirement
 
 VERDICT_ORDER = ("failure", "error", "warning", "pass", "skipped")
+RESULT_CLASS = {
+    Result.CONFORMANT: "pass",
+    Result.NOT_CONFORMANT: "failure",
+    Result.INCOMPLETE: "error",
+}
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1b1f24}
 header{padding:18px 28px;background:#14324a;color:#fff}
@@ -22,11 +37,12 @@ main{padding:18px 28px} h2{border-bottom:1px solid #d0d7de;padding-bottom:4px}
 .count{border-radius:8px;padding:10px 16px;min-width:90px;background:#f6f8fa}
 .count b{display:block;font-size:24px}
 .v-pass{color:#116329}.v-failure,.v-error{color:#b42318}.v-warning{color:#9a6700}
-.v-skipped,.v-uncovered,.v-na{color:#57606a}
+.v-skipped,.v-uncovered,.v-na,.v-not-run,.v-unjudged{color:#57606a}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;
 background:#eef1f4}
 .badge.v-pass{background:#dafbe1}.badge.v-failure,.badge.v-error{background:#ffebe9}
-.badge.v-warning{background:#fff8c5}
+.badge.v-warning{background:#fff8c5}.badge.v-unjudged,.badge.v-not-run{background:#eef1f4}
+.partial{background:#fff8c5;color:#1b1f24;border-radius:6px;padding:6px 10px;margin:6px 0}
 table{border-collapse:collapse;width:100%;margin:8px 0 20px}
 th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa} td.req{white-space:nowrap;font-family:ui-monospace,monospace}
@@ -39,48 +55,16 @@ word-break:break-all;font-size:12px}
 """
 
 
-@dataclass
-class RequirementRow:
-    requirement: Requirement
-    verdicts: dict[str, str] = field(default_factory=dict)  # role -> worst verdict
-    scenarios: dict[str, list[str]] = field(default_factory=dict)  # role -> scenario names
-
-
-def worst(verdicts: Iterable[str]) -> str:
-    present = set(verdicts)
-    for verdict in VERDICT_ORDER:
-        if verdict in present:
-            return verdict
-    return "uncovered"
-
-
-def requirement_matrix(
-    records: Sequence[Mapping[str, Any]], registry: Mapping[str, Requirement]
-) -> list[RequirementRow]:
-    """Per requirement and role: the worst verdict of the scenarios checking it."""
-    rows = {rid: RequirementRow(req) for rid, req in registry.items()}
-    found: dict[tuple[str, str], list[str]] = {}
-    for record in records:
-        role = str(record.get("role", ""))
-        for rid in record.get("requirements", []):
-            row = rows.get(rid)
-            if row is None or role not in [str(r) for r in row.requirement.roles]:
-                continue
-            found.setdefault((rid, role), []).append(str(record.get("verdict", "")))
-            row.scenarios.setdefault(role, []).append(str(record.get("scenario", "")))
-    for (rid, role), verdicts in found.items():
-        rows[rid].verdicts[role] = worst(verdicts)
-    return list(rows.values())
-
-
-def matrix_counts(rows: list[RequirementRow], roles: Iterable[str]) -> Counter[str]:
-    """How many (requirement, role) cells of the run's roles end in each verdict."""
-    counts: Counter[str] = Counter()
-    for row in rows:
-        for role in roles:
-            if role in [str(r) for r in row.requirement.roles]:
-                counts[row.verdicts.get(role, "uncovered")] += 1
-    return counts
+def _selection_text(selection: Mapping[str, Any]) -> str:
+    parts = []
+    for key in ("tags", "keywords"):
+        if selection.get(key):
+            parts.append(f"{key} {selection[key]}")
+    for key in ("scenarios", "faults"):
+        if selection.get(key):
+            parts.append(f"{key}: {', '.join(map(str, selection[key]))}")
+    parts.append("strict" if selection.get("strict") else "not strict")
+    return "; ".join(parts) if len(parts) > 1 else f"every scenario ({parts[0]})"
 
 
 def _e(value: Any) -> str:
@@ -121,6 +105,7 @@ def _exchange(index: int, exchange: Mapping[str, Any], origin: float) -> str:
 def _scenario(record: Mapping[str, Any]) -> str:
     verdict = str(record.get("verdict", ""))
     exchanges = list(record.get("exchanges", []))
+    error = record.get("error") or {}
     origin = min((float(x.get("at") or 0.0) for x in exchanges), default=0.0)
     reqs = " ".join(record.get("requirements", []))
     role = _e(record.get("role"))
@@ -131,6 +116,10 @@ def _scenario(record: Mapping[str, Any]) -> str:
         f"<div>Requirements: <code>{_e(reqs or '-')}</code> &middot; "
         f"{float(record.get('duration', 0)):.2f} s</div>",
     ]
+    if error:
+        parts.append(
+            f'<div class="error-kind">Error kind: <code>{_e(error.get("kind"))}</code></div>'
+        )
     if record.get("message"):
         parts.append(f'<div class="message">{_e(record["message"])}</div>')
     parts.append(f"<div>Exchanges ({len(exchanges)}):</div>")
@@ -143,24 +132,50 @@ def render_report(
     records: Sequence[Mapping[str, Any]],
     registry: Mapping[str, Requirement],
     meta: Mapping[str, Any],
+    rows: Sequence[RequirementRow] | None = None,
 ) -> str:
-    """The whole page. ``meta``: runId, suiteVersion, roles, target, profile, started."""
+    """The whole page. ``meta``: runId, suiteVersion, suiteCommit, roles, targetName,
+    profileSha256, started; result, badge, partialReasons, selection, stopped (as the run's
+    summary in results.json); ``rows``: the requirement matrix (default: from the records)."""
     roles = [str(r) for r in meta.get("roles", [])]
     verdicts = Counter(str(r.get("verdict")) for r in records)
-    rows = requirement_matrix(records, registry)
+    rows = list(rows) if rows is not None else requirement_matrix(records, registry, roles)
     cells = matrix_counts(rows, roles)
-    overall = "pass" if not (verdicts["failure"] or verdicts["error"]) else "failure"
+    result = Result(meta.get("result") or overall_result(records))
+    reasons = [str(reason) for reason in meta.get("partialReasons", [])]
+    label = str(meta.get("badge") or badge(result, bool(reasons)))
+    commit = meta.get("suiteCommit") or {}
+    selection = meta.get("selection") or {}
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>UCSP conformance report {_e(meta.get('runId'))}</title>",
         f"<style>{CSS}</style></head><body>",
-        f"<header><h1>UCSP conformance report: {_badge(overall)}</h1>",
+        f'<header><h1>UCSP conformance report: <span class="badge v-{RESULT_CLASS[result]}" '
+        f'id="result" data-result="{_e(result)}">{_e(label)}</span></h1>',
         f"<p>Run {_e(meta.get('runId'))} &middot; started {_e(meta.get('started'))} &middot; "
-        f"ucsp-conformance {_e(meta.get('suiteVersion'))}</p>",
+        f"ucsp-conformance {_e(meta.get('suiteVersion'))}"
+        + (
+            f" &middot; commit <code>{_e(str(commit.get('commit', ''))[:12])}</code>"
+            + (" (modified)" if commit.get("dirty") else "")
+            if commit
+            else ""
+        )
+        + "</p>",
         f"<p>Role(s) under test: {_e(', '.join(roles))} &middot; target: "
         f"{_e(meta.get('targetName'))} &middot; profile SHA-256 "
-        f"<code>{_e(str(meta.get('profileSha256', ''))[:16])}</code></p></header><main>",
+        f"<code>{_e(str(meta.get('profileSha256', ''))[:16])}</code></p>",
+        f'<p id="selection">Selection: {_e(_selection_text(selection))}</p>',
+    ]
+    if meta.get("stopped"):
+        out.append(f'<div class="partial" id="stopped">{_e(meta["stopped"])}</div>')
+    if reasons:
+        out.append(
+            '<div class="partial" id="partial">PARTIAL: this run certifies less than its '
+            "role(s):<br>" + "<br>".join(_e(r) for r in reasons) + "</div>"
+        )
+    out += [
+        "</header><main>",
         "<h2>Verdicts</h2>",
         '<div class="summary" id="verdict-summary">',
     ]
@@ -174,13 +189,21 @@ def render_report(
         "<h2>Requirements</h2>",
         '<div class="summary" id="matrix-summary">',
     ]
-    for verdict in (*VERDICT_ORDER, "uncovered"):
+    for cell in CELL_ORDER:
         out.append(
-            f'<div class="count"><b class="v-{verdict}" id="matrix-{verdict}">'
-            f"{cells[verdict]}</b>{verdict}</div>"
+            f'<div class="count"><b class="v-{cell}" id="matrix-{cell}">'
+            f"{cells[cell]}</b>{cell}</div>"
         )
     out += [
         "</div>",
+        f"<p>Requirement × role cells of the role(s) under test: {sum(cells.values())} "
+        f"({len(rows)} requirements).</p>",
+        '<table id="legend"><tbody>',
+        *(
+            f"<tr><td>{_badge(str(cell))}</td><td>{_e(text)}</td></tr>"
+            for cell, text in CELL_LEGEND.items()
+        ),
+        "</tbody></table>",
         '<table id="matrix"><thead><tr><th>ID</th><th>Level</th>'
         "<th>Provenance</th><th>Requirement</th>",
     ]
@@ -191,7 +214,7 @@ def render_report(
         cells_html = []
         for role in roles:
             applies = role in [str(r) for r in req.roles]
-            verdict = row.verdicts.get(role, "uncovered") if applies else "na"
+            verdict = row.verdicts.get(role, "not-run") if applies else "na"
             label = _badge(verdict) if applies else '<span class="v-na">n/a</span>'
             cells_html.append(
                 f'<td data-role="{_e(role)}" data-verdict="{_e(verdict)}">{label}</td>'
