@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import time
+from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from ucsp.codes import ResponseCode
 from ucsp.errors import MalformedMessage
@@ -283,3 +288,216 @@ def test_member_span_copes_with_whitespace() -> None:
 )
 def test_member_span_of_an_absent_member_is_none(text: str, path: tuple[str, ...]) -> None:
     assert member_span(text, path) is None
+
+
+# --- escapes and surrogates, as json decodes them ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r'{"a":"\\ud800"}',  # an escaped backslash, then the letters "ud800"
+        r'{"a":"\\\\ud800"}',
+        r'{"a":"\ud800\udc00\u0041"}',
+        r'{"a":"\uD800\uDC00"}',
+        r'{"\udbff\udfff":"\\"}',
+    ],
+)
+def test_what_is_not_a_lone_surrogate_is_accepted(text: str) -> None:
+    assert parse_text(text) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r'{"a":"\\\ud800"}',  # an escaped backslash, then a lone surrogate escape
+        r'{"a":"\ud800\udc00\udc00"}',  # a pair, then a lone low one
+        r'{"a":"\ud800\ud800\udc00"}',  # a lone high one, then a pair
+        r'{"a":"\uDBFF"}',
+        r'{"a":"\ud800\\udc00"}',  # the low "escape" is text after an escaped backslash
+    ],
+)
+def test_a_lone_surrogate_among_other_escapes_is_refused(text: str) -> None:
+    with pytest.raises(MalformedMessage, match="lone surrogate"):
+        parse_text(text)
+
+
+# --- depth counting knows where strings are ------------------------------------------------
+
+
+def test_escaped_backslashes_end_a_string_before_a_deep_nest() -> None:
+    deep = "[" * 40 + "]" * 40
+    with pytest.raises(MalformedMessage, match="nesting deeper"):
+        parse_text('{"a":"x\\\\\\\\","b":' + deep + "}")
+    assert parse_text('{"a":"x\\\\\\"' + deep + '"}') == {"a": 'x\\"' + deep}
+
+
+def test_brackets_in_an_unterminated_string_do_not_count() -> None:
+    with pytest.raises(MalformedMessage, match="not valid JSON"):
+        parse_text('{"a":[[],"' + "[{" * 100)
+
+
+def test_depth_is_exact_when_no_run_of_brackets_is_deep() -> None:
+    def staircase(steps: int) -> str:  # each step opens one level and holds an empty array
+        return '{"a":[' + '{"b":[],"c":' * steps + "1" + "}" * steps + "]}"
+
+    assert parse_text(staircase(29))  # 2 + 29 levels, and the last empty array
+    with pytest.raises(MalformedMessage, match="deeper than 32"):
+        parse_text(staircase(30))
+    assert parse_text(staircase(30), max_depth=33)
+
+
+def _reference_depth(text: str) -> int:
+    """Deepest nesting outside strings, one character at a time (slow, plainly right)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab\u00e9,:'),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(alphabet='[]{}"\\k', max_size=4), inner, max_size=3)
+    ),
+    max_leaves=40,
+)
+
+
+@settings(derandomize=True, database=None, max_examples=300, deadline=None)
+@given(value=_json_values, limit=st.integers(min_value=1, max_value=6))
+def test_the_depth_guard_counts_as_a_character_by_character_scan(value: object, limit: int) -> None:
+    text = json.dumps({"v": value}, ensure_ascii=False)
+    deepest = _reference_depth(text)
+    if deepest > limit:
+        with pytest.raises(MalformedMessage, match=f"nesting deeper than {limit}"):
+            parse_text(text, max_depth=limit)
+    else:
+        assert parse_text(text, max_depth=limit) == {"v": value}
+
+
+# --- the cost of parsing grows linearly with the size -------------------------------------
+#
+# Worst-case bodies repeat a hostile unit (brackets, quotes, escapes, keys) behind a prefix
+# that opens many levels and perhaps an unterminated string. Each is built at n and 4n bytes
+# (4n = the size limit) beside a valid object of short members of the same sizes; every
+# figure is the minimum over several runs, measured interleaved. Linear parsing grows about
+# 4x from n to 4n, as the valid parse does; a scan that restarts at each quote grows 16x and,
+# at 64 KiB, takes seconds where the valid parse takes a fraction of a millisecond. The bounds
+# are wide enough that noise on a loaded machine does not reach them, and a quadratic scan
+# far exceeds them.
+
+QUARTER = LIMIT // 4
+RUNS = 7
+GROWTH_BOUND = 2.5  # hostile growth n -> 4n, relative to the valid parse's growth
+RATIO_BOUND = 100.0  # hostile parse at 4n, relative to the valid parse at 4n
+
+_atoms = st.sampled_from(
+    [
+        "[",
+        "]",
+        "{",
+        "}",
+        '"',
+        '\\"',
+        "\\\\",
+        "\\u0041",
+        "\\ud83d\\ude00",
+        "\\ud800",
+        ",",
+        ":",
+        '"k":',
+        "1",
+        "\u00e9",
+        " ",
+    ]
+)
+_hostile_units = st.lists(_atoms, min_size=1, max_size=12).map("".join)
+_prefixes = st.builds(
+    lambda opens, quote: '{"a":' + "[" * opens + ('"' if quote else ""),
+    st.integers(min_value=0, max_value=40),
+    st.booleans(),
+)
+
+
+def members_object(size: int) -> bytes:
+    """A valid object of exactly ``size`` bytes, of short members like a protocol message's."""
+    count = (size - 2) // len('"k00000":"value 00000",')
+    body = "{" + ",".join(f'"k{i:05d}":"value {i:05d}"' for i in range(count)) + "}"
+    return body.encode() + b" " * (size - len(body))
+
+
+def _sized(prefix: str, unit: str, size: int) -> bytes:
+    """``prefix`` + ``unit`` repeated, cut and padded with spaces to exactly ``size`` bytes."""
+    room = size - len(prefix.encode())
+    count = room // len(unit.encode())
+    body = (prefix + unit * count).encode()
+    return body + b" " * (size - len(body))
+
+
+def _cost(raw: bytes) -> Callable[[], float]:
+    def run() -> float:
+        t0 = time.perf_counter()
+        with contextlib.suppress(MalformedMessage):
+            parse_object(raw)
+        return time.perf_counter() - t0
+
+    return run
+
+
+def _minima(runs: list[Callable[[], float]], rounds: int) -> list[float]:
+    best = [float("inf")] * len(runs)
+    for _ in range(rounds):
+        for i, run in enumerate(runs):
+            best[i] = min(best[i], run())
+    return best
+
+
+@settings(
+    derandomize=True,
+    database=None,
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(prefix=_prefixes, unit=_hostile_units)
+@example(prefix='{"a":' + "[" * 40 + '"', unit='\\"')  # brackets, then a string of \"
+@example(prefix='{"a":"', unit='[{\\"')
+@example(prefix="", unit="[]")
+@example(prefix='{"a":[', unit="{},")  # an object hook call for each
+@example(prefix='{"a":[', unit='"",')
+def test_parse_cost_grows_linearly_with_the_size(prefix: str, unit: str) -> None:
+    runs = [
+        _cost(_sized(prefix, unit, QUARTER)),
+        _cost(_sized(prefix, unit, LIMIT)),
+        _cost(members_object(QUARTER)),
+        _cost(members_object(LIMIT)),
+    ]
+    best = _minima(runs, 1)
+    small, large, valid_small, valid_large = best
+    if large <= 30 * RATIO_BOUND * valid_large:  # else a second or more, not noise: fail now
+        for _ in range(3):  # further runs only while a bound is not met
+            best = [min(b, m) for b, m in zip(best, _minima(runs, RUNS), strict=True)]
+            small, large, valid_small, valid_large = best
+            growth = (large / small) / (valid_large / valid_small)
+            if growth <= GROWTH_BOUND and large <= RATIO_BOUND * valid_large:
+                return
+    small, large, valid_small, valid_large = best
+    growth = (large / small) / (valid_large / valid_small)
+    assert growth <= GROWTH_BOUND, f"cost grew {growth:.1f}x faster than the valid parse"
+    assert large <= RATIO_BOUND * valid_large, f"{large / valid_large:.0f}x the valid parse"

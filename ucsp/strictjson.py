@@ -3,6 +3,11 @@
 Python's ``json`` accepts duplicate keys, NaN, lone surrogates and numbers overflowing to
 infinity, and recurses until it overflows the stack. Every receiver in the suite parses
 through :func:`parse_object` instead.
+
+Every guard costs time linear in the size of the text, whatever the text holds: the scans
+are built from ``str``/``bytes`` primitives that visit each character a fixed number of
+times, and each regular expression either matches a fixed width after a literal or one run
+of a single character class, so none can backtrack over the body.
 """
 
 from __future__ import annotations
@@ -10,15 +15,39 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
 from collections.abc import Iterator
+from itertools import accumulate
+from operator import add
 from typing import Any
 
 from ucsp.errors import MalformedMessage
 
 _BOM = b"\xef\xbb\xbf"
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# Outside strings, each opening bracket becomes "1" and each closing one "0"; every other
+# byte is dropped. Packed eight to a byte, each unit's change of depth and its highest point.
+_BITS = bytes.maketrans(b"[{]}", b"1100")
+_NOT_A_BRACKET = bytes(c for c in range(256) if c not in b"[]{}")
+
+
+def _unit(byte: int) -> tuple[int, int]:
+    depth = peak = 0
+    for bit in range(7, -1, -1):
+        depth += 1 if byte >> bit & 1 else -1
+        peak = max(peak, depth)
+    return depth, peak
+
+
+_UNITS = [_unit(byte) for byte in range(256)]
+_UNIT_DELTA = bytes(delta & 0xFF for delta, _ in _UNITS)  # read back as signed bytes
+_UNIT_PEAK = bytes(peak for _, peak in _UNITS)
+_HEX2 = "[0-9a-fA-F]{2}"
+# A \uD800-\uDBFF escape not followed by a \uDC00-\uDFFF one, or a low one not preceded by a
+# high one: what json decodes to a lone surrogate. Fixed width, led by the literal "\u".
+_LONE_SURROGATE = re.compile(
+    rf"\\u(?:[dD][89abAB]{_HEX2}(?!\\u[dD][c-fC-F])"
+    rf"|(?<!\\u[dD][89abAB]{_HEX2}\\u)[dD][c-fC-F]{_HEX2})"
+)
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
@@ -34,44 +63,58 @@ def _float(text: str) -> float:
     return value
 
 
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError as exc:  # more digits than int() accepts
-        raise MalformedMessage("integer literal too long") from exc
-
-
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise MalformedMessage(f"duplicate key {key!r}")
-        obj[key] = value
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise MalformedMessage(f"duplicate key {key!r}")
+            seen.add(key)
     return obj
 
 
+def _without_escapes(text: str) -> str:
+    """The text with each ``\\\\`` and ``\\"`` escape replaced by two inert characters.
+
+    Replacing ``\\\\`` first, left to right, pairs backslashes exactly as a JSON string
+    does; what remains of a ``\\`` then begins an escape of the next character.
+    """
+    if "\\" not in text:
+        return text
+    return text.replace("\\\\", "__").replace('\\"', "__")
+
+
+def _outside_strings(text: str) -> str:
+    """The characters of ``text`` outside its strings; an unterminated string runs to the end."""
+    return "".join(_without_escapes(text).split('"')[::2])
+
+
 def _max_depth(text: str, limit: int) -> int:
-    """Deepest nesting of objects and arrays, outside strings (cheap when obviously shallow)."""
+    """Deepest nesting of objects and arrays outside strings, or ``limit + 1`` once beyond it.
+
+    Exact for any text that ``json`` accepts. Cheap when the text has few brackets at all.
+    """
     if text.count("{") + text.count("[") <= limit:
         return 0
-    depth = deepest = 0
-    for match in _BRACKET.finditer(_STRING.sub("", text)):
-        if match.group() in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
-    return deepest
+    outside = _outside_strings(text).encode("ascii", "ignore")  # JSON outside strings is ASCII
+    bits = outside.translate(_BITS, _NOT_A_BRACKET)
+    if bits.count(b"1") <= limit:
+        return 0
+    if b"1" * (limit + 1) in bits:
+        return limit + 1
+    bits += b"0" * (-len(bits) % 8)  # closing brackets at the end lower no peak
+    units = int(bits, 2).to_bytes(len(bits) // 8, "big")
+    starts = accumulate(array("b", units.translate(_UNIT_DELTA)), initial=0)
+    peaks: Iterator[int] = map(add, starts, units.translate(_UNIT_PEAK))
+    return max(peaks)
 
 
-def _has_lone_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        return any("\ud800" <= ch <= "\udfff" for ch in value)
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(v) for v in value)
-    return False
+def _has_lone_surrogate(text: str) -> bool:
+    """Whether text that ``json`` accepted decodes to a string with a lone surrogate."""
+    if "\\" not in text:  # one character: a memchr, cheaper than any regex
+        return False
+    return _LONE_SURROGATE.search(_without_escapes(text)) is not None
 
 
 def decode_text(raw: bytes, *, max_bytes: int = 65536) -> str:
@@ -96,16 +139,17 @@ def parse_text(text: str, *, max_depth: int = 32) -> dict[str, Any]:
             object_pairs_hook=_pairs,
             parse_constant=_reject_constant,
             parse_float=_float,
-            parse_int=_int,
         )
     except MalformedMessage:
         raise
-    except (ValueError, RecursionError) as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise MalformedMessage(f"not valid JSON: {exc}") from exc
+    except ValueError as exc:  # an integer of more digits than int() accepts
+        raise MalformedMessage("integer literal too long") from exc
     if not isinstance(value, dict):
         raise MalformedMessage("message is not a JSON object")
     # Strict UTF-8 already refuses encoded surrogates; only \uD800-\uDFFF escapes can make one.
-    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
+    if _has_lone_surrogate(text):
         raise MalformedMessage("lone surrogate escape in a string")
     return value
 

@@ -1,0 +1,1 @@
+"""Fuzzing of the receivers of the reference implementations."""
