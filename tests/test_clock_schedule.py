@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ucsp.clock import Clock, FakeClock, SystemClock
-from ucsp.profile import default_profile
+from ucsp.profile import CatchUp, default_profile
 from ucsp.sim.schedule import (
     Background,
     protocol_seconds_since,
@@ -251,6 +251,25 @@ def test_resume_slot_collapses_the_passed_slots_into_one(
     since: float, next_slot: int, slot: int
 ) -> None:
     assert resume_slot(OFFSETS, since, next_slot) == slot
+
+
+@pytest.mark.parametrize(("since", "next_slot"), [(20.0, 3), (100.0, 3), (5.0, 3), (3.0, 9)])
+def test_resume_slot_with_each_uses_every_passed_slot(since: float, next_slot: int) -> None:
+    assert resume_slot(OFFSETS, since, next_slot, CatchUp.EACH) == min(next_slot, 7)
+
+
+def test_a_schedule_resumed_with_each_sends_every_passed_slot_at_once_in_turn() -> None:
+    clock, calls = FakeClock(), []
+    clock.advance(20)  # down from 3 s to 20 s: the slots at 7 and 15 s passed
+    slot = resume_slot(OFFSETS, 20.0, 3, CatchUp.EACH)
+
+    async def attempt(number: int) -> bool:
+        calls.append(number)
+        return False
+
+    made = asyncio.run(run_schedule(OFFSETS, clock, attempt, origin=0.0, first_slot=slot))
+    assert made == [20, 20, 31, 63]
+    assert calls == [3, 4, 5, 6]  # still at most seven in all: three before, four now
 
 
 class _ScaledClock:

@@ -20,6 +20,13 @@ class SignatureMode(StrEnum):
     RAW_DIGEST = "raw-digest"
 
 
+class CatchUp(StrEnum):
+    """How a schedule resumed after a restart uses the slots that passed meanwhile."""
+
+    LATEST = "latest"  # one attempt at once, counted as the latest passed slot
+    EACH = "each"  # every passed slot at once, one after the other
+
+
 class EncryptionMode(StrEnum):
     PKCS1V15 = "pkcs1v15"
     OAEP_SHA256 = "oaep-sha256"
@@ -48,6 +55,7 @@ class Profile:
     schedule: tuple[float, ...] = (0, 1, 3, 7, 15, 31, 63)
     late_tolerance: float = 0.2
     early_tolerance: float = 0.2
+    resume_catch_up: CatchUp = CatchUp.LATEST
     timeout_seconds: float = 10.0
     # receivers' I/O bounds, in real seconds (the time scale does not shrink them)
     header_timeout_seconds: float = 10.0
@@ -84,6 +92,7 @@ _KEYS: dict[tuple[str, ...], tuple[str, Any]] = {
     ("schedule", "offsets"): ("schedule", tuple),
     ("schedule", "late_tolerance"): ("late_tolerance", float),
     ("schedule", "early_tolerance"): ("early_tolerance", float),
+    ("schedule", "resume_catch_up"): ("resume_catch_up", CatchUp),
     ("transport", "timeout_seconds"): ("timeout_seconds", float),
     ("server", "header_timeout_seconds"): ("header_timeout_seconds", float),
     ("server", "body_timeout_seconds"): ("body_timeout_seconds", float),

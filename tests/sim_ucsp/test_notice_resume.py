@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import math
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
 from ucsp.clock import FakeClock
+from ucsp.profile import CatchUp, default_profile
 from ucsp.sim.db import Database
 from ucsp.sim.ucsp.store import Store
 
@@ -81,20 +83,23 @@ def test_an_attempt_in_flight_when_the_process_dies_is_counted(
 
 
 @pytest.mark.parametrize(
-    ("restart_at", "after"),
+    ("catch_up", "restart_at", "after"),
     [
-        (5.0, [7.0, 15.0, 31.0, 63.0]),  # no slot passed while down
-        (20.0, [20.0, 31.0, 63.0]),  # the slots at 7 and 15 s passed: one attempt at once
-        (100.0, [100.0]),  # every slot passed: one last attempt, then no more
+        (CatchUp.LATEST, 5.0, [7.0, 15.0, 31.0, 63.0]),  # no slot passed while down
+        (CatchUp.LATEST, 20.0, [20.0, 31.0, 63.0]),  # 7 and 15 s passed: one attempt at once
+        (CatchUp.LATEST, 100.0, [100.0]),  # every slot passed: one last attempt, then no more
+        (CatchUp.EACH, 20.0, [20.0, 20.0, 31.0, 63.0]),  # 7 and 15 s passed: both at once
+        (CatchUp.EACH, 100.0, [100.0] * 4),  # every remaining slot at once, seven in all
     ],
 )
 def test_a_restart_resumes_at_the_absolute_offsets_from_the_first_attempt(
-    keys_dir: Path, tmp_path: Path, restart_at: float, after: list[float]
+    keys_dir: Path, tmp_path: Path, catch_up: CatchUp, restart_at: float, after: list[float]
 ) -> None:
     db_path, clock = tmp_path / "ucsp.db", HaltingClock(halt_at=5.0)
+    profile = replace(default_profile(), resume_catch_up=catch_up)
 
     async def main() -> None:
-        first = Rig(keys_dir, db_path=db_path, clock=clock)
+        first = Rig(keys_dir, db_path=db_path, clock=clock, profile=profile)
         first.industry.default = Policy(code="99")
         _, reply = await first.submitted()
         origin = clock.elapsed()
@@ -105,7 +110,7 @@ def test_a_restart_resumes_at_the_absolute_offsets_from_the_first_attempt(
 
         clock.halt_at = math.inf
         clock.advance(origin + restart_at - clock.elapsed())  # the time the process was down
-        second = Rig(keys_dir, db_path=db_path, clock=clock)
+        second = Rig(keys_dir, db_path=db_path, clock=clock, profile=profile)
         second.industry.default = Policy(code="99")
         await second.sim.start()
         await second.drain()

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ucsp.clock import Clock
+from ucsp.profile import CatchUp
 
 
 def wall_seconds(clock: Clock) -> float:
@@ -41,27 +42,36 @@ def protocol_seconds_since(clock: Clock, wall: float) -> float:
     return max(0.0, since.total_seconds() / scale)
 
 
-def resume_slot(offsets: Sequence[float], since: float, next_slot: int) -> int:
+def resume_slot(
+    offsets: Sequence[float], since: float, next_slot: int, catch_up: CatchUp = CatchUp.LATEST
+) -> int:
     """The slot a resumed schedule uses first.
 
     ``since`` is the protocol time elapsed since the origin and ``next_slot`` the first slot
-    not used yet. Of the remaining slots already passed, the latest is used (at once) and the
-    earlier ones are dropped; when none has passed, the schedule waits for ``next_slot``.
+    not used yet. With ``CatchUp.LATEST``, of the remaining slots already passed the latest is
+    used (at once) and the earlier ones are dropped; with ``CatchUp.EACH`` every one of them is
+    used, at once, in turn. When none has passed, the schedule waits for ``next_slot``.
     Returns ``len(offsets)`` when no slot is left.
     """
     if next_slot >= len(offsets):
         return len(offsets)
+    if catch_up is CatchUp.EACH:
+        return next_slot
     passed = [slot for slot in range(next_slot, len(offsets)) if offsets[slot] <= since]
     return passed[-1] if passed else next_slot
 
 
 def resume_point(
-    offsets: Sequence[float], clock: Clock, origin_wall: float, next_slot: int
+    offsets: Sequence[float],
+    clock: Clock,
+    origin_wall: float,
+    next_slot: int,
+    catch_up: CatchUp = CatchUp.LATEST,
 ) -> tuple[float, int]:
     """Where a schedule begun at ``origin_wall`` (stored wall seconds) goes on after a restart:
     its origin on ``clock.elapsed()`` and the slot to use first (:func:`resume_slot`)."""
     since = protocol_seconds_since(clock, origin_wall)
-    return clock.elapsed() - since, resume_slot(offsets, since, next_slot)
+    return clock.elapsed() - since, resume_slot(offsets, since, next_slot, catch_up)
 
 
 async def run_schedule(

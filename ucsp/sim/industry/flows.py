@@ -285,7 +285,9 @@ class Flows:
             return []
         offsets = self.offsets()
         if origin is None:
-            origin, first_slot = resume_point(offsets, self.clock, run.started_at, run.next_slot)
+            origin, first_slot = resume_point(
+                offsets, self.clock, run.started_at, run.next_slot, self.profile.resume_catch_up
+            )
         else:
             first_slot = run.next_slot
 

@@ -127,7 +127,13 @@ class Notifier:
         """The schedule's origin on ``clock.elapsed()`` (None: the coming first attempt) and
         the slot to use first."""
         if notice.first_attempt_at is not None:
-            return resume_point(offsets, self.clock, notice.first_attempt_at, notice.next_slot)
+            return resume_point(
+                offsets,
+                self.clock,
+                notice.first_attempt_at,
+                notice.next_slot,
+                self.profile.resume_catch_up,
+            )
         if notice.next_slot == 0:
             return None, 0
         # stored before origins were: time the rest from the last attempt, taken to be now
