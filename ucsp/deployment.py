@@ -225,7 +225,7 @@ def embedded(
         apps = [(sut_ucsp.app, sut_sock), (ipeer.app, peer_sock)]
     deployment.http = loop.call(_make_browser())
     for app, sock in apps:
-        deployment.servers.append(LoopbackServer(app, sock, loop).start())
+        deployment.servers.append(LoopbackServer(app, sock, loop, target.profile).start())
     return deployment
 
 
@@ -267,5 +267,5 @@ def from_target(target: Target) -> Deployment:
         deployment = Deployment("ucsp", target, loop, clock, industry_peer=ipeer)
         app = ipeer.app
     deployment.http = loop.call(_make_browser())
-    deployment.servers.append(LoopbackServer(app, sock, loop).start())
+    deployment.servers.append(LoopbackServer(app, sock, loop, target.profile).start())
     return deployment
