@@ -253,6 +253,21 @@ ERRORS = [
         ["profile = 5", "name a profile TOML file"],
     ),
     ("profile file missing", 'profile = "nope.toml"\n' + UCSP_TARGET, ["nope.toml"]),
+    (
+        "zero sut_timeout_seconds",
+        "sut_timeout_seconds = 0\n" + UCSP_TARGET,
+        ["sut_timeout_seconds must be a positive number of seconds", "got 0"],
+    ),
+    (
+        "sut_timeout_seconds not a number",
+        'sut_timeout_seconds = "10s"\n' + INDUSTRY_TARGET,
+        ["sut_timeout_seconds must be a positive number", "how long the SUT waits"],
+    ),
+    (
+        "sut_timeout_seconds a boolean",
+        "sut_timeout_seconds = true\n" + INDUSTRY_TARGET,
+        ["sut_timeout_seconds must be a positive number", "got True"],
+    ),
     ("not TOML", UCSP_TARGET + "[ucsp\n", ["not valid TOML"]),
 ]
 
@@ -295,3 +310,69 @@ def test_errors_name_the_file(tmp_path: Path) -> None:
     file.write_text('sut = "both"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"^.*certify-me\.toml: sut = 'both'"):
         load_target(file)
+
+
+# --- defaults that follow from other keys ------------------------------------------------
+
+
+def test_a_ucsp_targets_index_and_notice_urls_default_to_the_public_url() -> None:
+    text = _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'public_url = "http://suite.test:9081/"\n')
+    target = parse_target(text, "t.toml", ROOT)
+    assert target.industry.index_url == "http://suite.test:9081/index"
+    assert target.industry.notice_url == "http://suite.test:9081/notify"
+
+
+def test_without_a_public_url_a_fixed_listen_address_is_the_base() -> None:
+    text = _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'listen = "127.0.0.1:9081"\n')
+    target = parse_target(text, "t.toml", ROOT)
+    assert target.industry.index_url == "http://127.0.0.1:9081/index"
+    assert target.industry.notice_url == "http://127.0.0.1:9081/notify"
+
+
+@pytest.mark.parametrize("listen", ["127.0.0.1:0", "0.0.0.0:9081"])
+def test_no_base_for_the_suites_urls_leaves_them_unset(listen: str) -> None:
+    """An unknown port, or a wildcard address: the doctor asks for suite.public_url."""
+    text = _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + f'listen = "{listen}"\n')
+    target = parse_target(text, "t.toml", ROOT)
+    assert (target.industry.index_url, target.industry.notice_url) == ("", "")
+
+
+def test_explicit_urls_win_over_the_defaults() -> None:
+    text = (
+        _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'public_url = "http://suite.test:9081"\n')
+        + '[industry]\nindex_url = "http://proxy.test/login"\n'
+    )
+    target = parse_target(text, "t.toml", ROOT)
+    assert target.industry.index_url == "http://proxy.test/login"
+    assert target.industry.notice_url == "http://suite.test:9081/notify"
+
+
+def test_an_industry_target_gets_no_default_urls() -> None:
+    """An IS under test serves its own URLs: they are required, never derived."""
+    text = _replace(INDUSTRY_TARGET, KEYS_LINE, KEYS_LINE + 'public_url = "http://suite.test:1"\n')
+    target = parse_target(text, "t.toml", ROOT)
+    assert target.industry.notice_url == "http://127.0.0.1:8081/notify"
+
+
+def test_sut_timeout_defaults_to_the_profiles_time_out() -> None:
+    target = parse_target(INDUSTRY_TARGET, "t.toml", ROOT)
+    assert target.sut_timeout_seconds is None
+    assert target.sut_timeout == target.profile.timeout_seconds == 10.0
+    stated = parse_target("sut_timeout_seconds = 30\n" + INDUSTRY_TARGET, "t.toml", ROOT)
+    assert stated.sut_timeout == 30.0 and isinstance(stated.sut_timeout, float)
+
+
+def test_a_profile_given_to_load_target_overrides_the_targets(tmp_path: Path) -> None:
+    default = (ROOT / "fixtures" / "profiles" / "default.toml").read_text(encoding="utf-8")
+    (tmp_path / "own.toml").write_text(
+        default.replace("\ntimeout_seconds = 10.0", "\ntimeout_seconds = 4.0")
+    )
+    (tmp_path / "cli.toml").write_text(
+        default.replace("\ntimeout_seconds = 10.0", "\ntimeout_seconds = 6.0")
+    )
+    file = tmp_path / "t.toml"
+    file.write_text('profile = "own.toml"\n' + INDUSTRY_TARGET, encoding="utf-8")
+    assert load_target(file).profile.timeout_seconds == 4.0
+    overridden = load_target(file, tmp_path / "cli.toml")
+    assert overridden.profile.timeout_seconds == 6.0
+    assert overridden.sut_timeout == 6.0

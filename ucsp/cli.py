@@ -364,7 +364,12 @@ REGISTRARS: list[Callable[[Subparsers], None]] = [
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="UCSP conformance suite tools")
-    parser.add_argument("--profile", metavar="FILE", default=None, help="wire profile TOML file")
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        default=None,
+        help="wire profile TOML file (for doctor and run: overrides the target file's)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in REGISTRARS:
         register(sub)

@@ -3,6 +3,11 @@
 A target file (TOML) names the role under test, the SUT's URLs and certificates, the
 harness base URL, the time scale, and where the suite's own endpoints listen. Every error
 names the key and the fix.
+
+For a UCSP under test the suite serves INDUSTRY_INDEX_URL and the notice URL: they default
+to ``{public_url}/index`` and ``{public_url}/notify``. ``sut_timeout_seconds`` states how
+long the SUT waits for an answer before it treats a request as timed out (PROTOCOL.md names
+no value; default: the profile's ``transport.timeout_seconds``).
 """
 
 from __future__ import annotations
