@@ -225,7 +225,7 @@ def _(signing_page: SigningPage, status: int) -> None:
 @then("no further signing notice is delivered for the user")
 def _(auto_debit: AutoDebitFlow, deployment: Deployment, signing: Signing) -> None:
     deployment.call(auto_debit.quiet_period())
-    count = len(deployment.call(auto_debit.sign_notices(signing.user_id)))
+    count = len(auto_debit.sign_notices_now(signing.user_id))
     check_no_more_notices(count, 1, f"{SIGN_NOTICE}s for user {signing.user_id}", "PAY-06")
 
 

@@ -92,7 +92,7 @@ def _(resubmission: Exchange, order: Order) -> None:
 @then("no further result notice of the order is delivered")
 def _(payment: PaymentFlow, deployment: Deployment, order: Order) -> None:
     deployment.call(payment.quiet_period())
-    count = len(payment.entries(NOTICE, orderId=order.order_id))
+    count = len(payment.notices_now(order))
     ensure(count == 1, "PAY-02", f"order {order.order_id} was notified {count} times, expected 1")
 
 
@@ -164,7 +164,7 @@ def _(payment: PaymentFlow, deployment: Deployment, order: Order, code: str) -> 
     target_fixture="cashier",
 )
 def _(payment: PaymentFlow, deployment: Deployment, order: Order, result: str) -> dict[str, Any]:
-    return deployment.call(payment.pay(order, result))
+    return deployment.call(payment.pay_notified(order, result))
 
 
 @then(

@@ -304,7 +304,7 @@ def _(reversals: ReversalFlow, deployment: Deployment, refund: Reversal, status:
 
 def _not_notified(reversals: ReversalFlow, deployment: Deployment, reversal: Reversal) -> None:
     deployment.call(reversals.quiet_period())
-    count = len(reversals.entries(NOTICE, orderId=reversal.order_id))
+    count = len(reversals.notices_now(reversal))
     check_no_notice(count, reversal.order_id, ANSWER_RULE[("ucsp", reversal.kind)])
 
 

@@ -12,6 +12,9 @@ from ucsp.clock import FakeClock
 from ucsp.codes import ResponseCode
 from ucsp.envelope import (
     CERT_ID_FIELD,
+    MSG_IDS,
+    SERIALS_PER_SECOND,
+    MsgIdSource,
     build_msg_info,
     build_request,
     build_response,
@@ -34,11 +37,99 @@ def test_msg_id_format_per_party(profile: Profile, party: Party, prefix: str) ->
     assert re.fullmatch(rf"{prefix}{CODE}20260115103000[0-9]{{6}}", msg_id)
 
 
-def test_msg_ids_differ_in_their_random_digits(profile: Profile) -> None:
-    moment = FakeClock().now()
-    ids = {new_msg_id(Party.INDUSTRY, CODE, moment, profile) for _ in range(50)}
-    assert len(ids) > 40  # six random digits: a collision among 50 is very unlikely
+def test_msg_ids_of_one_second_count_on_from_the_seed(profile: Profile) -> None:
+    source, moment = MsgIdSource(seed=999_998), FakeClock().now()
+    ids = [new_msg_id(Party.INDUSTRY, CODE, moment, profile, source) for _ in range(4)]
+    assert [i[-6:] for i in ids] == ["999998", "999999", "000000", "000001"]
     assert {i[:23] for i in ids} == {"A" + CODE + "20260115103000"}
+
+
+def test_a_burst_of_a_million_in_one_second_has_no_repeat(profile: Profile) -> None:
+    source, moment = MsgIdSource(seed=123_456), FakeClock().now()
+    prefix, memory = "U" + CODE + format_time(moment, profile), timedelta(hours=24)
+    digits = {source.digits(prefix, memory) for _ in range(SERIALS_PER_SECOND)}
+    assert len(digits) == SERIALS_PER_SECOND
+    with pytest.raises(RuntimeError, match="msgIDs in one second"):
+        new_msg_id(Party.UCSP, CODE, moment, profile, source)
+    # the next second, another originator or another industry code start afresh
+    later = moment + timedelta(seconds=1)
+    assert new_msg_id(Party.UCSP, CODE, later, profile, source).endswith("123456")
+    assert new_msg_id(Party.INDUSTRY, CODE, moment, profile, source).endswith("123456")
+    assert new_msg_id(Party.UCSP, "OTHER001", moment, profile, source).endswith("123456")
+
+
+def test_a_clock_that_goes_back_does_not_repeat_an_id(profile: Profile) -> None:
+    clock, source = FakeClock(), MsgIdSource(seed=7)
+    first = [new_msg_id(Party.UCSP, CODE, clock.now(), profile, source) for _ in range(3)]
+    clock.advance(5)
+    new_msg_id(Party.UCSP, CODE, clock.now(), profile, source)
+    again = [new_msg_id(Party.UCSP, CODE, clock.now() - timedelta(seconds=5), profile, source)]
+    assert not set(first) & set(again)
+    assert again[0].endswith("000010")
+
+
+def test_counters_outside_the_replay_window_are_forgotten(profile: Profile) -> None:
+    clock, source = FakeClock(), MsgIdSource(seed=0)
+    window = profile.replay_window_seconds
+    for _ in range(3):
+        new_msg_id(Party.UCSP, CODE, clock.now(), profile, source)
+        clock.advance(1)
+    clock.advance(window - 1)  # the first second is now older than any receiver remembers
+    new_msg_id(Party.UCSP, CODE, clock.now(), profile, source)
+    assert len(source) == 3  # the oldest second's counter dropped, the rest kept
+    clock.advance(window + 10)
+    new_msg_id(Party.UCSP, CODE, clock.now(), profile, source)
+    assert len(source) == 1
+
+
+def test_two_processes_with_different_seeds_do_not_collide(profile: Profile) -> None:
+    """Two concurrent originators (seeds 500 apart) each make a burst of 400 IDs in every
+    one of 30 seconds: no ID is made by both."""
+    clock, one, two = FakeClock(), MsgIdSource(seed=10_000), MsgIdSource(seed=10_500)
+    made: list[set[str]] = [set(), set()]
+    for _ in range(30):
+        for source, ids in zip((one, two), made, strict=True):
+            ids.update(
+                new_msg_id(Party.UCSP, CODE, clock.now(), profile, source) for _ in range(400)
+            )
+        clock.advance(1)
+    assert len(made[0]) == len(made[1]) == 30 * 400
+    assert not made[0] & made[1]
+
+
+def test_seeds_overlap_only_within_a_burst_of_each_other(profile: Profile) -> None:
+    moment = FakeClock().now()
+    one, two = MsgIdSource(seed=999_990), MsgIdSource(seed=5)  # 15 apart, across the wrap
+    ids = [
+        {new_msg_id(Party.UCSP, CODE, moment, profile, s) for _ in range(15)} for s in (one, two)
+    ]
+    assert not ids[0] & ids[1]
+    extra = new_msg_id(Party.UCSP, CODE, moment, profile, one)  # the 16th reaches two's seed
+    assert extra in ids[1]
+
+
+def test_every_msg_info_draws_on_the_process_source(profile: Profile) -> None:
+    """The suite's peers and both reference implementations build msgInfo here: one
+    counter per process, so consecutive IDs of a second differ by one."""
+    moment = FakeClock().now() + timedelta(days=3)
+    first = build_msg_info("SUBMIT_PAYMENT_ORDER", CODE, Party.INDUSTRY, moment, profile)
+    second = build_msg_info("PAYMENT_REFUND", CODE, Party.INDUSTRY, moment, profile)
+    step = (int(second["msgID"][-6:]) - int(first["msgID"][-6:])) % SERIALS_PER_SECOND
+    assert step == 1
+    assert 0 <= MSG_IDS.seed < SERIALS_PER_SECOND
+
+
+def test_a_new_process_gets_a_new_seed() -> None:
+    source = MsgIdSource(seed=42)
+    source.digits("U" + CODE + "20260115103000", timedelta(hours=24))
+    seeds = set()
+    for _ in range(5):
+        source.reseed()
+        seeds.add(source.seed)
+        assert len(source) == 0
+    assert len(seeds) > 1  # drawn from the OS: five equal draws of 10**6 do not happen
+    with pytest.raises(ValueError, match="seed"):
+        MsgIdSource(seed=SERIALS_PER_SECOND)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ notices, and can hold them back or craft its own.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,7 @@ from urllib.parse import urlsplit
 from ucsp.checks import RequirementViolation
 from ucsp.drivers.harness import HarnessAnswer
 from ucsp.errors import ConfigError
-from ucsp.flows.base import BaseFlow, trx_of
+from ucsp.flows.base import DEFAULT_WAIT, BaseFlow, trx_of, trx_of_message
 from ucsp.flows.payment import INQUIRY, NOTICE, RECORDED, answer_of
 from ucsp.peers.industry_peer import BACK_NOTICE_PATH
 from ucsp.peers.ucsp_peer import GatewayOverride
@@ -35,7 +34,6 @@ ORDER_CREATING = ("SUBMIT_PAYMENT_ORDER", CHARGE, "PAYMENT_CANCELLATION", "PAYME
 FRONT_PATH = "/front"
 REPORTED_KEYS: dict[str, tuple[str, ...]] = {SIGN: ("signUrl",), CLOSE: (), CHARGE: ("orderId",)}
 """The trxInfo values of the UCSP's answer the IS harness passes on (HARNESS.md A)."""
-POLL_SECONDS = 0.01  # real seconds between looks at the notices the peer holds
 HARNESS_PATHS = {
     SIGN: "/harness/auto-debit/sign",
     CLOSE: "/harness/auto-debit/close",
@@ -186,11 +184,6 @@ class AutoDebitFlow(BaseFlow):
 
     # --- what crossed the wire ---------------------------------------------------------------
 
-    @property
-    def _notice_direction(self) -> str:
-        """Notices are received by the suite (UCSP under test) or sent by it (IS under test)."""
-        return "in" if self.role == "ucsp" else "out"
-
     def sent_by_industry(self, msg_type: str, **trx: str) -> list[JournalEntry]:
         """Requests of ``msg_type`` the Industry Service under test sent with these values."""
         return [e for e in self.entries(msg_type, **trx) if e.direction == "in"]
@@ -277,17 +270,15 @@ class AutoDebitFlow(BaseFlow):
             )
         assert self.d.http is not None
         page = await self.d.http.post(signing.sign_url, data={"result": result})
-        seen = [
-            e
-            for e in self.entries(SIGN_NOTICE, userId=signing.user_id)
-            if e.direction == self._notice_direction
-        ]
+        seen = self.notices_of(SIGN_NOTICE, userId=signing.user_id)
         return SigningPage(page.status_code, page.headers.get("location"), len(seen))
 
-    async def sign_notices(self, user_id: str, count: int = 1) -> list[JournalEntry]:
-        """SIGN_AUTO_DEBIT_NOTICE transmissions for ``user_id``, waiting for ``count``."""
-        entries = await self.wait_entries(SIGN_NOTICE, count, userId=user_id)
-        return [e for e in entries if e.direction == self._notice_direction]
+    async def sign_notices(self, user_id: str) -> list[JournalEntry]:
+        """SIGN_AUTO_DEBIT_NOTICE transmissions for ``user_id``, once the first came."""
+        return await self.wait_notices(SIGN_NOTICE, userId=user_id)
+
+    def sign_notices_now(self, user_id: str) -> list[JournalEntry]:
+        return self.notices_of(SIGN_NOTICE, userId=user_id)
 
     async def contract_record(self, contract_id: str) -> HarnessAnswer:
         """The Industry Service's record of the contract (any HTTP status)."""
@@ -357,17 +348,11 @@ class AutoDebitFlow(BaseFlow):
         """The charge's PAYMENT_RESULT_NOTICE transmissions, waiting (at most the length of
         the schedule) for the first: a 05 outcome may take its time."""
         schedule = self.d.target.profile.schedule
-        entries = await self.wait_entries(
-            NOTICE, 1, timeout=max(schedule[-1], 10.0), orderId=charge.order_id
-        )
-        return [e for e in entries if e.direction == self._notice_direction]
+        timeout = max(schedule[-1], DEFAULT_WAIT)
+        return await self.wait_notices(NOTICE, timeout, orderId=charge.order_id)
 
     def charge_notices_now(self, charge: Charge) -> list[JournalEntry]:
-        return [
-            e
-            for e in self.entries(NOTICE, orderId=charge.order_id)
-            if e.direction == self._notice_direction
-        ]
+        return self.notices_of(NOTICE, orderId=charge.order_id)
 
     async def charge_status(self, charge: Charge) -> str | None:
         """How the SUT records the charge: harness status (IS) or inquiry txnStatus (UCSP)."""
@@ -437,23 +422,17 @@ class AutoDebitFlow(BaseFlow):
 
     async def deliver_held_notice(self, charge: Charge) -> list[JournalEntry]:
         """Let the held notice of the charge go (once UCSP has produced it) and wait for the
-        Industry Service's answer. Other held notices stay held."""
-        peer = self.ucsp_peer
-
-        def mine() -> list[int]:
-            return [
-                index
-                for index, notice in enumerate(peer.held_notices())
-                if isinstance(notice.get("trxInfo"), dict)
-                and notice["trxInfo"].get("orderId") == charge.order_id
-            ]
-
-        limit = self.d.target.profile.schedule[-1] * self.d.target.time_scale + 2.0
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit
-        while not mine():
-            if loop.time() > deadline:
-                raise RuntimeError(f"UCSP produced no result notice of {charge.order_id} to hold")
-            await asyncio.sleep(POLL_SECONDS)
-        peer.release_notices(mine())
-        return await self.charge_notices(charge)
+        Industry Service's answer to that very notice (by its msgID: a notice the suite
+        crafted about the same charge is already answered). Other held notices stay held."""
+        peer, schedule = self.ucsp_peer, self.d.target.profile.schedule
+        held = await peer.wait_held_notices(
+            lambda notice: trx_of_message(notice).get("orderId") == charge.order_id,
+            self.real_seconds(schedule[-1]),
+        )
+        if not held:
+            raise RuntimeError(f"UCSP produced no result notice of {charge.order_id} to hold")
+        released = peer.release_held(held)
+        delivered = await self.wait_exchanges(released, "out", max(schedule[-1], DEFAULT_WAIT))
+        if len(delivered) < len(released):
+            raise RuntimeError(f"the released result notice of {charge.order_id} never went out")
+        return delivered

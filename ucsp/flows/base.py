@@ -11,8 +11,11 @@ from ucsp.drivers.harness import HarnessDriver
 from ucsp.errors import ConfigError
 from ucsp.peers.industry_peer import IndustryPeer
 from ucsp.peers.ucsp_peer import UcspPeer
-from ucsp.sim.journal import JournalEntry
+from ucsp.sim.journal import Direction, JournalEntry, Match, about, exchange_of
 from ucsp.transport import Exchange
+
+DEFAULT_WAIT = 10.0  # protocol seconds a flow waits for an exchange unless told otherwise
+WAIT_SLACK = 2.0  # real seconds added to every wait, for loopback latency on a loaded machine
 
 
 @dataclass
@@ -42,7 +45,11 @@ def message_of(entry: JournalEntry) -> dict[str, Any]:
 
 
 def trx_of(entry: JournalEntry) -> dict[str, Any]:
-    trx = message_of(entry).get("trxInfo")
+    return trx_of_message(message_of(entry))
+
+
+def trx_of_message(message: dict[str, Any]) -> dict[str, Any]:
+    trx = message.get("trxInfo")
     return trx if isinstance(trx, dict) else {}
 
 
@@ -85,13 +92,48 @@ class BaseFlow:
             if all(trx_of(e).get(k) == v for k, v in trx.items())
         ]
 
-    async def wait_entries(
-        self, msg_type: str, count: int = 1, timeout: float | None = None, **trx: str
+    def real_seconds(self, protocol: float | None = None) -> float:
+        """A wait of ``protocol`` seconds (default 10) in real seconds, with loopback slack."""
+        limit = protocol if protocol is not None else DEFAULT_WAIT
+        return limit * self.d.target.time_scale + WAIT_SLACK
+
+    # --- notices: sent by the side playing UCSP ----------------------------------------------
+
+    @property
+    def notice_direction(self) -> Direction:
+        """Notices are received by the suite (UCSP under test) or sent by it (IS under test)."""
+        return "in" if self.role == "ucsp" else "out"
+
+    def _notice(self, msg_type: str, trx: dict[str, str]) -> Match:
+        return about(msg_type, self.notice_direction, **trx)
+
+    def notices_of(self, msg_type: str, **trx: str) -> list[JournalEntry]:
+        """Transmissions of ``msg_type`` notices with these trxInfo values by the side playing
+        UCSP: the UCSP under test, or the suite as UCSP (its reference UCSP's notices and the
+        ones it crafts). To wait for one of them in particular, use :meth:`wait_exchanges`
+        with its msgID."""
+        match = self._notice(msg_type, trx)
+        return [e for e in self.d.peer_journal.entries if match(e)]
+
+    async def wait_notices(
+        self, msg_type: str, timeout: float | None = None, **trx: str
     ) -> list[JournalEntry]:
-        """Wait (protocol time, scaled) until ``count`` matching entries are journaled."""
-        limit = timeout if timeout is not None else 10.0
-        await self.d.peer_journal.wait_for(
-            lambda _: len(self.entries(msg_type, **trx)) >= count,
-            limit * self.d.target.time_scale + 2.0,
+        """Wait (``timeout`` protocol seconds, scaled) for the first such notice, exchanged
+        and answered; then every such notice so far ([] when none came)."""
+        await self.d.peer_journal.wait_entry(
+            self._notice(msg_type, trx), self.real_seconds(timeout)
         )
-        return self.entries(msg_type, **trx)
+        return self.notices_of(msg_type, **trx)
+
+    async def wait_exchanges(
+        self, msg_ids: list[str], direction: Direction, timeout: float | None = None
+    ) -> list[JournalEntry]:
+        """Wait for the exchange of each message of ``msg_ids`` (sent or received as
+        ``direction``) to be journaled; the entries, in that order (missing ones left out)."""
+        journal, limit = self.d.peer_journal, self.real_seconds(timeout)
+        found = []
+        for msg_id in msg_ids:
+            entry = await journal.wait_entry(exchange_of(msg_id, direction), limit)
+            if entry is not None:
+                found.append(entry)
+        return found

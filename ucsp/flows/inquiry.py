@@ -5,8 +5,9 @@ order-creating request (a code, or no valid answer) and its answers to the inqui
 that order (:class:`Answer`, bound to the order before it exists so that inquiries about
 other orders never take them), makes the IS create the order through the harness, and
 observes on the wire the inquiries that follow: their type, fields and msgIDs, and their
-times in protocol seconds from the request that created the order (the answer follows it at
-once; after a time-out, the schedule starts at the IS's time-out). The order's status is read
+times in protocol seconds from the suite's answer to the request that created the order (the
+suite's own processing time is not charged to the IS; a request left unanswered counts from
+its arrival, and the schedule starts at the IS's time-out). The order's status is read
 through the harness.
 
 UCSP under test: the suite plays the Industry Service: it creates payments, auto-debit
@@ -31,7 +32,7 @@ from ucsp.checks.schedule import slot_window
 from ucsp.deployment import Deployment
 from ucsp.drivers.harness import HarnessAnswer
 from ucsp.envelope import format_time, parse_time
-from ucsp.flows.base import BaseFlow, Order, message_of, trx_of
+from ucsp.flows.base import BaseFlow, Order, message_of, trx_of, trx_of_message
 from ucsp.flows.payment import NOTICE, PaymentFlow
 from ucsp.peers.ucsp_peer import GatewayOverride
 from ucsp.sim.journal import JournalEntry
@@ -152,7 +153,7 @@ class TrackedOrder(Order):
     """An order whose creating request the scenario made happen and watched."""
 
     kind: str = "payment"
-    anchor: float = 0.0  # protocol time the creating request reached the suite
+    anchor: float = 0.0  # protocol time the suite answered the creating request (or got it)
     grace: float = 0.0  # protocol seconds between that and the start of the schedule
     harness_status: int = 200  # what the IS harness answered (industry under test)
     original: Order | None = None  # the payment a cancellation or refund reverses
@@ -236,10 +237,17 @@ class InquiryFlow(BaseFlow):
         self.ucsp_peer.gate_notices(NOTICE, "hold", 1)
 
     async def release_notices(self, order: Order) -> list[JournalEntry]:
-        """Let held notices go; the delivered notice of ``order``."""
-        if not self.ucsp_peer.release_notices():
-            raise RuntimeError("no result notice was held back")
-        return await self.payment.notices(order)
+        """Let the held notices of ``order`` go (once UCSP has produced one); their exchanges,
+        once each was answered (waited for by msgID: a notice the suite crafted about the
+        order does not count)."""
+        peer = self.ucsp_peer
+        held = await peer.wait_held_notices(
+            lambda n: trx_of_message(n).get("orderId") == order.order_id,
+            self.real_seconds(self.schedule[-1]),
+        )
+        if not held:
+            raise RuntimeError(f"no result notice of {order.order_id} was held back")
+        return await self.wait_exchanges(peer.release_held(held), "out")
 
     # --- the IS creates orders through its harness -----------------------------------------
 
@@ -276,8 +284,10 @@ class InquiryFlow(BaseFlow):
             code=code if isinstance(code, str) else None,
             trx_info={k: v for k, v in reply.data.items() if k in ("tn", "paymentUrl")},
             kind=kind,
-            anchor=sent[-1].elapsed if sent else self.now(),
-            grace=profile.timeout_seconds * (1 + profile.late_tolerance) if silent else 0.0,
+            anchor=sent[-1].settled if sent else self.now(),
+            # a request left unanswered: the IS gives up after its own time-out (the target's
+            # sut_timeout_seconds, else the profile's), then starts inquiring
+            grace=self.d.target.sut_timeout * (1 + profile.late_tolerance) if silent else 0.0,
             harness_status=reply.status,
             original=original,
             contract_id=contract.contract_id if contract else None,
@@ -453,7 +463,7 @@ class InquiryFlow(BaseFlow):
 
     async def status_once_notified(self, order: Order) -> str:
         """The order's status once its result notice has been delivered and answered."""
-        await self.wait_entries(NOTICE, 1, self.schedule[-1], orderId=order.order_id)
+        await self.wait_notices(NOTICE, self.schedule[-1], orderId=order.order_id)
         return await self.status(order)
 
     # --- the IS's inquiries, observed on the wire -------------------------------------------
@@ -486,7 +496,7 @@ class InquiryFlow(BaseFlow):
     async def observe_course(self, order: TrackedOrder, answers: list[Answer]) -> Observation:
         """Every inquiry about ``order`` until the last slot's window has closed (later when
         answers that never come push the last inquiry past its slot)."""
-        timeout = self.d.target.profile.timeout_seconds
+        timeout = self.d.target.sut_timeout  # how long the IS waits for an answer
         due = done = 0.0
         for index, slot in enumerate(self.schedule):
             due = max(slot, done)  # a slot already passed is used at once
@@ -497,14 +507,13 @@ class InquiryFlow(BaseFlow):
         return self.observation(order)
 
     def observation(self, order: TrackedOrder) -> Observation:
-        timeout = self.d.target.profile.timeout_seconds
+        timeout = self.d.target.sut_timeout  # how long the IS waits for an answer
         start = order.anchor
         entries = self.inquiries(order)
         offsets = [e.elapsed - start for e in entries]
-        busy = [
-            o + (timeout if e.status is None else 0.0)
-            for o, e in zip(offsets, entries, strict=True)
-        ]
+        # an exchange is over when the suite's answer went out (its own processing time is not
+        # the IS's delay), or, unanswered, when the IS's time-out ran out
+        busy = [(e.elapsed + timeout if e.status is None else e.settled) - start for e in entries]
         return Observation(entries, offsets, busy)
 
     async def inquiries_after(self, order: TrackedOrder, since: float, seen: int) -> list[float]:

@@ -11,21 +11,25 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from ucsp.drivers.harness import HarnessAnswer
-from ucsp.flows.base import Order, trx_of
+from ucsp.flows.base import Order, trx_of, trx_of_message
 from ucsp.flows.payment import NOTICE, SUBMIT, PaymentFlow
 from ucsp.peers.industry_peer import BACK_NOTICE_PATH, NoticeAnswer
 from ucsp.peers.ucsp_peer import GatewayOverride
-from ucsp.sim.journal import JournalEntry
+from ucsp.sim.journal import JournalEntry, answer_to
 from ucsp.transport import Exchange
 
 REFUND_INQUIRY = "REFUND_RESULT_INQUIRY"
-EARLY_NOTICE_HOLD = 0.5  # NOT-10: the order's answer is held this fraction of the time-out
+# NOT-10: the order's answer is held until the notice was answered, at most this fraction of
+# the time-out of the IS (under load the notice may take that long: the answer then goes out
+# anyway, before the IS gives up)
+EARLY_NOTICE_HOLD = 0.75
 TIME_FORMAT = "%Y%m%d%H%M%S"
 
 
@@ -105,8 +109,11 @@ class NoticeFlow(PaymentFlow):
         deadline = first[0].elapsed + self.latest(horizon)
 
         def received() -> list[JournalEntry]:
-            return [e for e in self.entries(NOTICE, orderId=order.order_id) if e.direction == "in"]
+            return self.notices_of(NOTICE, orderId=order.order_id)
 
+        # An observation window, not a wait for an exchange: every transmission until the
+        # deadline counts; it ends early only once more than ``expected`` came, which no
+        # later transmission can undo.
         remaining = (deadline - self.d.clock.elapsed()) * self.d.target.time_scale
         if remaining > 0:
             await self.d.peer_journal.wait_for(lambda _: len(received()) > expected, remaining)
@@ -120,7 +127,7 @@ class NoticeFlow(PaymentFlow):
 
     def delivered_trx(self, order: Order) -> dict[str, Any]:
         """trxInfo of the notice UCSP delivered for ``order``."""
-        sent = [e for e in self.entries(NOTICE, orderId=order.order_id) if e.direction == "out"]
+        sent = self.notices_of(NOTICE, orderId=order.order_id)
         if not sent:
             raise RuntimeError(f"no {NOTICE} of order {order.order_id} was delivered")
         return trx_of(sent[0])
@@ -182,22 +189,20 @@ class NoticeFlow(PaymentFlow):
     # --- the notice before the answer (NOT-10) -----------------------------------------------
 
     def answer_next_order_late(self) -> None:
-        profile = self.d.target.profile
-        self.ucsp_peer.override(
-            SUBMIT, GatewayOverride(delay=profile.timeout_seconds * EARLY_NOTICE_HOLD)
-        )
+        hold = self.d.target.sut_timeout * EARLY_NOTICE_HOLD  # the IS's own time-out
+        self.ucsp_peer.override(SUBMIT, GatewayOverride(delay=hold))
 
     async def pay_before_answer(self, txn_amt: str, currency: str) -> EarlyNotice:
         """The IS submits an order; the user pays it while UCSP still holds the answer."""
         journal, peer = self.d.peer_journal, self.ucsp_peer
-        before, held = len(journal.select(SUBMIT, "in")), len(peer.delayed)
         body = {"txnAmt": txn_amt, "currencyCode": currency}
+        after = len(peer.delayed)  # the answer to this request is the next one held back
         task = asyncio.ensure_future(self.harness.call("POST", "/harness/payments", body, False))
-        limit = self.d.target.profile.timeout_seconds * self.d.target.time_scale + 2.0
-        if not await peer.wait_delayed(held + 1, limit):
+        held = await peer.wait_delayed(SUBMIT, after, self.real_seconds(self.d.target.sut_timeout))
+        if held is None:
             task.cancel()
             raise RuntimeError("the Industry Service sent no SUBMIT_PAYMENT_ORDER")
-        request, processed = peer.delayed[held]
+        request, processed = held
         trx = json.loads(request).get("trxInfo", {})
         answer = json.loads(processed).get("trxInfo", {}) if processed else {}
         order = Order(
@@ -207,9 +212,10 @@ class NoticeFlow(PaymentFlow):
             str(trx.get("txnTime", "")),
             trx_info={k: v for k, v in answer.items() if k in ("tn", "paymentUrl")},
         )
-        await self.pay(order, "00")
+        await self.pay(order, "00")  # the cashier answers once the notice was answered
         # the held answer is journaled only when it is finally sent
-        notice_first = len(journal.select(SUBMIT, "in")) == before
+        notice_first = journal.find(answer_to(request)) is None
+        peer.release_delayed(request)
         answer = await task  # 424 when the IS gave up waiting: the notice still counts
         order.code = answer.data.get("responseCode")
         return EarlyNotice(order, notice_first)
@@ -237,19 +243,23 @@ class NoticeFlow(PaymentFlow):
     async def release_in_reverse(self, order_ids: list[str]) -> list[JournalEntry]:
         """Wait until the notices of ``order_ids`` are held, then deliver them last first,
         each after the previous one was answered."""
-        peer, clock = self.ucsp_peer, self.d.clock
-        budget = self.latest(self.d.target.profile.schedule[-1])
-        waited = 0.0
-        while not set(order_ids) <= {str(m["trxInfo"].get("orderId")) for m in peer.held_notices()}:
-            if waited > budget:
-                raise RuntimeError(f"the notices of {', '.join(order_ids)} never came to be held")
-            await clock.sleep(0.25)
-            waited += 0.25
+        peer = self.ucsp_peer
+        limit = self.real_seconds(self.latest(self.d.target.profile.schedule[-1]))
+
+        def held_of(order_id: str) -> Callable[[dict[str, Any]], bool]:
+            return lambda notice: trx_of_message(notice).get("orderId") == order_id
+
+        ids = {}
+        for order_id in order_ids:  # each waited for in turn
+            ids[order_id] = await peer.wait_held_notices(held_of(order_id), limit)
+            if not ids[order_id]:
+                raise RuntimeError(f"the notice of {order_id} never came to be held")
         delivered = []
         for order_id in reversed(order_ids):
-            held = [str(m["trxInfo"].get("orderId")) for m in peer.held_notices()]
-            peer.release_notices([held.index(order_id)])
-            answered = await self.wait_entries(NOTICE, 1, orderId=order_id)
+            released = peer.release_held(ids[order_id][:1])
+            answered = await self.wait_exchanges(released, "out")
+            if not answered:
+                raise RuntimeError(f"the released notice of {order_id} never went out")
             delivered.append(answered[0])
         return delivered
 

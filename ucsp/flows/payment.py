@@ -138,7 +138,7 @@ class PaymentFlow(BaseFlow):
 
     def query_id(self, order: Order) -> str:
         """The queryId the UCSP gave ``order`` in its result notice."""
-        for item in self.entries(NOTICE, orderId=order.order_id):
+        for item in self.notices_of(NOTICE, orderId=order.order_id):
             value = trx_of(item).get("queryId")
             if isinstance(value, str) and value:
                 return value
@@ -160,6 +160,15 @@ class PaymentFlow(BaseFlow):
                 "PAY-06", f"the cashier answered HTTP {answer.status} to result={result}"
             )
         return answer.data
+
+    async def pay_notified(self, order: Order, result: str = "00") -> dict[str, Any]:
+        """The user pays at the cashier; back once the order's first result notice has been
+        exchanged (or the wait ran out: what follows judges that). The cashier answers after
+        the notice's first transmission at the latest, which may have timed out on a loaded
+        machine before the notice was answered: what follows must still see it."""
+        answer = await self.pay(order, result)
+        await self.notices(order)
+        return answer
 
     def cashier_url(self, order: Order, unknown_tn: bool = False) -> str:
         if not order.payment_url:
@@ -188,10 +197,14 @@ class PaymentFlow(BaseFlow):
 
     # --- what happened ------------------------------------------------------------------------
 
-    async def notices(self, order: Order, count: int = 1) -> list[JournalEntry]:
-        """PAYMENT_RESULT_NOTICE transmissions of ``order``, waiting for ``count`` of them."""
-        entries = await self.wait_entries(NOTICE, count, orderId=order.order_id)
-        return [e for e in entries if e.direction == ("in" if self.role == "ucsp" else "out")]
+    async def notices(self, order: Order) -> list[JournalEntry]:
+        """PAYMENT_RESULT_NOTICE transmissions of ``order`` by the side playing UCSP, once the
+        first has been exchanged."""
+        return await self.wait_notices(NOTICE, orderId=order.order_id)
+
+    def notices_now(self, order: Order) -> list[JournalEntry]:
+        """The same, without waiting."""
+        return self.notices_of(NOTICE, orderId=order.order_id)
 
     async def quiet_period(self) -> None:
         """Wait past the first retry slot of the schedule (late bound plus timing slack)."""

@@ -184,7 +184,7 @@ class ReversalFlow(BaseFlow):
         inquiry (UCSP under test) or the harness (Industry Service under test) tells."""
         if isinstance(original, Reversal) and original.query_id:
             return original.query_id
-        for entry in self.entries(NOTICE, orderId=original.order_id):
+        for entry in self.notices_of(NOTICE, orderId=original.order_id):
             value = trx_of(entry).get("queryId")
             if isinstance(value, str) and value:
                 return value
@@ -245,13 +245,14 @@ class ReversalFlow(BaseFlow):
     async def notices(self, reversal: Reversal) -> list[JournalEntry]:
         """The result notices of ``reversal`` that reached the Industry Service side."""
         timeout = self.settle_limit if reversal.code == "05" else None
-        entries = await self.wait_entries(NOTICE, 1, timeout, orderId=reversal.order_id)
-        side = "in" if self.role == "ucsp" else "out"
-        return [e for e in entries if e.direction == side]
+        return await self.wait_notices(NOTICE, timeout, orderId=reversal.order_id)
+
+    def notices_now(self, reversal: Reversal) -> list[JournalEntry]:
+        return self.notices_of(NOTICE, orderId=reversal.order_id)
 
     async def notified_success(self, reversal: Reversal) -> bool:
         """Whether a success notice of ``reversal`` arrives (within the notice time-out)."""
-        entries = await self.wait_entries(NOTICE, 1, orderId=reversal.order_id)
+        entries = await self.wait_notices(NOTICE, orderId=reversal.order_id)
         return any(trx_of(e).get("txnStatus") == "00" for e in entries)
 
     def result_told(self, reversal: Reversal) -> bool:

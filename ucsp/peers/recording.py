@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import httpx
 
 from ucsp.clock import Clock
-from ucsp.sim.journal import Direction, Journal, JournalEntry
+from ucsp.sim.journal import Direction, Journal, JournalEntry, Waiters, msg_id_of
 
 
 def peek_msg_type(body: bytes) -> str:
@@ -78,6 +78,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         self.journal, self.clock, self.inner = journal, clock, inner
         self.rules: dict[str, deque[GateRule]] = {}
         self.held: list[tuple[httpx.Request, asyncio.Future[None]]] = []
+        self.holding = Waiters()  # woken whenever a request is held
         self.answer_types: dict[bytes, str | None] = {}  # request bytes -> answer Content-Type
 
     def _record(self, item: JournalEntry) -> None:
@@ -108,6 +109,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         if rule is not None and rule.action == "hold":
             released: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self.held.append((request, released))
+            self.holding.notify()
             await released
         response = await self._send(request, body)
         if rule is not None and rule.action == "duplicate":
@@ -129,6 +131,17 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             response.status_code, headers=response.headers, content=content, request=request
         )
+
+    def held_ids(self) -> list[str | None]:
+        """msgIDs of the held requests, in the order they were held."""
+        return [msg_id_of(request.content) for request, _ in self.held]
+
+    def release_ids(self, msg_ids: list[str]) -> list[str]:
+        """Let the held requests with these msgIDs go, in this order; the msgIDs let go."""
+        held = self.held_ids()
+        indexes = [held.index(i) for i in msg_ids if i in held]
+        self.release(indexes)
+        return [i for i in msg_ids if i in held]
 
     def release(self, order: list[int] | None = None) -> int:
         """Let held requests go, in ``order`` (indexes into the held list) or as queued."""

@@ -13,7 +13,7 @@ import contextlib
 import json
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -25,9 +25,10 @@ from ucsp.clock import Clock
 from ucsp.codec import Codec
 from ucsp.codes import ALL_CODES
 from ucsp.envelope import response_message
-from ucsp.peers.recording import GateRule, RecordingTransport, entry
+from ucsp.peers.recording import GateRule, RecordingTransport, entry, peek_msg_type
 from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
+from ucsp.sim.journal import Waiters, msg_id_of
 from ucsp.sim.ucsp import CATALOGUE, Registry, UcspSimulator
 from ucsp.sim.ucsp.registry import Industry, Merchant, SandboxUser
 from ucsp.tamper import flip_signature
@@ -50,7 +51,7 @@ class GatewayOverride:
     """How the peer answers the next gateway request of one message type."""
 
     code: str | None = None  # replace the answer's responseCode (None: keep)
-    delay: float = 0.0  # protocol seconds before answering
+    delay: float = 0.0  # protocol seconds before answering (at most, with release_delayed)
     silent: bool = False  # never answer (the client times out)
     process: bool = True  # let the reference UCSP process the request first
     corrupt: str | None = None  # one of CORRUPTIONS
@@ -106,6 +107,9 @@ class UcspPeer:
         self.received: dict[bytes, tuple[str, str | None]] = {}
         # gateway answers being held back by a delay override: (request, processed answer)
         self.delayed: list[tuple[bytes, bytes]] = []
+        self.delaying = Waiters()  # woken whenever an answer is held back by a delay
+        self._let_go: set[bytes] = set()  # delayed answers (by request) to send at once
+        self.letting_go = Waiters()
         self.order_overrides: dict[tuple[str, str], deque[GatewayOverride]] = {}
         self._next_order: list[tuple[str, GatewayOverride]] = []
 
@@ -139,25 +143,61 @@ class UcspPeer:
         """``hold``, ``drop`` or ``duplicate`` the next ``count`` outbound notices."""
         self.gate.add_rule(msg_type, GateRule(action, count))
 
-    def release_notices(self, order: list[int] | None = None) -> int:
-        return self.gate.release(order)
+    def held_notice_ids(self, match: Callable[[dict[str, Any]], bool]) -> list[str]:
+        """msgIDs of the held notices that ``match`` accepts, in the order they were held."""
+        found = []
+        for request, _ in self.gate.held:
+            message = json.loads(request.content)
+            msg_id = msg_id_of(request.content)
+            if msg_id is not None and msg_id not in found and match(message):
+                found.append(msg_id)
+        return found
 
-    def held_notices(self) -> list[dict[str, Any]]:
-        return [json.loads(request.content) for request, _ in self.gate.held]
+    async def wait_held_notices(
+        self, match: Callable[[dict[str, Any]], bool], timeout: float
+    ) -> list[str]:
+        """Wait (real seconds) until a notice that ``match`` accepts is held; the msgIDs of
+        all such held notices ([] on time-out)."""
+        await self.gate.holding.wait(lambda: bool(self.held_notice_ids(match)), timeout)
+        return self.held_notice_ids(match)
 
-    async def wait_delayed(self, count: int, timeout: float) -> bool:
-        """Wait (real seconds) until ``count`` answers have been held back by a delay."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while len(self.delayed) < count:
-            if loop.time() > deadline:
-                return False
-            await asyncio.sleep(0.002)
-        return True
+    def release_held(self, msg_ids: list[str]) -> list[str]:
+        """Let the held notices with these msgIDs go, in this order; the msgIDs let go."""
+        return self.gate.release_ids(msg_ids)
+
+    def _delayed(self, msg_type: str, after: int) -> tuple[bytes, bytes] | None:
+        later = self.delayed[after:]
+        return next((d for d in later if peek_msg_type(d[0]) == msg_type), None)
+
+    async def wait_delayed(
+        self, msg_type: str, after: int, timeout: float
+    ) -> tuple[bytes, bytes] | None:
+        """Wait (real seconds) for the first ``msg_type`` request whose answer is held back by
+        a delay, at or after position ``after`` of :attr:`delayed` (taken before making the
+        SUT send it); its (request, processed answer), None on time-out."""
+        await self.delaying.wait(lambda: self._delayed(msg_type, after) is not None, timeout)
+        return self._delayed(msg_type, after)
+
+    def release_delayed(self, request: bytes) -> None:
+        """Send the answer to ``request`` now instead of when its delay is over."""
+        self._let_go.add(request)
+        self.letting_go.notify()
+
+    async def _hold(self, body: bytes, delay: float) -> None:
+        """Hold the answer to ``body`` for ``delay`` protocol seconds, or until it is let go."""
+        sleeping = asyncio.ensure_future(self.clock.sleep(delay))
+        released = asyncio.ensure_future(self.letting_go.wait(lambda: body in self._let_go, 3600))
+        try:
+            await asyncio.wait({sleeping, released}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeping.cancel()
+            released.cancel()
+            self._let_go.discard(body)
 
     def reset(self) -> None:
         self.received.clear()
         self.delayed.clear()
+        self._let_go.clear()
         self.gate.answer_types.clear()
         self.overrides.clear()
         self.order_overrides.clear()
@@ -259,7 +299,8 @@ class UcspPeer:
             self._forget_inner_record(body)
         if override.delay:
             self.delayed.append((body, answer))
-            await self.clock.sleep(override.delay)
+            self.delaying.notify()
+            await self._hold(body, override.delay)
         if override.silent:
             self.journal.record(entry("in", "/gateway", body, None, None, self.clock, started))
             await _client_gone(receive, SILENCE_LIMIT)
@@ -300,7 +341,11 @@ class UcspPeer:
         elif override.corrupt == "format":
             raw = raw.replace(b'"msgInfo"', b'"msgInfo_"', 1)
         status = 500 if override.corrupt == "http-500" else 200
-        self.journal.record(entry("in", "/gateway", body, status, raw, self.clock, started))
+        answered = replace(
+            entry("in", "/gateway", body, status, raw, self.clock, started),
+            answered=self.clock.elapsed(),
+        )
+        self.journal.record(answered)
         if status != 200:
             return Response(b"internal error", status_code=status)
         return protocol_response(raw)

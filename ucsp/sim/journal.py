@@ -1,14 +1,22 @@
-"""A journal of every message a reference implementation received or sent, as raw bytes."""
+"""A journal of every message a reference implementation received or sent, as raw bytes.
+
+Waiting on a journal is waiting for one specific exchange: :meth:`Journal.wait_entry` takes a
+predicate on a single entry (built with :func:`exchange_of`, :func:`answer_to` or
+:func:`about`) and returns the first entry that satisfies it, never "any new entry" or "the
+N-th entry of an order", which a crafted or an earlier message would satisfy too early.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 Direction = Literal["in", "out"]
+Match = Callable[["JournalEntry"], bool]
 
 
 @dataclass(frozen=True)
@@ -22,20 +30,141 @@ class JournalEntry:
     elapsed: float  # protocol-time (clock.elapsed()) when the request was sent/received
     wall: datetime
     code: str | None = None  # responseCode of the answer, when there was one
+    answered: float | None = None  # protocol time the answer was sent (received), when known
+
+    @property
+    def settled(self) -> float:
+        """Protocol time the exchange was over for its sender: when the answer went out (when
+        known), else when the request came."""
+        return self.answered if self.answered is not None else self.elapsed
+
+    @property
+    def msg_id(self) -> str | None:
+        """msgInfo.msgID of the request, when it can be read."""
+        return msg_id_of(self.request)
+
+    @property
+    def trx(self) -> dict[str, Any]:
+        """trxInfo of the request ({} when unreadable)."""
+        message = _object(self.request)
+        trx = message.get("trxInfo") if message is not None else None
+        return trx if isinstance(trx, dict) else {}
+
+
+def _object(body: bytes | None) -> dict[str, Any] | None:
+    if not body:
+        return None
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def msg_id_of(body: bytes | None) -> str | None:
+    """msgInfo.msgID of a message's raw bytes (None when it has none)."""
+    message = _object(body)
+    info = message.get("msgInfo") if message is not None else None
+    value = info.get("msgID") if isinstance(info, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def exchange_of(msg_id: str, direction: Direction | None = None) -> Match:
+    """The exchange of the message with this msgID (optionally: in this direction)."""
+
+    def match(entry: JournalEntry) -> bool:
+        return (direction is None or entry.direction == direction) and entry.msg_id == msg_id
+
+    return match
+
+
+def answer_to(request: bytes) -> Match:
+    """The exchange of the request with exactly these bytes."""
+
+    def match(entry: JournalEntry) -> bool:
+        return entry.request == request
+
+    return match
+
+
+def about(msg_type: str, direction: Direction | None = None, **trx: str) -> Match:
+    """A message of ``msg_type`` whose trxInfo has the given values (e.g. the first notice of
+    one order from one side)."""
+
+    def match(entry: JournalEntry) -> bool:
+        if entry.msg_type != msg_type or (direction is not None and entry.direction != direction):
+            return False
+        values = entry.trx
+        return all(values.get(k) == v for k, v in trx.items())
+
+    return match
+
+
+class Waiters:
+    """Coroutines waiting until a condition on some shared state holds.
+
+    Whoever changes the state calls :meth:`notify`; each waiter's condition is then checked
+    and the waiters whose condition holds are woken. Nothing polls and nothing sleeps, and
+    any number of waiters can wait at once. ``notify`` may be called from any thread.
+    """
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
+
+    def __len__(self) -> int:
+        return len(self._waiting)
+
+    def notify(self) -> None:
+        for check, future in list(self._waiting):
+            if not future.done() and check():
+                _wake(future)
+
+    async def wait(self, check: Callable[[], bool], timeout: float) -> bool:
+        """Wait (at most ``timeout`` real seconds) until ``check()`` holds; its last value."""
+        if check():
+            return True
+        if timeout <= 0:
+            return False
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        waiter = (check, future)
+        self._waiting.append(waiter)
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            pass
+        finally:
+            self._waiting.remove(waiter)
+        return check()
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    loop = future.get_loop()
+    try:
+        running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        future.set_result(None)
+    else:
+        loop.call_soon_threadsafe(_set_if_pending, future)
+
+
+def _set_if_pending(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 @dataclass
 class Journal:
     entries: list[JournalEntry] = field(default_factory=list)
-    _changed: asyncio.Event | None = None
     listeners: list[Callable[[JournalEntry], None]] = field(default_factory=list)
+    waiters: Waiters = field(default_factory=Waiters, repr=False)
 
     def record(self, entry: JournalEntry) -> None:
         self.entries.append(entry)
         for listener in self.listeners:
             listener(entry)
-        if self._changed is not None:
-            self._changed.set()
+        self.waiters.notify()
 
     def select(
         self, msg_type: str | None = None, direction: Direction | None = None
@@ -47,22 +176,28 @@ class Journal:
             and (direction is None or e.direction == direction)
         ]
 
+    def mark(self) -> int:
+        """A position in the journal: entries recorded from now on come after it."""
+        return len(self.entries)
+
+    def find(self, match: Match, after: int = 0) -> JournalEntry | None:
+        """The first entry (at or after position ``after``) that ``match`` accepts."""
+        return next((e for e in self.entries[after:] if match(e)), None)
+
+    async def wait_entry(self, match: Match, timeout: float, after: int = 0) -> JournalEntry | None:
+        """Wait (real seconds) for the first entry that ``match`` accepts; None on time-out."""
+        await self.waiters.wait(lambda: self.find(match, after) is not None, timeout)
+        return self.find(match, after)
+
     async def wait_for(
         self, predicate: Callable[[list[JournalEntry]], bool], timeout: float
     ) -> bool:
-        """Wait (real seconds) until ``predicate(entries)`` holds; False on time-out."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not predicate(self.entries):
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return False
-            self._changed = asyncio.Event()
-            try:
-                await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                return predicate(self.entries)
-        return True
+        """Wait (real seconds) until ``predicate(entries)`` holds; False on time-out.
+
+        For observation windows (how many transmissions came before a deadline); to wait for
+        one exchange use :meth:`wait_entry`.
+        """
+        return await self.waiters.wait(lambda: predicate(self.entries), timeout)
 
     def clear(self) -> None:
         self.entries.clear()
