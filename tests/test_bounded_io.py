@@ -310,3 +310,40 @@ def test_the_server_limits_are_read() -> None:
     assert (profile.header_timeout_seconds, profile.body_timeout_seconds) == (1.5, 3.0)
     assert (profile.keep_alive_seconds, profile.max_connections) == (2, 7)
     assert profile.max_head_bytes == 4096
+
+
+def test_the_suites_gateway_holds_no_more_than_the_size_limit_of_a_body() -> None:
+    """The suite's UCSP gateway reads one byte past the limit, answers 413, keeps no more."""
+    deployment = embedded("industry")
+    try:
+        peer = deployment.ucsp_peer
+        assert peer is not None
+        limit = default_profile().max_body_bytes
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: the body must be read to judge
+            for _ in range(16):
+                yield b"{" * limit
+
+        answer = httpx.post(
+            f"{deployment.target.suite_url}/gateway",
+            content=chunks(),
+            headers={"Content-Type": "application/json"},
+            timeout=30,
+        )
+        assert answer.status_code == 413
+        assert all(len(body) <= limit + 1 for body in peer.received)
+    finally:
+        deployment.close()
+
+
+def test_a_head_on_the_suites_login_page_logs_nobody_in() -> None:
+    """The suite's INDUSTRY_INDEX_URL acts on GET alone (PROTOCOL.md section 1)."""
+    deployment = embedded("ucsp")
+    try:
+        before = deployment.peer_journal.mark()
+        answer = httpx.head(f"{deployment.target.industry.index_url}?request_data=x", timeout=30)
+        assert answer.status_code == 405
+        assert answer.headers["allow"] == "GET"
+        assert deployment.peer_journal.entries[before:] == []
+    finally:
+        deployment.close()

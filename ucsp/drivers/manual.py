@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from ucsp.drivers.harness import DriverTimeout, HarnessAnswer, HarnessDriver, HarnessError
-from ucsp.sim.journal import Journal, JournalEntry
+from ucsp.sim.journal import Journal, JournalEntry, about
 
 Ask = Callable[[str], str]
 
@@ -70,14 +70,12 @@ class ManualDriver(HarnessDriver):
         )
 
     async def _next(self, msg_type: str, instruction: str) -> JournalEntry:
-        seen = len(self.journal.select(msg_type, "in"))
+        mark = self.journal.mark()
         self._tell(instruction)
-        arrived = await self.journal.wait_for(
-            lambda _: len(self.journal.select(msg_type, "in")) > seen, self.wait_seconds
-        )
-        if not arrived:
+        arrived = await self.journal.wait_entry(about(msg_type, "in"), self.wait_seconds, mark)
+        if arrived is None:
             raise DriverTimeout(f"no {msg_type} arrived within {self.wait_seconds:.0f} s")
-        return self.journal.select(msg_type, "in")[seen]
+        return arrived
 
     @staticmethod
     def _answer(entry: JournalEntry, fields: tuple[str, ...]) -> HarnessAnswer:

@@ -666,6 +666,9 @@ class ProbeFlow(BaseFlow):
         refund = await self._probe_payment_refund()
         exchange = await self.industry_peer.request("PAYMENT_REFUND", refund.trx)
         self._require(exchange.code == "00", "PAYMENT_REFUND", exchange.code, exchange)
+        # A refund answered 00 is notified right after its answer (PROTOCOL.md section 8):
+        # that notice belongs to the set-up, so the "before" observation must include it.
+        await self.payments.wait_notices("PAYMENT_RESULT_NOTICE", orderId=refund.trx["orderId"])
         trx = {"orderId": refund.trx["orderId"], "txnTime": refund.trx["txnTime"]}
         return Probe("REFUND_RESULT_INQUIRY", trx, refund.watch)
 

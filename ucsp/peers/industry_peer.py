@@ -35,6 +35,7 @@ from ucsp.transport import (
     JSON_CONTENT_TYPE,
     Exchange,
     SignedClient,
+    get_only,
     protocol_response,
     read_protocol_body,
 )
@@ -107,7 +108,7 @@ class IndustryPeer:
             routes=[
                 Route("/notify", self._notify, methods=["GET", "POST", "PUT"]),
                 Route(BACK_NOTICE_PATH, self._notify, methods=["GET", "POST", "PUT"]),
-                Route("/index", self._index, methods=["GET"]),
+                Route("/index", get_only(self._index), methods=["GET"]),
                 Route("/front", self._front, methods=["GET"]),
             ]
         )

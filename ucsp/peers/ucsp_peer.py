@@ -249,7 +249,7 @@ class UcspPeer:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == "/gateway":
             request = Request(scope, receive)
-            body = await request.body()
+            body = await _read_capped(request, self.target.profile.max_body_bytes + 1)
             self.received[body] = (str(scope["method"]), request.headers.get("content-type"))
             override = self._take(body) if scope["method"] == "POST" else None
             if override is not None:
@@ -360,6 +360,17 @@ async def _client_gone(receive: Receive, limit: float) -> None:
 
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(disconnected(), limit)
+
+
+async def _read_capped(request: Request, cap: int) -> bytes:
+    """The body, but no more than ``cap`` bytes of it: one byte over the limit is enough for
+    the reference UCSP behind to answer 413, and nothing beyond it is held in memory."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) >= cap:
+            return bytes(body[:cap])
+    return bytes(body)
 
 
 def _replay(body: bytes) -> Receive:

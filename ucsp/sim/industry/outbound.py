@@ -41,19 +41,14 @@ class Outbound:
         self.journal = journal
         self.client = SignedClient(codec, http, timeout=timeout)
         self._owns_http = http is None
-        self._sent: set[str] = set()
         self._first: dict[str, dict[str, str]] = {}
 
     def _msg_info(self, msg_type: str, reuse_key: str | None) -> dict[str, str]:
         if reuse_key is not None and "reuses-msgid" in self.faults and reuse_key in self._first:
             return dict(self._first[reuse_key])
-        while True:
-            info = self.codec.msg_info(msg_type, self.industry_code)
-            if "msgid-wrong-prefix" in self.faults:
-                info["msgID"] = "U" + info["msgID"][1:]
-            if info["msgID"] not in self._sent:
-                break
-        self._sent.add(info["msgID"])
+        info = self.codec.msg_info(msg_type, self.industry_code)  # msgIDs unique by construction
+        if "msgid-wrong-prefix" in self.faults:
+            info["msgID"] = "U" + info["msgID"][1:]
         if reuse_key is not None:
             self._first.setdefault(reuse_key, dict(info))
         return info
