@@ -4,7 +4,7 @@ Feature: Message format
   the signature), echoing the message's msgInfo when there is one and sending a fresh one of
   its own when there is not. A message answered 10 changes nothing.
 
-  @FMT-01 @FMT-08 @SEC-06
+  @FMT-01 @FMT-08 @SEC-06 @TRN-04
   Scenario Outline: A body that <problem> is answered 10 and processes nothing
     Given a valid message the system under test would accept
     When the message is sent as raw bytes with <input>
@@ -19,7 +19,7 @@ Feature: Message format
       | is a JSON array               | top-level-array  |
       | is a JSON string              | top-level-string |
 
-  @FMT-02 @SEC-06
+  @FMT-02 @SEC-06 @TRN-04
   Scenario Outline: A signed message with a duplicate key <where> is answered 10 and processes nothing
     Given a valid message the system under test would accept
     When the message is sent as raw bytes with <input>
@@ -31,7 +31,7 @@ Feature: Message format
       | in trxInfo       | duplicate-key           |
       | at the top level | duplicate-top-level-key |
 
-  @FMT-02 @SEC-06
+  @FMT-02 @SEC-06 @TRN-04
   Scenario Outline: A signed message with <problem> is answered 10 and processes nothing
     Given a valid message the system under test would accept
     When the message is sent as raw bytes with <input>

@@ -2,7 +2,7 @@ Feature: Frontend payment
   The Industry Service submits an order, the user pays at the UCSP cashier, and the result
   reaches the Industry Service in a PAYMENT_RESULT_NOTICE.
 
-  @ucsp @PAY-01
+  @ucsp @PAY-01 @SEC-01
   Scenario: A valid order is answered 00 with a tn and a paymentUrl
     When the Industry Service submits an order of 100.00 CNY
     Then the order is answered with code 00

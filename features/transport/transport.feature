@@ -63,7 +63,7 @@ Feature: Transport
     Then the message is answered with code 00
     And the message has been processed
 
-  @TRN-04
+  @TRN-04 @SEC-01 @FMT-07
   Scenario: A message rejected by a business rule is still answered HTTP 200 with a signed response
     Given a valid message about a transaction the system under test does not know
     When the message is sent
@@ -76,7 +76,7 @@ Feature: Transport
     When the user pays the order at the cashier with result 00
     Then every message the system under test sent travelled as UTF-8 JSON with Content-Type application/json; charset=UTF-8
 
-  @TRN-06 @FMT-07
+  @TRN-06 @FMT-07 @FMT-06
   Scenario Outline: A valid <msg_type> is dispatched at the one receiving URL and answered 00
     Given a valid <msg_type> message the system under test would accept
     When the message is sent
