@@ -55,7 +55,7 @@ class Profile:
     schedule: tuple[float, ...] = (0, 1, 3, 7, 15, 31, 63)
     late_tolerance: float = 0.2
     early_tolerance: float = 0.2
-    resume_catch_up: CatchUp = CatchUp.LATEST
+    resume_catch_up: CatchUp = CatchUp.EACH
     timeout_seconds: float = 10.0
     # receivers' I/O bounds, in real seconds (the time scale does not shrink them)
     header_timeout_seconds: float = 10.0

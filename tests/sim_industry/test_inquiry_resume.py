@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from sim_industry.conftest import World, WorldFactory
 from sim_industry.fake_ucsp import Received
 from ucsp.clock import FakeClock
+from ucsp.profile import CatchUp, default_profile
 from ucsp.sim.db import Database
 
 pytestmark = pytest.mark.anyio
@@ -93,18 +95,25 @@ async def test_an_inquiry_in_flight_when_the_process_dies_is_counted(
 
 
 @pytest.mark.parametrize(
-    ("restart_at", "after"),
+    ("catch_up", "restart_at", "after"),
     [
-        (5.0, [7.0, 15.0, 31.0, 63.0]),  # no slot passed while down
-        (20.0, [20.0, 31.0, 63.0]),  # the slots at 7 and 15 s passed: one inquiry at once
-        (100.0, [100.0]),  # every slot passed: one last inquiry, then no more
+        (CatchUp.EACH, 5.0, [7.0, 15.0, 31.0, 63.0]),  # no slot passed while down
+        (CatchUp.EACH, 20.0, [20.0, 20.0, 31.0, 63.0]),  # 7 and 15 s passed: both at once
+        (CatchUp.EACH, 100.0, [100.0] * 4),  # every remaining slot at once: seven in all
+        (CatchUp.LATEST, 20.0, [20.0, 31.0, 63.0]),  # 7 and 15 s passed: one inquiry at once
+        (CatchUp.LATEST, 100.0, [100.0]),  # every slot passed: one last inquiry, then no more
     ],
 )
 async def test_a_restart_resumes_at_the_absolute_offsets_from_the_05_answer(
-    make_world: WorldFactory, tmp_path: Path, restart_at: float, after: list[float]
+    make_world: WorldFactory,
+    tmp_path: Path,
+    catch_up: CatchUp,
+    restart_at: float,
+    after: list[float],
 ) -> None:
     path, clock = tmp_path / "industry.sqlite", HaltingClock(halt_at=5.0)
-    first = make_world(db=Database(path), clock=clock)
+    profile = replace(default_profile(), resume_catch_up=catch_up)
+    first = make_world(db=Database(path), clock=clock, profile=profile)
     origin = clock.elapsed()
     order_id = await _pending_charge(first)
     await clock.halted.wait()  # between the slots at 3 and 7 s
@@ -114,7 +123,7 @@ async def test_a_restart_resumes_at_the_absolute_offsets_from_the_05_answer(
 
     clock.halt_at = math.inf
     clock.advance(origin + restart_at - clock.elapsed())  # the time the process was down
-    second = make_world(db=Database(path), clock=clock)
+    second = make_world(db=Database(path), clock=clock, profile=profile)
     assert second.sim.flows.resume_inquiries() == 1
     await second.drain()
     assert _sent_at(second, origin) == after
