@@ -4,7 +4,7 @@ Every server of the project (both reference implementations under ``serve``, and
 own listeners on loopback) is built by :func:`server_config`, with the bounds of the
 profile's ``[server]`` table:
 
-- ``max_connections``: uvicorn's ``limit_concurrency`` (503 beyond it);
+- ``max_connections``: uvicorn's ``limit_concurrency`` (503 once that many are open);
 - ``keep_alive_seconds``: uvicorn's ``timeout_keep_alive`` (an idle connection is closed);
 - ``max_head_bytes``: uvicorn's ``h11_max_incomplete_event_size`` (an unfinished request head
   larger than this is answered 400);
