@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import itertools
 import json
 import stat
@@ -243,11 +244,14 @@ def test_cli_intact_pack_needs_cert_or_trust_pack_signer(
     assert out == intact + "\n"
     code, out, err = _cli(capsys, str(pack))
     assert (code, err) == (1, "")
-    first, refusal = out.splitlines()
-    assert first == intact
-    assert refusal.startswith(f"NOT TRUSTED: the pack's signer (certificate {signer.cert_id})")
-    assert "is not trusted" in refusal and "--cert" in refusal
-    assert "--trust-pack-signer" in refusal
+    (refusal,) = out.splitlines()
+    assert "intact" not in out  # a script looking for that word is not misled
+    assert refusal.startswith(
+        f"NOT TRUSTED: the files match the manifest ({len(RUN_FILES)} files, run "
+        f"{EXTRA['runId']}, suite 0.1.0), but its signer (certificate {signer.cert_id}) "
+        "is not trusted: "
+    )
+    assert "--cert" in refusal and "--trust-pack-signer" in refusal
     code, out, err = _cli(capsys, str(pack), "--trust-pack-signer")
     assert (code, err) == (0, "")
     first, note = out.splitlines()
@@ -261,7 +265,7 @@ def test_cli_pack_resigned_by_anyone_is_not_trusted_without_cert(
     forged = _resigned(pack, make_test_identity("someone else"))
     code, out, _ = _cli(capsys, str(forged))
     assert code == 1
-    assert "NOT TRUSTED" in out.splitlines()[-1]
+    assert out.startswith("NOT TRUSTED: the files match the manifest") and "intact" not in out
     code, out, _ = _cli(capsys, str(forged), "--cert", str(SIGNER_CERT))
     assert code == 1
     assert out == f"ALTERED: {MANIFEST} is altered or not signed by the expected key\n"
@@ -470,3 +474,169 @@ def test_entry_outside_the_manifest_is_refused_by_the_cli(
     tampered = rewrite(pack, add={"allure-results/9-attachment.json": b"{}"})
     code, out, _ = _cli(capsys, str(tampered), "--trust-pack-signer")
     assert (code, out) == (1, "ALTERED: allure-results/9-attachment.json was added after signing\n")
+
+
+# --- one way to read the pack: no bytes before, between or after the entries ------------
+
+
+def _foreign_zip(altered: bytes) -> bytes:
+    """A zip of its own holding an altered results.json (what a streaming extractor, which
+    reads local headers from the start of the file, would extract)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as foreign:
+        foreign.writestr("results.json", altered)
+    return buffer.getvalue()
+
+
+def test_a_zip_prepended_to_the_pack_is_refused(
+    pack: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    altered = b'[{"nodeid": "a", "verdict": "pass"}]\n'
+    tampered = pack.with_name("prepended.zip")
+    tampered.write_bytes(_foreign_zip(altered) + pack.read_bytes())
+    with zipfile.ZipFile(tampered) as archive:  # a zip reader still finds the signed files
+        assert archive.read("results.json") == RUN_FILES["results.json"]
+    first = tampered.read_bytes()
+    assert first.startswith(b"PK\x03\x04") and altered in first[:200]
+    check = verify_pack(tampered)
+    assert len(check.problems) == 1, check.problems
+    assert check.problems[0].startswith("the central directory ends at byte ")
+    assert "bytes were added before or inside the pack" in check.problems[0]
+    code, out, _ = _cli(capsys, str(tampered), "--cert", str(SIGNER_CERT))
+    assert (code, out) == (1, f"ALTERED: {check.problems[0]}\n")
+
+
+def test_junk_before_the_pack_is_refused(pack: Path) -> None:
+    tampered = pack.with_name("junk-first.zip")
+    tampered.write_bytes(b"#!/bin/sh\nexit 0\n" + pack.read_bytes())
+    with zipfile.ZipFile(tampered) as archive:
+        assert archive.testzip() is None  # the zip reader shrugs the prefix off
+    assert verify_pack(tampered).problems == [
+        "the pack does not start with a zip entry (other bytes come first)"
+    ]
+
+
+@pytest.mark.parametrize("tail", ["appended bytes", "a zip comment"])
+def test_bytes_after_the_end_record_are_refused(pack: Path, tail: str) -> None:
+    tampered = rewrite(pack)
+    if tail == "a zip comment":
+        with zipfile.ZipFile(tampered, "a") as archive:
+            archive.comment = b"a comment no extractor shows"
+    else:
+        tampered.write_bytes(tampered.read_bytes() + b"trailing bytes")
+    with zipfile.ZipFile(tampered) as archive:  # both pass a zip reader
+        assert archive.read("results.json") == RUN_FILES["results.json"]
+    assert verify_pack(tampered).problems == [
+        "the pack does not end with its end-of-central-directory record "
+        "(a comment or other bytes follow it)"
+    ]
+
+
+def _with_gap(pack: Path, after: str | None, gap: bytes) -> Path:
+    """A copy of ``pack`` with ``gap`` written after the entry ``after`` (None: after the
+    last), every offset in the central directory consistent with it."""
+    out = pack.with_name(f"gap-{next(_COPIES)}.zip")
+    with zipfile.ZipFile(pack) as source, zipfile.ZipFile(out, "w") as target:
+        infos = source.infolist()
+        for info in infos:
+            target.writestr(info.filename, source.read(info))
+            if info.filename == after or (after is None and info is infos[-1]):
+                target.fp.write(gap)  # type: ignore[union-attr]
+                target.start_dir = target.fp.tell()  # type: ignore[union-attr]
+    return out
+
+
+def test_a_gap_between_entries_or_before_the_central_directory_is_refused(pack: Path) -> None:
+    gap = b"hidden bytes"
+    between = _with_gap(pack, "junit.xml", gap)
+    with zipfile.ZipFile(between) as archive:
+        assert archive.testzip() is None  # a zip reader follows the offsets and is content
+        report = archive.infolist()[3]
+    assert report.filename == "report.html"
+    assert verify_pack(between).problems == [
+        f"entry 'report.html' starts at byte {report.header_offset}, not at byte "
+        f"{report.header_offset - len(gap)} where the entries before it end"
+    ]
+    last = _with_gap(pack, None, b"PK\x03\x04 a header no one lists")
+    assert verify_pack(last).problems[0].startswith("the entries end at byte ")
+
+
+def test_a_local_header_that_disagrees_with_the_central_directory_is_refused(
+    pack: Path,
+) -> None:
+    data = bytearray(pack.read_bytes())
+    with zipfile.ZipFile(pack) as archive:
+        info = archive.getinfo("junit.xml")
+    data[info.header_offset + 30] ^= ord("j") ^ ord("J")  # Junit.xml in the local header
+    renamed = pack.with_name("renamed.zip")
+    renamed.write_bytes(bytes(data))
+    assert verify_pack(renamed).problems == [
+        "entry 'junit.xml' has another name in its local header"
+    ]
+    data = bytearray(pack.read_bytes())
+    data[info.header_offset + 18 : info.header_offset + 22] = struct.pack("<L", 1)
+    resized = pack.with_name("resized.zip")
+    resized.write_bytes(bytes(data))
+    assert verify_pack(resized).problems == [
+        "entry 'junit.xml' has other sizes or CRC in its local header"
+    ]
+
+
+class _Unseekable(io.RawIOBase):
+    """A write-only stream: zipfile writes each entry with a data descriptor to it."""
+
+    def __init__(self) -> None:
+        self.buffer = io.BytesIO()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        return self.buffer.write(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_entries_with_data_descriptors_verify_and_a_wrong_descriptor_is_refused(
+    pack: Path,
+) -> None:
+    stream = _Unseekable()
+    with zipfile.ZipFile(pack) as source, zipfile.ZipFile(stream, "w") as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info), zipfile.ZIP_DEFLATED)
+    streamed = pack.with_name("streamed.zip")
+    streamed.write_bytes(stream.buffer.getvalue())
+    with zipfile.ZipFile(streamed) as archive:
+        assert all(i.flag_bits & 0x08 for i in archive.infolist())
+        info = archive.getinfo("results.json")
+    assert verify_pack(streamed).ok, verify_pack(streamed).problems
+    data = bytearray(streamed.read_bytes())
+    name_len, extra_len = struct.unpack(
+        "<HH", data[info.header_offset + 26 : info.header_offset + 30]
+    )
+    descriptor = info.header_offset + 30 + name_len + extra_len + info.compress_size
+    assert data[descriptor : descriptor + 4] == b"PK\x07\x08"
+    data[descriptor + 4] ^= 0x01  # its CRC
+    wrong = pack.with_name("wrong-descriptor.zip")
+    wrong.write_bytes(bytes(data))
+    assert verify_pack(wrong).problems == ["entry 'results.json' lacks a matching data descriptor"]
+
+
+def test_a_zip64_pack_verifies_and_a_prefix_to_it_is_refused(
+    pack: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ZIP64 end records (many entries) and ZIP64 sizes in local headers are read too."""
+    monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 2)  # a ZIP64 end record for 8 entries
+    big = pack.with_name("zip64.zip")
+    with zipfile.ZipFile(pack) as source, zipfile.ZipFile(big, "w") as target:
+        for info in source.infolist():
+            with target.open(zipfile.ZipInfo(info.filename), "w", force_zip64=True) as member:
+                member.write(source.read(info))
+    assert b"PK\x06\x06" in big.read_bytes()
+    assert verify_pack(big).ok, verify_pack(big).problems
+    prefixed = pack.with_name("zip64-prefixed.zip")
+    prefixed.write_bytes(_foreign_zip(b"[]") + big.read_bytes())
+    assert verify_pack(prefixed).problems == [
+        "the pack's ZIP64 end record is not right before its locator"
+    ]

@@ -9,6 +9,7 @@ import json
 import logging
 import re
 import shutil
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
@@ -587,3 +588,147 @@ def test_a_long_clear_value_is_not_taken_for_a_ciphertext(ciphertext: str) -> No
     assert OWN_MOBILE not in mask_text(f"/authorize?userId=u&mobile={long_mobile}")
     assert mask_mobile("Ab1+" * 10) == hide_mobile("Ab1+" * 10)  # 40 characters: too short
     assert mask_mobile(ciphertext) == ciphertext
+
+
+# --- more places a private field travels in ---------------------------------------------
+
+
+def test_python_repr_members_are_masked_by_field(ciphertext: str) -> None:
+    """A Python dict printed by str() or repr() quotes with ', also inside a string or HTML."""
+    mobile = "13912345678"  # no configured value: only the field name can catch it
+    hidden = mask_mobile(mobile)
+    cases = [
+        (str({"trxInfo": {"mobile": mobile}}), f"{{'trxInfo': {{'mobile': '{hidden}'}}}}"),
+        (str({"mobile": int(mobile)}), f"{{'mobile': \"{hidden}\"}}"),
+        (
+            repr({"mobile": "it's " + mobile}),
+            "{'mobile': \"" + mask_mobile("it's " + mobile) + '"}',
+        ),
+        (repr(str({"mobile": mobile})), f"\"{{'mobile': '{hidden}'}}\""),
+        (html.escape(str({"mobile": mobile})), f"{{&#x27;mobile&#x27;: &#x27;{hidden}&#x27;}}"),
+        (f"sent {{'mobile': '{mobile}', 'userId': 'u1'}}", f"'{hidden}', 'userId': 'u1'"),
+    ]
+    for text, expected in cases:
+        result = mask_text(text)
+        assert mobile not in result, (text, result)
+        assert expected in result, (text, result)
+    kept = str({"mobile": ciphertext, "userId": "u1"})
+    assert mask_text(kept) == kept
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_a_query_inside_a_url_parameter_is_masked(depth: int, ciphertext: str) -> None:
+    """A redirect or return URL carried, percent-encoded, as a parameter of another URL."""
+    mobile = "13912345678"
+    inner = f"http://is.example/index?userId=u1&mobile={mobile}&x=1"
+    for _ in range(depth):
+        inner = quote(inner, safe="")
+    url = f"http://ucsp.example/authorize?next={inner}&y=2"
+    result = mask_text(url)
+    assert mobile not in result, result
+    assert result == url.replace(mobile, mask_mobile(mobile))  # the rest byte for byte
+    lower = re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), url)
+    assert mobile not in mask_text(lower)
+    kept = f"http://h/a?next={quote('/index?mobile=' + quote(ciphertext, safe=''), safe='')}"
+    assert mask_text(kept) == kept
+
+
+def test_html_inputs_are_masked_in_any_attribute_order_and_quoting() -> None:
+    mobile = "13912345678"
+    hidden = mask_mobile(mobile)
+    cases = [
+        f'<input type="text" value="{mobile}" name="mobile">',
+        f"<input name='mobile' value='{mobile}'>",
+        f"<input name=mobile value={mobile}>",
+        f'<INPUT NAME="mobile" title="a > b" VALUE="{mobile}" />',
+        f'<form><input name="mobile"\n  value="{mobile}"',  # a body cut off inside the tag
+    ]
+    for text in cases:
+        result = mask_text(text)
+        assert mobile not in result and hidden in result, (text, result)
+    other = f'<input name="userId" value="{mobile}"><input name="mobile">'
+    assert mask_text(other) == other  # another field's value, and no value at all
+
+
+# --- masking stays linear on hostile bodies -----------------------------------------------
+
+_BODY = 65536
+HOSTILE_UNITS = [
+    '<input name="mobile" ',  # every start once rescanned the rest of the body
+    '<input name="mobile" value=',
+    '<a "',
+    "<",
+    '"mobile":"',
+    '"mobile":"\\',
+    '"mobile"     ',
+    '"mobile":1e',
+    "{'mobile': '",
+    '\\"mobile\\":\\"',
+    "&quot;mobile&quot;:&quot;x",
+    "&#x27;mobile&#x27;:",
+    "%22mobile%22%3A%22",
+    "%2522mobile%2522%253A%2522",
+    "%22mobile%22%20+",
+    "%3Fmobile%3D",
+    "%253Fmobile%253D",
+    "?mobile=&mobile=",
+    "request_data=",
+    "request_data=eyJ",
+    "\"'",
+    "\\",
+    "%",
+    "%25",
+    "%2",
+    "&#",
+    "+44 7700 ",
+]
+
+
+def _fill(unit: str) -> str:
+    return (unit * (_BODY // len(unit) + 1))[:_BODY]
+
+
+def _fastest(masker: Masker, text: str, runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        masker.text(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def hostile_ratios(runs: int = 3) -> dict[str, float]:
+    """Masking time of each 64 KiB hostile body over that of a plain 64 KiB body (fastest of
+    ``runs`` runs each, the plain body measured before and after)."""
+    masker = Masker([TARGET_MOBILE, "s3cret-token"])
+    plain = _fill(json.dumps({"trxInfo": {"userId": "user0001", "orderId": "ORD1"}}) + " ")
+    base = _fastest(masker, plain, runs + 2)
+    times = {unit: _fastest(masker, _fill(unit), runs) for unit in HOSTILE_UNITS}
+    base = min(base, _fastest(masker, plain, runs))
+    return {unit: spent / base for unit, spent in times.items()}
+
+
+def test_masking_time_stays_linear_on_hostile_bodies() -> None:
+    """A pattern that rescans from every start takes hundreds of times a plain body's time on
+    these bodies; a linear one a few times (a generous bound, fastest of several runs)."""
+    ratios = hostile_ratios()
+    slow = {unit: round(ratio, 1) for unit, ratio in ratios.items() if ratio > 60}
+    assert slow == {}
+
+
+def test_a_configured_value_is_masked_in_either_case_of_percent_and_at_any_depth() -> None:
+    value = "+86 13700001111"  # configured by a target; no field name near it
+    masker = Masker([value])
+    forms = {
+        "lower-case %2b": quote(value, safe="").lower(),
+        "lower-case, + for the space": quote_plus(value).lower(),
+        "encoded twice": quote(quote(value, safe=""), safe=""),
+        "partly encoded": "%2B86 13700001111",
+        "JSON \\u escape": json.dumps(value, ensure_ascii=True).replace("+", "\\u002B")[1:-1],
+        "HTML entity": value.replace("+", "&#43;").replace(" ", "&#x20;"),
+    }
+    for kind, form in forms.items():
+        assert form != value
+        result = masker.text(f"echo {form} end")
+        assert "13700001111" not in unquote(unquote(result)), (kind, result)
+        assert result.startswith("echo *") and result.endswith("1111 end"), (kind, result)
