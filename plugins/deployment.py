@@ -21,6 +21,7 @@ from ucsp.deployment import (
     embedded,
     faults_for,
     from_target,
+    refuse_profile_without_target,
 )
 from ucsp.errors import ConfigError
 from ucsp.report.mask import Masker
@@ -67,15 +68,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        refuse_profile_without_target(
+            config.getoption("--ucsp-profile", None), config.getoption("--target", None)
+        )
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
 def _target(config: pytest.Config) -> Target | None:
     cached: Target | None = getattr(config, "_ucsp_target", None)
     path = config.getoption("--target")
     profile = config.getoption("--ucsp-profile")
-    if profile and not path:
-        raise pytest.UsageError(
-            "--profile applies to a run against a target file (--target); the embedded "
-            "reference implementations run with the default profile"
-        )
     if cached is None and path:
         try:
             cached = load_target(path, profile)

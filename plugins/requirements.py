@@ -13,22 +13,30 @@
   registry lacks), a suite exception, the SUT unreachable, a driver time-out, an unknown fault.
 - A scenario step that more than one step definition matches is an authoring error before
   it runs (pytest-bdd itself would pick one silently).
-- A test that did not pass while the SUT no longer accepts connections is an ERROR
-  (``sut-unreachable``), whatever it raised; after ``ucsp_stop_after_unreachable`` (default 5)
-  such tests in a row the session stops.
+- A test that did not pass while the SUT no longer accepts connections (on the host of the
+  request that failed, else on the SUT's main receiving URLs) is an ERROR
+  (``sut-unreachable``), whatever it raised; the violations it raised stay in its record as
+  evidence. After ``ucsp_stop_after_unreachable`` (default 5) such tests in a row the
+  session stops. A SUT that accepted the connection but gave no answer (``sut-no-answer``)
+  does not count toward that stop.
 - Records ``("requirements", "ID1 ID2")``, ``("verdict", ...)``, ``("violation", ...)``,
   ``("violations", JSON)``, ``("error-kind", ...)`` and ``("error-cause", ...)`` as user
   properties, so JUnit XML and other reports show what each test checked and how it ended.
+- In the JUnit XML file (``--junitxml``), a test whose verdict is ``error`` carries
+  ``<error>``, not ``<failure>``, whatever phase it ended in (pytest's own writer picks the
+  element by the phase), and the test suite's ``errors`` / ``failures`` counts agree.
 """
 
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.junitxml import xml_key
 from pytest_bdd import exceptions as bdd_exceptions
 from pytest_bdd.compat import get_fixture_names, getfixturedefs
 from pytest_bdd.scenario import scenario_wrapper_template_registry
@@ -36,7 +44,15 @@ from pytest_bdd.steps import StepNamePrefix, step_function_context_registry
 
 from ucsp.errors import AuthoringError, ConfigError
 from ucsp.requirements import DEFAULT_REGISTRY_PATH, Requirement, Role, load_registry
-from ucsp.verdict import ErrorCause, ErrorKind, Grade, RequirementViolation, Verdict, grade
+from ucsp.verdict import (
+    ErrorCause,
+    ErrorKind,
+    Grade,
+    RequirementViolation,
+    Verdict,
+    failed_request_url,
+    grade,
+)
 
 __all__ = ["requirement_ids", "requirement_registry", "strict_conformance"]
 
@@ -156,6 +172,40 @@ def pytest_runtest_makereport(
     return report
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, None]:
+    """After pytest's JUnit writer wrote its file: ERROR verdicts as ``<error>`` elements."""
+    result = yield
+    xml = session.config.stash.get(xml_key, None)
+    if xml is not None and Path(xml.logfile).is_file():
+        junit_errors_as_errors(Path(xml.logfile))
+    return result
+
+
+def junit_errors_as_errors(path: Path) -> int:
+    """Rewrite a JUnit XML file so that each test case whose ``verdict`` property is
+    ``error`` carries ``<error>`` instead of ``<failure>``; returns how many were changed."""
+    tree = ET.parse(path)  # noqa: S314 (the file this session's JUnit writer just wrote)
+    changed = 0
+    for suite in tree.iter("testsuite"):
+        moved = 0
+        for case in suite.iter("testcase"):
+            verdicts = [p.get("value") for p in case.iter("property") if p.get("name") == "verdict"]
+            if verdicts[-1:] != [Verdict.ERROR]:
+                continue
+            for element in case:
+                if element.tag == "failure":
+                    element.tag = "error"
+                    moved += 1
+        if moved:
+            suite.set("errors", str(int(suite.get("errors", "0")) + moved))
+            suite.set("failures", str(max(0, int(suite.get("failures", "0")) - moved)))
+            changed += moved
+    if changed:
+        tree.write(path, encoding="utf-8", xml_declaration=True)
+    return changed
+
+
 def pytest_bdd_before_step(
     request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, step_func: Any
 ) -> None:
@@ -234,6 +284,8 @@ def _grade(
     exc = call.excinfo.value if call.excinfo is not None else None
     if exc is None and phase != "call":  # a setup or teardown report failed without raising
         return Grade(Verdict.ERROR, error=ErrorCause(ErrorKind.SUITE, f"the {phase} failed"))
+    callspec = getattr(item, "callspec", None)
+    role = callspec.params.get("sut_role") if callspec is not None else None
     graded = grade(
         exc,
         {rid: req.level for rid, req in registry.items()},
@@ -241,11 +293,14 @@ def _grade(
         strict=strict_conformance(item.config),
         authoring=AUTHORING_ERRORS,
         phase=phase,
+        role=str(role) if role is not None else None,
+        roles={rid: req.roles for rid, req in registry.items()},
     )
     if graded.verdict is not Verdict.PASS and _may_be_unreachable(graded):
-        cause = _sut_unreachable(item)
-        if cause is not None:  # what it raised says nothing about the SUT
-            return Grade(Verdict.ERROR, (), ErrorCause(ErrorKind.SUT_UNREACHABLE, cause))
+        cause = _sut_unreachable(item, failed_request_url(exc))
+        if cause is not None:  # what it raised says nothing about the SUT: kept as evidence
+            error = ErrorCause(ErrorKind.SUT_UNREACHABLE, cause)
+            return Grade(Verdict.ERROR, graded.violations, error)
     return graded
 
 
@@ -258,11 +313,11 @@ def _may_be_unreachable(graded: Grade) -> bool:
     )
 
 
-def _sut_unreachable(item: pytest.Item) -> str | None:
+def _sut_unreachable(item: pytest.Item, failed_url: str | None) -> str | None:
     from plugins.deployment import deployment_of  # only suites with deployments need it
 
     deployment = deployment_of(item)
-    return deployment.sut_unreachable() if deployment is not None else None
+    return deployment.sut_unreachable(failed_url) if deployment is not None else None
 
 
 def _apply(item: pytest.Item, report: pytest.TestReport, graded: Grade) -> None:

@@ -30,7 +30,7 @@ from plugins.deployment import (
 )
 from plugins.requirements import requirement_ids, requirement_registry, strict_conformance
 from ucsp.outcome import Selection, run_summary
-from ucsp.provenance import suite_features
+from ucsp.provenance import suite_features, suite_modules
 from ucsp.report.mask import DEFAULT, Masker
 from ucsp.results import ResultsFile, write_results
 from ucsp.sim.journal import JournalEntry
@@ -109,6 +109,8 @@ class ResultsRecorder:
         self.records: dict[str, dict[str, Any]] = {}
         self.coverage: dict[str, set[str]] = {}  # requirement -> roles, whole collection
         self.features: set[str] = set()  # feature files collected (before any selection)
+        self.modules: set[str] = set()  # modules of the collected tests that are no scenario
+        self.ungraded: dict[str, list[tuple[str, str]]] = {}  # nodeid -> properties to add
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -117,6 +119,8 @@ class ResultsRecorder:
             scenario = scenario_of(item)
             if scenario is not None:
                 self.features.add(str(Path(scenario.feature.filename).resolve()))
+            else:
+                self.modules.add(str(Path(item.path).resolve()))
             role = role_of(item)
             if role is None or role == NOT_APPLICABLE:
                 continue
@@ -189,13 +193,31 @@ class ResultsRecorder:
             record["error"] = {"kind": str(props["error-kind"]), "cause": str(props["error-cause"])}
         if report.failed or (report.skipped and record["outcome"] == "passed"):
             record["outcome"] = "failed" if report.failed else "skipped"
-            if report.failed and report.when != "call":
-                record["verdict"] = "error"
+            if report.failed and not props.get("verdict") and report.nodeid not in self.ungraded:
+                self._ungraded_error(record, report)  # the graded verdict, where there is one
             record["message"] = _short(report)
         elif props.get("violation"):
             record["message"] = str(props["violation"])
+        if report.when == "teardown":  # JUnit XML takes a test's properties from this report
+            extra = dict(self.ungraded.pop(report.nodeid, []))
+            report.user_properties = [
+                *((k, v) for k, v in report.user_properties if k not in extra),
+                *extra.items(),
+            ]
         if record["error"] is not None and record["verdict"] == "error":
             record["message"] = record["error"]["cause"]
+
+    def _ungraded_error(self, record: dict[str, Any], report: pytest.TestReport) -> None:
+        """A test failed that no grading saw (a plain test module): an ERROR of the suite,
+        never a verdict on the SUT."""
+        cause = f"{report.when} failed: {_short(report).strip().splitlines()[0][:280]}"
+        record["verdict"] = "error"
+        record["error"] = {"kind": "suite-exception", "cause": cause}
+        self.ungraded[report.nodeid] = [
+            ("verdict", "error"),
+            ("error-kind", "suite-exception"),
+            ("error-cause", cause),
+        ]
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         path, record = self.config.getoption("--progress-file", None), self.records.get(nodeid)
@@ -252,6 +274,7 @@ class ResultsRecorder:
             strict=strict_conformance(config),
         )
         own = {str(p) for p in suite_features()}
+        own_modules = {str(p) for p in suite_modules()}
         stopped = session.shouldstop
         run = run_summary(
             records,
@@ -263,6 +286,7 @@ class ResultsRecorder:
             missing_features=sorted(_shown(f) for f in own - self.features)
             if self.features
             else [],
+            outside_tests=sorted(_shown(m) for m in self.modules - own_modules),
         )
         run["features"] = sorted(_shown(f) for f in self.features)
         return run

@@ -253,14 +253,52 @@ def test_feature_files_outside_or_missing_make_a_run_partial() -> None:
 def test_requirements_not_run_for_a_role_under_test_make_a_run_partial() -> None:
     rows = requirement_matrix(RECORDS, REGISTRY, BOTH, COVERAGE)
     assert partial_reasons(Selection(roles=BOTH), rows) == [
-        "1 requirement(s) of role ucsp not run: INQ-01"
+        "3 requirement(s) of role industry not judged: PAY-05 FMT-13 INQ-01",
+        "1 requirement(s) of role ucsp not run: INQ-01",
+        "1 requirement(s) of role ucsp not judged: SEC-06",
     ]
     # A one-role run certifies that role: the other role's requirements are not part of it.
     ucsp_only = [r for r in RECORDS if r["role"] == "ucsp"]
     rows = requirement_matrix(
-        [*ucsp_only, _record("inq", "ucsp", "pass", ["INQ-01"])], REGISTRY, ["ucsp"], COVERAGE
+        [*ucsp_only, *(_record(r, "ucsp", "pass", [r]) for r in ("INQ-01", "SEC-06"))],
+        REGISTRY,
+        ["ucsp"],
+        COVERAGE,
     )
     assert partial_reasons(Selection(roles=("ucsp",)), rows) == []
+
+
+def test_a_should_violation_leaves_later_musts_unjudged_and_the_run_partial() -> None:
+    # The SHOULD violation stops the scenario: SEC-06, checked after it, was never judged.
+    records = [
+        _record("skew", "ucsp", "warning", ["FMT-13", "SEC-06"], ["FMT-13"]),
+        *(_record(rid, "ucsp", "pass", [rid]) for rid in ("PAY-01", "PAY-05", "INQ-01")),
+    ]
+    coverage = {rid: {"ucsp"} for rid in ("PAY-01", "PAY-05", "SEC-06", "FMT-13", "INQ-01")}
+    run = run_summary(records, REGISTRY, Selection(roles=("ucsp",)), coverage)
+    assert run["cells"]["unjudged"] == 1
+    assert run["partialReasons"] == ["1 requirement(s) of role ucsp not judged: SEC-06"]
+    assert (run["result"], run["badge"]) == ("CONFORMANT", "PARTIAL CONFORMANT")
+    assert run["exitCode"] == 0
+
+
+def test_the_violations_of_an_error_scenario_are_evidence_and_grade_nothing() -> None:
+    # A scenario graded ERROR (its SUT went away) keeps its violations but fails no cell.
+    records = [_record("gone", "ucsp", "error", ["PAY-01"], ["PAY-01"])]
+    rows = requirement_matrix(records, REGISTRY, ["ucsp"], COVERAGE)
+    assert {row.requirement.id: row.verdicts.get("ucsp") for row in rows}["PAY-01"] == Cell.ERROR
+
+
+def test_test_modules_outside_the_suite_make_a_run_partial_and_round_trip() -> None:
+    records = [
+        _record(rid, role, "pass", [rid]) for rid, roles in COVERAGE.items() for role in roles
+    ]
+    run = run_summary(
+        records, REGISTRY, Selection(roles=BOTH), COVERAGE, outside_tests=["local/test_x.py"]
+    )
+    assert run["partialReasons"] == ["test modules outside the suite's own set: local/test_x.py"]
+    assert run["badge"] == "PARTIAL CONFORMANT" and run["outsideTests"] == ["local/test_x.py"]
+    assert summary_of(run, records, REGISTRY, list(BOTH)) == run
 
 
 def test_run_summary_round_trips_through_its_own_dict() -> None:

@@ -17,6 +17,7 @@ from ucsp.provenance import (
     git_commit,
     is_test_only_certificate,
     suite_features,
+    suite_modules,
     untracked_features,
 )
 
@@ -61,6 +62,18 @@ def test_untracked_feature_files_are_not_the_suites_own(checkout: Path) -> None:
     local.write_text("Feature: mine\n", encoding="utf-8")
     assert untracked_features(checkout) == {local.resolve()}
     assert suite_features(checkout) == [(checkout / "features" / "pay" / "a.feature").resolve()]
+
+
+def test_untracked_test_modules_are_not_the_suites_own(checkout: Path) -> None:
+    own = checkout / "features" / "pay" / "test_pay.py"
+    own.write_text("", encoding="utf-8")
+    _git(checkout, "add", ".")
+    _git(checkout, "commit", "-q", "-m", "two")
+    local = checkout / "features" / "local" / "test_mine.py"
+    local.parent.mkdir()
+    local.write_text("def test_x():\n    pass\n", encoding="utf-8")
+    assert suite_modules(checkout) == [own.resolve()]
+    assert untracked_features(checkout, ".py") == {local.resolve()}
 
 
 def test_without_git_there_is_no_commit_and_every_feature_file_counts(tmp_path: Path) -> None:

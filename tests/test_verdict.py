@@ -15,6 +15,7 @@ from ucsp.verdict import (
     RequirementViolation,
     Verdict,
     classify_error,
+    failed_request_url,
     grade,
 )
 
@@ -124,7 +125,6 @@ def test_a_connection_error_toward_the_sut_is_unreachable_with_its_url() -> None
     for exc in (
         httpx.ConnectError("All connection attempts failed", request=request),
         httpx.ConnectTimeout("timed out", request=request),
-        httpx.ReadTimeout("timed out", request=request),
     ):
         error = classify_error(exc)
         assert error.kind is ErrorKind.SUT_UNREACHABLE
@@ -132,6 +132,62 @@ def test_a_connection_error_toward_the_sut_is_unreachable_with_its_url() -> None
         assert error.cause.endswith("(POST http://127.0.0.1:9/gateway)")
     bare = classify_error(httpx.ConnectError("refused"))  # raised without its request
     assert bare.cause == "the SUT cannot be reached: ConnectError refused"
+
+
+@pytest.mark.parametrize(
+    "exc_type",
+    [
+        httpx.ReadTimeout,
+        httpx.WriteTimeout,
+        httpx.PoolTimeout,
+        httpx.RemoteProtocolError,
+        httpx.ReadError,
+    ],
+)
+def test_a_transport_error_after_connecting_is_no_answer_not_unreachable(
+    exc_type: type[httpx.TransportError],
+) -> None:
+    request = httpx.Request("POST", "http://127.0.0.1:9/gateway")
+    graded = _grade(exc_type("timed out", request=request))
+    assert graded.verdict is Verdict.ERROR
+    assert graded.error is not None
+    assert graded.error.kind is ErrorKind.SUT_NO_ANSWER
+    assert graded.error.cause == (
+        f"the SUT did not answer: {exc_type.__name__} timed out (POST http://127.0.0.1:9/gateway)"
+    )
+
+
+def test_the_failed_request_url_is_found_in_groups_and_absent_elsewhere() -> None:
+    request = httpx.Request("GET", "http://127.0.0.1:9/authorize?x=1")
+    group = ExceptionGroup("two", [ValueError("x"), httpx.ReadTimeout("t", request=request)])
+    assert failed_request_url(group) == "http://127.0.0.1:9/authorize?x=1"
+    assert failed_request_url(httpx.ConnectError("no request")) is None
+    assert failed_request_url(ValueError("x")) is None
+    assert failed_request_url(None) is None
+
+
+ROLES = {"SEC-02": ("industry", "ucsp"), "FMT-13": ("ucsp",), "SEC-06": ("ucsp",)}
+
+
+def test_a_violation_of_a_requirement_not_for_the_role_is_a_misattribution() -> None:
+    exc = RequirementViolation("FMT-13", "timeStamp 400 s off answered 00")
+    for_industry = grade(exc, LEVELS, TAGS, strict=True, role="industry", roles=ROLES)
+    assert for_industry.verdict is Verdict.ERROR
+    assert for_industry.violations == (exc,)
+    assert for_industry.error is not None
+    assert for_industry.error.kind is ErrorKind.MISATTRIBUTION
+    assert for_industry.error.cause == (
+        "a check names FMT-13, which does not apply to the role under test industry "
+        "(roles: ucsp): timeStamp 400 s off answered 00"
+    )
+    assert grade(exc, LEVELS, TAGS, strict=True, role="ucsp", roles=ROLES).verdict is (
+        Verdict.FAILURE
+    )
+    # One violation for the role still grades the scenario; another one not for it, too.
+    both = ExceptionGroup("two", [RequirementViolation("SEC-02", "x"), exc])
+    assert grade(both, LEVELS, TAGS, strict=False, role="industry", roles=ROLES).verdict is (
+        Verdict.FAILURE
+    )
 
 
 def test_a_config_error_while_setting_up_is_a_configuration_error() -> None:

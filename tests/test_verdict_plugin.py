@@ -5,12 +5,19 @@ Runs tiny suites in-process with pytester against a two-requirement registry.
 
 from __future__ import annotations
 
+import json
+import socket
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
-from plugins.requirements import WARNINGS_SECTION, requirement_ids
+from plugins.requirements import WARNINGS_SECTION, junit_errors_as_errors, requirement_ids
+from ucsp import deployment as ucsp_deployment
+from ucsp.deployment import TEST_KEYS, Deployment
+from ucsp.keys import Keyset
 from ucsp.requirements import ROLE_TAGS, load_registry
+from ucsp.target import IndustryInfo, Target, UcspInfo
 
 pytest_plugins = ["pytester"]
 
@@ -510,3 +517,312 @@ def test_one_definition_per_phrase_is_not_ambiguous(suite: pytest.Pytester) -> N
         "requirements": "SEC-02",
         "verdict": "pass",
     }
+
+
+# --- the unreachable-SUT probe ---------------------------------------------------------------
+
+PROBE_CONFTEST = """
+import pytest
+from plugins.deployment import DEPLOYMENT_KEY
+
+
+class Down:
+    '''A deployment whose SUT no longer accepts connections.'''
+
+    def sut_unreachable(self, failed_url=None):
+        return f"the SUT cannot be reached: {failed_url or 'http://sut/gateway'}: refused"
+
+
+@pytest.fixture(autouse=True)
+def _down(request):
+    request.node.stash[DEPLOYMENT_KEY] = Down()
+"""
+
+PROBE_TESTS = """
+import httpx
+import pytest
+from ucsp.verdict import RequirementViolation
+
+SEC_02 = getattr(pytest.mark, "SEC-02")
+FMT_13 = getattr(pytest.mark, "FMT-13")
+
+
+@SEC_02
+def test_failure_while_down():
+    raise RequirementViolation("SEC-02", "expected code 11, got 00")
+
+
+@FMT_13
+def test_warning_while_down():
+    raise RequirementViolation("FMT-13", "timeStamp 400 s off answered 00")
+
+
+@SEC_02
+def test_no_answer_while_down():
+    raise httpx.ReadTimeout("timed out", request=httpx.Request("GET", "http://127.0.0.1:9/authorize"))
+
+
+@SEC_02
+def test_pass_while_down():
+    pass
+"""
+
+
+def test_a_sut_gone_away_makes_an_error_that_keeps_its_violations(suite: pytest.Pytester) -> None:
+    suite.makeconftest(PROBE_CONFTEST)
+    suite.makepyfile(test_probe=PROBE_TESTS)
+
+    result = suite.runpytest_inprocess()
+
+    reports = call_reports(result)
+    failure = reports["test_failure_while_down"][1]
+    assert (failure["verdict"], failure["error-kind"]) == ("error", "sut-unreachable")
+    assert failure["error-cause"] == "the SUT cannot be reached: http://sut/gateway: refused"
+    assert failure["violation"] == "SEC-02: expected code 11, got 00"  # evidence, kept
+    assert '"requirement": "SEC-02"' in str(failure["violations"])
+    warning = reports["test_warning_while_down"]
+    assert warning[0] == "failed" and warning[1]["verdict"] == "error"
+    assert warning[1]["violation"] == "FMT-13: timeStamp 400 s off answered 00"
+    # The probe is asked about the host of the request that failed.
+    assert reports["test_no_answer_while_down"][1]["error-cause"] == (
+        "the SUT cannot be reached: http://127.0.0.1:9/authorize: refused"
+    )
+    assert reports["test_pass_while_down"][1]["verdict"] == "pass"
+
+
+def test_no_answer_does_not_count_toward_the_stop(suite: pytest.Pytester) -> None:
+    suite.makepyfile(
+        test_slow="""
+        import httpx
+        import pytest
+
+        @pytest.mark.parametrize("n", range(7))
+        @getattr(pytest.mark, "SEC-02")
+        def test_slow(n):
+            raise httpx.ReadTimeout("timed out", request=httpx.Request("POST", "http://h/gateway"))
+        """
+    )
+
+    result = suite.runpytest_inprocess()
+
+    ran = call_reports(result)
+    assert len(ran) == 7  # never stopped
+    assert {props["error-kind"] for _, props in ran.values()} == {"sut-no-answer"}
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+ROLE_REGISTRY = (
+    REGISTRY
+    + """
+[[requirement]]
+id = "PAY-01"
+level = "MUST"
+provenance = "profile"
+roles = ["ucsp"]
+text = "A UCSP answers a payment order."
+section = "§6 Payment"
+"""
+)
+
+
+def test_a_violation_of_a_requirement_not_for_the_role_is_a_misattribution(
+    suite: pytest.Pytester,
+) -> None:
+    suite.makefile(".toml", requirements=ROLE_REGISTRY)
+    suite.makepyfile(
+        test_roles="""
+        import pytest
+        from ucsp.verdict import RequirementViolation
+
+        @getattr(pytest.mark, "PAY-01")
+        @pytest.mark.parametrize("sut_role", ["industry", "ucsp"])
+        def test_role(sut_role):
+            raise RequirementViolation("PAY-01", "no answer to the order")
+        """
+    )
+
+    result = suite.runpytest_inprocess()
+
+    reports = call_reports(result)
+    industry, ucsp = reports["test_role[industry]"][1], reports["test_role[ucsp]"][1]
+    assert (industry["verdict"], industry["error-kind"]) == ("error", "misattribution")
+    assert "does not apply to the role under test industry (roles: ucsp)" in str(
+        industry["error-cause"]
+    )
+    assert ucsp["verdict"] == "failure"
+
+
+# --- JUnit XML: an ERROR is an <error> -------------------------------------------------------
+
+
+def _junit_cases(path: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The test suite's attributes, and each test case's child element tags."""
+    tree = ET.parse(path)  # noqa: S314 (written by the run under test)
+    testsuite = tree.find(".//testsuite")
+    assert testsuite is not None
+    cases: dict[str, list[str]] = {}  # a call failure and a teardown error: two test cases
+    for case in testsuite.iter("testcase"):
+        tags = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
+        cases.setdefault(str(case.get("name")), []).extend(tags)
+    return dict(testsuite.attrib), cases
+
+
+def test_junit_writes_errors_as_errors_and_counts_them(suite: pytest.Pytester) -> None:
+    suite.makepyfile(test_verdicts=VERDICT_TESTS, test_errors=ERROR_TESTS)
+
+    result = suite.runpytest_inprocess("--junitxml=junit.xml")
+
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    attrs, cases = _junit_cases(suite.path / "junit.xml")
+    assert cases["test_must_violation"] == ["failure"]
+    assert cases["test_should_and_must_grouped"] == ["failure"]
+    for name in ("test_other_exception", "test_unknown_requirement", "test_misattributed"):
+        assert cases[name] == ["error"], name
+    assert cases["test_should_violation"] == [] and cases["test_pass"] == []
+    assert (attrs["failures"], attrs["errors"]) == ("2", "6")
+
+
+def test_junit_rewrite_leaves_a_file_without_errors_alone(tmp_path: Path) -> None:
+    path = tmp_path / "junit.xml"
+    text = (
+        '<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite errors="0" failures="1">'
+        '<testcase name="t"><properties><property name="verdict" value="failure"/></properties>'
+        '<failure message="m">x</failure></testcase></testsuite></testsuites>'
+    )
+    path.write_text(text, encoding="utf-8")
+    assert junit_errors_as_errors(path) == 0
+    assert path.read_text(encoding="utf-8") == text
+
+
+# --- Deployment.sut_unreachable: what it probes, how long ------------------------------------
+
+
+def _closed_port_url(path: str) -> str:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens there now: connections are refused
+    return f"http://127.0.0.1:{port}{path}"
+
+
+def test_the_probe_asks_the_failing_host_else_the_main_receiving_urls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen()
+    gateway = f"http://127.0.0.1:{listening.getsockname()[1]}/gateway"
+    authorize = _closed_port_url("/authorize")  # a down authorize host
+    target = Target(
+        sut="ucsp",
+        keys=Keyset.load(TEST_KEYS),
+        industry=IndustryInfo(index_url=_closed_port_url("/index")),  # the suite's own peer
+        ucsp=UcspInfo(gateway_url=gateway, authorize_url=authorize),
+        time_scale=0.5,
+    )
+    deployment = Deployment("ucsp", target, loop=None, clock=None)  # type: ignore[arg-type]
+    probed: list[tuple[str, float]] = []
+    real = ucsp_deployment._connect_failure
+
+    def recording(url: str, timeout: float) -> str | None:
+        probed.append((url, timeout))
+        return real(url, timeout)
+
+    monkeypatch.setattr(ucsp_deployment, "_connect_failure", recording)
+    try:
+        assert deployment.sut_unreachable() is None  # the gateway answers: no verdict hidden
+        assert deployment.sut_unreachable(f"{target.industry.index_url}?x=1") is None
+        cause = deployment.sut_unreachable(f"{authorize}?requestData=x")
+    finally:
+        listening.close()
+    assert cause is not None and cause.startswith(f"the SUT cannot be reached: {authorize}?")
+    assert [url for url, _ in probed] == [gateway, gateway, f"{authorize}?requestData=x"]
+    # As long as the suite's own clients wait: the profile's time-out, time-scaled.
+    assert {timeout for _, timeout in probed} == {target.profile.timeout_seconds * 0.5}
+
+
+def test_the_probe_of_an_industry_service_asks_its_notice_and_harness_urls() -> None:
+    notice = _closed_port_url("/notify")
+    target = Target(
+        sut="industry",
+        keys=Keyset.load(TEST_KEYS),
+        industry=IndustryInfo(index_url="http://127.0.0.1:9/index", notice_url=notice),
+    )
+    deployment = Deployment("industry", target, loop=None, clock=None)  # type: ignore[arg-type]
+    cause = deployment.sut_unreachable()
+    assert cause is not None and cause.startswith(f"the SUT cannot be reached: {notice}: ")
+
+
+# --- results.json: ungraded failures, setup/teardown, plain test modules ---------------------
+
+RESULTS_INI = """
+[pytest]
+addopts = -p plugins.requirements -p plugins.deployment -p plugins.results --strict-markers
+    -p no:cacheprovider -p no:hypothesispytest
+ucsp_requirements = requirements.toml
+"""
+
+PLAIN_TESTS = """
+import pytest
+from ucsp.verdict import RequirementViolation
+
+
+def test_plain_failure():
+    assert 1 == 2, "a plain test that fails"
+
+
+def test_plain_pass():
+    pass
+
+
+@pytest.fixture
+def broken_teardown():
+    yield
+    raise RuntimeError("teardown broke")
+
+
+@getattr(pytest.mark, "SEC-02")
+def test_graded_failure_then_teardown_error(broken_teardown):
+    raise RequirementViolation("SEC-02", "expected code 11, got 00")
+"""
+
+
+def test_a_failure_nothing_graded_is_an_error_and_a_plain_module_makes_the_run_partial(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makefile(".toml", requirements=REGISTRY)
+    pytester.makeini(RESULTS_INI)
+    pytester.makepyfile(test_plain=PLAIN_TESTS)
+
+    result = pytester.runpytest_inprocess("--results-json=results.json", "--junitxml=junit.xml")
+
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    data = json.loads((pytester.path / "results.json").read_text(encoding="utf-8"))
+    records = {r["nodeid"].rsplit("::", 1)[-1]: r for r in data["scenarios"]}
+    plain = records["test_plain_failure"]
+    assert (plain["outcome"], plain["verdict"]) == ("failed", "error")
+    assert plain["error"]["kind"] == "suite-exception"
+    assert plain["error"]["cause"].startswith("call failed: AssertionError: a plain test that")
+    assert "\n" not in plain["error"]["cause"]
+    assert records["test_plain_pass"]["verdict"] == "pass"
+    # The graded verdict wins over a teardown that broke afterwards; JUnit says the same.
+    graded = records["test_graded_failure_then_teardown_error"]
+    assert (graded["outcome"], graded["verdict"]) == ("failed", "failure")
+    run = data["run"]
+    assert run["result"] == "NOT CONFORMANT"
+    assert run["outsideTests"] == [str((pytester.path / "test_plain.py").resolve())]
+    assert (
+        f"test modules outside the suite's own set: {run['outsideTests'][0]}"
+        in (run["partialReasons"])
+    )
+    assert run["badge"] == "PARTIAL NOT CONFORMANT"
+    tree = ET.parse(pytester.path / "junit.xml")  # noqa: S314 (written by the run above)
+    verdicts = {
+        str(case.get("name")): {p.get("name"): p.get("value") for p in case.iter("property")}
+        for case in tree.iter("testcase")
+    }
+    assert verdicts["test_plain_failure"]["verdict"] == "error"
+    assert verdicts["test_graded_failure_then_teardown_error"]["verdict"] == "failure"
+    _, cases = _junit_cases(pytester.path / "junit.xml")
+    assert cases["test_plain_failure"] == ["error"]
+    assert cases["test_graded_failure_then_teardown_error"] == ["failure", "error"]

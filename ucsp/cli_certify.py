@@ -105,11 +105,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ucsp.runner import RunOptions, run
 
     target = _target_path(args.target)
-    if target is None and getattr(args, "profile", None) is not None:
-        raise ConfigError(
-            "--profile applies to a run against a target file (--target); the embedded "
-            "reference implementations run with the default profile"
-        )
     result = run(
         RunOptions(
             sut=args.sut,
@@ -210,24 +205,26 @@ def cmd_verify_evidence(args: argparse.Namespace) -> int:
         for problem in check.problems:
             print(f"ALTERED: {problem}")
         return EXIT_FAILED
-    print(
-        f"evidence pack intact: {check.files} files, run {check.manifest.get('runId')}, "
-        f"suite {check.manifest.get('suiteVersion')}, signed by certificate {check.signer_id}"
+    facts = (
+        f"{check.files} files, run {check.manifest.get('runId')}, "
+        f"suite {check.manifest.get('suiteVersion')}"
     )
-    if cert is not None:
-        return EXIT_OK
-    if args.trust_pack_signer:
+    if cert is None and not args.trust_pack_signer:
+        # Only a trusted signer makes a pack intact: say what holds, never that word.
+        print(
+            f"NOT TRUSTED: the files match the manifest ({facts}), but its signer "
+            f"(certificate {check.signer_id}) is not trusted: anyone can re-sign a pack with "
+            "their own key; pass --cert with the suite's certificate, or --trust-pack-signer "
+            "to accept the pack's own"
+        )
+        return EXIT_FAILED
+    print(f"evidence pack intact: {facts}, signed by certificate {check.signer_id}")
+    if cert is None:
         print(
             f"note: signer {check.signer_id} was taken from the pack itself "
             "(--trust-pack-signer); compare that ID with the suite's certificate"
         )
-        return EXIT_OK
-    print(
-        f"NOT TRUSTED: the pack's signer (certificate {check.signer_id}) is not trusted: "
-        "anyone can re-sign a pack with their own key; pass --cert with the suite's "
-        "certificate, or --trust-pack-signer to accept the pack's own"
-    )
-    return EXIT_FAILED
+    return EXIT_OK
 
 
 REGISTRARS = [

@@ -9,7 +9,7 @@ loop; synchronous callers (step definitions) submit coroutines with :meth:`Deplo
 from __future__ import annotations
 
 import socket
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,7 +20,7 @@ import httpx
 from ucsp.clock import Clock, SystemClock
 from ucsp.drivers.harness import HarnessDriver
 from ucsp.drivers.manual import ManualDriver
-from ucsp.errors import UnknownFault
+from ucsp.errors import ConfigError, UnknownFault
 from ucsp.keys import Keyset
 from ucsp.loopback import LoopbackServer, LoopThread, bind_loopback, url_of
 from ucsp.peers.industry_peer import IndustryPeer
@@ -78,18 +78,23 @@ class Deployment:
             self.industry_peer.logins.clear()
         self.peer_journal.clear()
 
-    def sut_unreachable(self, timeout: float = 2.0) -> str | None:
-        """Why the SUT cannot be reached (a TCP connection to one of its URLs fails), or None.
+    def sut_unreachable(self, failed_url: str | None = None) -> str | None:
+        """Why the SUT cannot be reached (a TCP connection to it fails), or None.
 
         Asked after a scenario that did not pass: a SUT that went away is no verdict on it.
+        Probes the host of ``failed_url`` (the request that failed) when that is one of the
+        SUT's own, else the SUT's main receiving URLs (:data:`RECEIVING_URLS`). Waits as long
+        as the suite's own clients wait for the SUT (the profile's
+        ``transport.timeout_seconds``, time-scaled).
         """
         info = self.target
-        urls = (
-            [info.ucsp.gateway_url, info.ucsp.authorize_url]
-            if self.role == "ucsp"
-            else [info.industry.notice_url, info.industry.harness_url]
-        )
-        for url in dict.fromkeys(u for u in urls if u):
+        own = [url for url in SUT_URLS[self.role](info) if url]
+        if failed_url and _origin(failed_url) in {_origin(url) for url in own}:
+            urls = [failed_url]
+        else:
+            urls = [url for url in RECEIVING_URLS[self.role](info) if url]
+        timeout = info.profile.timeout_seconds * info.time_scale
+        for url in dict.fromkeys(urls):
             cause = _connect_failure(url, timeout)
             if cause is not None:
                 return cause
@@ -116,6 +121,28 @@ async def _async(func: Any) -> None:
     func()
 
 
+# The URLs where the SUT of each role receives what the suite sends: a UCSP its gateway, an
+# Industry Service its notice URL and the harness that drives it.
+RECEIVING_URLS: dict[Role, Callable[[Target], tuple[str | None, ...]]] = {
+    "ucsp": lambda t: (t.ucsp.gateway_url,),
+    "industry": lambda t: (t.industry.notice_url, t.industry.harness_url),
+}
+# Every URL the SUT of each role serves (a failed request toward one of them is probed there).
+SUT_URLS: dict[Role, Callable[[Target], tuple[str | None, ...]]] = {
+    "ucsp": lambda t: (t.ucsp.gateway_url, t.ucsp.authorize_url),
+    "industry": lambda t: (t.industry.notice_url, t.industry.harness_url, t.industry.index_url),
+}
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    return (
+        parts.scheme,
+        parts.hostname or "",
+        parts.port or (443 if parts.scheme == "https" else 80),
+    )
+
+
 def _connect_failure(url: str, timeout: float) -> str | None:
     """Why a TCP connection to ``url``'s host and port fails, or None when it opens."""
     parts = urlsplit(url)
@@ -129,6 +156,15 @@ def _connect_failure(url: str, timeout: float) -> str | None:
 
 def _browser() -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=60.0, follow_redirects=False)
+
+
+def refuse_profile_without_target(profile: object, target: object) -> None:
+    """A wire profile (``--profile``) applies to a real SUT only: ConfigError without a target."""
+    if profile and not target:
+        raise ConfigError(
+            "--profile applies to a run against a target file (--target); the embedded "
+            "reference implementations run with the default profile"
+        )
 
 
 def faults_for(role: Role, names: Iterable[str], roles: Iterable[Role] = ()) -> list[str]:

@@ -13,7 +13,9 @@ Requirement matrix (:func:`requirement_matrix`), one cell per requirement and ro
 test (a role the requirement does not list has no cell):
 
 - ``failure`` / ``warning``: a violation raised in that role names the requirement (and the
-  requirement is among that scenario's tags);
+  requirement is among that scenario's tags), in a scenario graded FAILURE or WARNING (the
+  violations of a scenario graded ERROR, e.g. one whose SUT went away, are kept as evidence
+  and grade nothing);
 - ``pass``: no violation names it, and at least one scenario tagged with it ran to its end;
 - ``error``: scenarios tagged with it were selected, none reached its end, one ended in ERROR;
 - ``unjudged``: scenarios tagged with it were selected, none reached its end (they stopped at
@@ -22,8 +24,8 @@ test (a role the requirement does not list has no cell):
 - ``uncovered``: no scenario of the suite covers it.
 
 A run is PARTIAL (:func:`partial_reasons`) when it selects scenarios, switches faults on,
-includes feature files outside the suite's own set, leaves feature files of the suite out,
-or leaves requirements of a role under test not run.
+includes feature files or test modules outside the suite's own set, leaves feature files of
+the suite out, or leaves requirements of a role under test not run or not judged.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ucsp.requirements import Level, Requirement
+from ucsp.requirements import Requirement
+from ucsp.verdict import Verdict, verdict_for_violation
 
 __all__ = [
     "CELL_LEGEND",
@@ -142,11 +145,12 @@ def requirement_matrix(
     for record in records:
         role = str(record.get("role", ""))
         tags = [str(t) for t in record.get("requirements", [])]
-        for violation in record.get("violations", []) or []:
+        claims = str(record.get("verdict", "")) in (Verdict.FAILURE, Verdict.WARNING)
+        for violation in (record.get("violations", []) or []) if claims else []:
             rid = str(violation.get("requirement", ""))
             if rid in rows and rid in tags:  # a misattributed violation grades nothing
                 level = rows[rid].requirement.level
-                cell = Cell.WARNING if level is Level.SHOULD and not strict else Cell.FAILURE
+                cell = Cell(str(verdict_for_violation(level, strict=strict)))
                 violated.setdefault((rid, role), set()).add(cell)
         for rid in tags:
             row = rows.get(rid)
@@ -260,6 +264,7 @@ def partial_reasons(
     *,
     outside_features: Sequence[str] = (),
     missing_features: Sequence[str] = (),
+    outside_tests: Sequence[str] = (),
 ) -> list[str]:
     """Why a run certifies less than its roles (empty: the run is not partial)."""
     reasons = []
@@ -273,13 +278,16 @@ def partial_reasons(
         reasons.append(f"faults switched on: {', '.join(selection.faults)}")
     if outside_features:
         reasons.append(f"feature files outside the suite's own set: {', '.join(outside_features)}")
+    if outside_tests:
+        reasons.append(f"test modules outside the suite's own set: {', '.join(outside_tests)}")
     if missing_features:
         reasons.append(f"feature files of the suite not run: {', '.join(missing_features)}")
     for role in selection.roles:
-        not_run = [r.requirement.id for r in rows if r.verdicts.get(role) == Cell.NOT_RUN]
-        if not_run:
-            shown = " ".join(not_run[:10]) + (" ..." if len(not_run) > 10 else "")
-            reasons.append(f"{len(not_run)} requirement(s) of role {role} not run: {shown}")
+        for cell, what in ((Cell.NOT_RUN, "not run"), (Cell.UNJUDGED, "not judged")):
+            ids = [r.requirement.id for r in rows if r.verdicts.get(role) == cell]
+            if ids:
+                shown = " ".join(ids[:10]) + (" ..." if len(ids) > 10 else "")
+                reasons.append(f"{len(ids)} requirement(s) of role {role} {what}: {shown}")
     return reasons
 
 
@@ -292,6 +300,7 @@ def run_summary(
     stopped: str | None = None,
     outside_features: Sequence[str] = (),
     missing_features: Sequence[str] = (),
+    outside_tests: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The ``run`` part of ``results.json``: result, partial marking, selection, counts.
 
@@ -299,7 +308,11 @@ def run_summary(
     """
     rows = requirement_matrix(records, registry, selection.roles, coverage, strict=selection.strict)
     reasons = partial_reasons(
-        selection, rows, outside_features=outside_features, missing_features=missing_features
+        selection,
+        rows,
+        outside_features=outside_features,
+        missing_features=missing_features,
+        outside_tests=outside_tests,
     )
     result = overall_result(records, stopped=bool(stopped))
     return {
@@ -315,6 +328,7 @@ def run_summary(
         "coverage": {rid: sorted(roles) for rid, roles in (coverage or {}).items()},
         "outsideFeatures": list(outside_features),
         "missingFeatures": list(missing_features),
+        "outsideTests": list(outside_tests),
     }
 
 
@@ -337,4 +351,5 @@ def summary_of(
         stopped=run.get("stopped") or None,
         outside_features=list(run.get("outsideFeatures") or ()),
         missing_features=list(run.get("missingFeatures") or ()),
+        outside_tests=list(run.get("outsideTests") or ()),
     )

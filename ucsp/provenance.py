@@ -26,6 +26,7 @@ __all__ = [
     "git_commit",
     "is_test_only_certificate",
     "suite_features",
+    "suite_modules",
     "untracked_features",
 ]
 
@@ -70,19 +71,29 @@ def git_commit(root: Path = ROOT) -> dict[str, Any] | None:
     }
 
 
-def untracked_features(root: Path = ROOT) -> set[Path]:
-    """Feature files under ``features/`` that the checkout does not track (none without git)."""
+def untracked_features(root: Path = ROOT, suffix: str = ".feature") -> set[Path]:
+    """Files ending in ``suffix`` under ``features/`` that the checkout does not track (none
+    without git)."""
     listed = _git(root, "ls-files", "--others", "--exclude-standard", "--", "features")
     if listed is None:
         return set()
-    return {(root / line).resolve() for line in listed.splitlines() if line.endswith(".feature")}
+    return {(root / line).resolve() for line in listed.splitlines() if line.endswith(suffix)}
 
 
 def suite_features(root: Path = ROOT) -> list[Path]:
     """The suite's own feature files: ``features/**/*.feature`` tracked by the checkout."""
-    extra = untracked_features(root)
+    return _tracked(root, ".feature")
+
+
+def suite_modules(root: Path = ROOT) -> list[Path]:
+    """The suite's own test modules: ``features/**/*.py`` tracked by the checkout."""
+    return _tracked(root, ".py")
+
+
+def _tracked(root: Path, suffix: str) -> list[Path]:
+    extra = untracked_features(root, suffix)
     return sorted(
-        p.resolve() for p in (root / "features").rglob("*.feature") if p.resolve() not in extra
+        p.resolve() for p in (root / "features").rglob(f"*{suffix}") if p.resolve() not in extra
     )
 
 

@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 from ucsp import __version__
 from ucsp.crypto import Identity
-from ucsp.deployment import faults_for
+from ucsp.deployment import faults_for, refuse_profile_without_target
 from ucsp.errors import ConfigError
 from ucsp.keys import Keyset
 from ucsp.outcome import counts_line, requirement_matrix, requirements_json, summary_of
@@ -39,7 +39,6 @@ from ucsp.target import ROLES, Target, load_target
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_KEYS = ROOT / "fixtures" / "keys" / "test-only"
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 SYMBOL = {"pass": "PASS", "failure": "FAIL", "warning": "WARN", "error": "ERROR", "skipped": "SKIP"}
 
 
@@ -184,6 +183,7 @@ def summary(
 def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
     """One certification run. Raises ConfigError for a usage or configuration problem."""
     stream = sys.stdout if stream is None else stream  # per call: stdout may be redirected
+    refuse_profile_without_target(options.profile, options.target)
     target = load_target(options.target, options.profile) if options.target else None
     if target is not None and options.sut not in (None, target.sut):
         raise ConfigError(
@@ -192,6 +192,7 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
         )
     _check_faults(options, target)
     _check_features(options)
+    _refuse_out_in_checkout(options.out)
     _refuse_non_empty_out(options)
     if target is not None:
         from ucsp.doctor import preflight
@@ -330,13 +331,25 @@ def _refuse_non_empty_out(options: RunOptions) -> None:
         )
 
 
+def _refuse_out_in_checkout(out: Path | None) -> None:
+    """Reports go outside the checkout, or under its ``reports/``: never among its files."""
+    if out is None:
+        return
+    resolved = out.resolve()
+    reports = (ROOT / "reports").resolve()
+    if resolved == ROOT or (ROOT in resolved.parents and reports not in resolved.parents):
+        raise ConfigError(
+            f"--out {out} is inside the suite's checkout; name a directory outside it "
+            f"or under {reports}"
+        )
+
+
 def _prepare_out(out: Path, force: bool) -> None:
     """Create the report directory; with ``force``, empty it first."""
+    _refuse_out_in_checkout(out)
     if force and out.is_dir():
         if out == Path(out.anchor) or out == Path.home().resolve() or out in ROOT.parents:
             raise ConfigError(f"--out {out}: --force will not empty this directory; name another")
-        if out == ROOT:
-            raise ConfigError(f"--out {out} is the suite's checkout; name another directory")
         for child in out.iterdir():
             if child.is_dir() and not child.is_symlink():
                 shutil.rmtree(child)

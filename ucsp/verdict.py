@@ -5,7 +5,8 @@ Check functions raise :class:`RequirementViolation` naming the requirement (an I
 ``features/requirements.toml``). :func:`grade` turns what a scenario raised into a verdict:
 
 - FAILURE: a check saw the SUT break a MUST requirement among the scenario's tags (or a
-  SHOULD requirement in a strict run); WARNING: the same for a SHOULD requirement.
+  SHOULD requirement in a strict run) that applies to the role under test; WARNING: the
+  same for a SHOULD requirement.
 - ERROR, with an :class:`ErrorKind` and a one-line cause, for everything else: the suite
   could not judge, and makes no claim about the SUT.
 """
@@ -30,6 +31,7 @@ __all__ = [
     "RequirementViolation",
     "Verdict",
     "classify_error",
+    "failed_request_url",
     "grade",
     "verdict_for_violation",
 ]
@@ -53,7 +55,8 @@ class ErrorKind(StrEnum):
     AUTHORING = "authoring"  # undefined step, value outside its vocabulary, step not for the role
     MISATTRIBUTION = "misattribution"  # a violation names a requirement the scenario lacks
     SUITE = "suite-exception"  # any other exception of the suite's own code
-    SUT_UNREACHABLE = "sut-unreachable"  # connection refused, no answer from the SUT
+    SUT_UNREACHABLE = "sut-unreachable"  # connection refused: the SUT cannot be connected to
+    SUT_NO_ANSWER = "sut-no-answer"  # connected, but no (complete) answer: read time-out, ...
     DRIVER_TIMEOUT = "driver-timeout"  # the driver waited for the SUT to act, nothing came
     DRIVER = "driver"  # the harness answered an error, or the driver cannot make the SUT act
     UNKNOWN_FAULT = "unknown-fault"  # a fault name no catalogue holds
@@ -111,14 +114,18 @@ def grade(
     strict: bool,
     authoring: tuple[type[BaseException], ...] = (),
     phase: str = "call",
+    role: str | None = None,
+    roles: Mapping[str, Collection[str]] | None = None,
 ) -> Grade:
     """Grade what a scenario raised (None: it ran to its end).
 
     ``levels`` maps every requirement ID of the registry to its level, ``tags`` are the
     scenario's requirement IDs, ``authoring`` the exception types of the test runner that
-    mean a feature or step is written wrongly (undefined step, unparsable feature).
-    A violation naming an ID outside ``tags`` (or outside the registry) is a
-    misattribution: an ERROR, never a verdict on the SUT.
+    mean a feature or step is written wrongly (undefined step, unparsable feature),
+    ``role`` the role under test and ``roles`` each requirement's roles (the registry's).
+    A violation naming an ID outside ``tags`` (or outside the registry), or one whose
+    requirement does not apply to ``role``, is a misattribution: an ERROR, never a verdict
+    on the SUT.
     """
     if exc is None:
         return Grade(Verdict.PASS)
@@ -129,7 +136,13 @@ def grade(
             violations.append(leaf)
         else:
             others.append(leaf)
-    attributed = [v for v in violations if v.requirement in levels and v.requirement in tags]
+    attributed = [
+        v
+        for v in violations
+        if v.requirement in levels
+        and v.requirement in tags
+        and _applies(v.requirement, role, roles)
+    ]
     misattributed = [v for v in violations if v not in attributed]
     verdicts = {verdict_for_violation(levels[v.requirement], strict=strict) for v in attributed}
     found = tuple(violations)
@@ -138,7 +151,8 @@ def grade(
     if others:
         return Grade(Verdict.ERROR, found, classify_error(others[0], authoring, phase))
     if misattributed:
-        return Grade(Verdict.ERROR, found, _misattribution(misattributed[0], levels, tags))
+        cause = _misattribution(misattributed[0], levels, tags, role, roles)
+        return Grade(Verdict.ERROR, found, cause)
     return Grade(Verdict.WARNING, found)
 
 
@@ -158,33 +172,64 @@ def classify_error(
         # not support. Raised while setting up: the target or its keys.
         kind = ErrorKind.AUTHORING if phase == "call" else ErrorKind.CONFIGURATION
         return _error(kind, text)
-    if isinstance(exc, httpx.TransportError):
-        return _error(ErrorKind.SUT_UNREACHABLE, _transport_cause(exc))
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return _error(ErrorKind.SUT_UNREACHABLE, _transport_cause(exc, "cannot be reached"))
+    if isinstance(exc, httpx.TransportError):  # connected (or sent), then no full answer
+        return _error(ErrorKind.SUT_NO_ANSWER, _transport_cause(exc, "did not answer"))
     if isinstance(exc, HarnessError):
         kind = ErrorKind.DRIVER_TIMEOUT if exc.status == 408 else ErrorKind.DRIVER
         return _error(kind, text)
     return _error(ErrorKind.SUITE, f"{type(exc).__name__}: {text}")
 
 
+def failed_request_url(exc: BaseException | None) -> str | None:
+    """The URL of the HTTP request whose failure ``exc`` is (or holds), or None."""
+    if exc is None:
+        return None
+    for leaf in _leaves(exc):
+        if isinstance(leaf, httpx.RequestError):
+            try:
+                return str(leaf.request.url)
+            except RuntimeError:  # an error raised without its request
+                continue
+    return None
+
+
+def _applies(
+    requirement: str, role: str | None, roles: Mapping[str, Collection[str]] | None
+) -> bool:
+    """True when ``requirement`` applies to ``role`` (unknown role or roles: it does)."""
+    if role is None or roles is None or requirement not in roles:
+        return True
+    return role in {str(r) for r in roles[requirement]}
+
+
 def _misattribution(
-    violation: RequirementViolation, levels: Mapping[str, Any], tags: Collection[str]
+    violation: RequirementViolation,
+    levels: Mapping[str, Any],
+    tags: Collection[str],
+    role: str | None,
+    roles: Mapping[str, Collection[str]] | None,
 ) -> ErrorCause:
     if violation.requirement not in levels:
         where = "which the requirement registry does not hold"
-    else:
+    elif violation.requirement not in tags:
         where = f"which is not among the scenario's tags ({' '.join(tags) or 'none'})"
+    else:
+        listed = " ".join(str(r) for r in (roles or {}).get(violation.requirement, ()))
+        where = f"which does not apply to the role under test {role} (roles: {listed})"
     return ErrorCause(
         ErrorKind.MISATTRIBUTION,
         _cut(f"a check names {violation.requirement}, {where}: {violation.message}"),
     )
 
 
-def _transport_cause(exc: httpx.TransportError) -> str:
+def _transport_cause(exc: httpx.TransportError, what: str) -> str:
     try:
         url = f" ({exc.request.method} {exc.request.url})"
     except RuntimeError:  # an error raised without its request
         url = ""
-    return _cut(f"the SUT cannot be reached: {type(exc).__name__} {_one_line(exc)}{url}")
+    return _cut(f"the SUT {what}: {type(exc).__name__} {_one_line(exc)}{url}")
 
 
 def _leaves(exc: BaseException) -> Iterator[BaseException]:
