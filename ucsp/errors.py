@@ -93,6 +93,6 @@ class AuthoringError(SuiteError):
 
 
 class SutUnreachable(SuiteError):
-    """The system under test cannot be reached (connection refused, no answer)."""
+    """The system under test cannot be reached: no connection to it can be made."""
 
     kind = "sut-unreachable"
