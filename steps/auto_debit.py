@@ -86,14 +86,16 @@ def _notified_contract(
     under test); the contract it names."""
     entries = deployment.call(auto_debit.sign_notices(signing.user_id))
     requirement = auto_debit.sign_notice_requirement()
-    ensure(bool(entries), requirement, f"no {SIGN_NOTICE} for user {signing.user_id} was delivered")
+    notice = auto_debit.first_notice(
+        entries, requirement, f"{SIGN_NOTICE} for user {signing.user_id}"
+    )
     if deployment.role == "ucsp":
         expected = {"userId": signing.user_id, "signStatus": result}
-        check_notice_sent_by_ucsp(entries[0], deployment.target, SIGN_NOTICE, expected, requirement)
-        check_delivered_to(entries[0].url, signing.back_url, f"the {SIGN_NOTICE}", requirement)
+        check_notice_sent_by_ucsp(notice, deployment.target, SIGN_NOTICE, expected, requirement)
+        check_delivered_to(notice.url, signing.back_url, f"the {SIGN_NOTICE}", requirement)
     else:
-        check_notice_answered_by_industry(entries[0], deployment.target, "00", requirement)
-    return Contract(check_contract_id(trx_of(entries[0]), requirement), signing.user_id, result)
+        check_notice_answered_by_industry(notice, deployment.target, "00", requirement)
+    return Contract(check_contract_id(trx_of(notice), requirement), signing.user_id, result)
 
 
 def _contract(auto_debit: AutoDebitFlow, deployment: Deployment, result: str) -> Contract:
@@ -457,9 +459,9 @@ def _(auto_debit: AutoDebitFlow, deployment: Deployment, charge: Charge) -> None
 def _(auto_debit: AutoDebitFlow, deployment: Deployment, charge: Charge, status: str) -> None:
     entries = deployment.call(auto_debit.charge_notices(charge))
     requirement = auto_debit.charge_notice_requirement(charge)
-    ensure(bool(entries), requirement, f"no {NOTICE} for charge {charge.order_id} was delivered")
+    notice = auto_debit.first_notice(entries, requirement, f"{NOTICE} for charge {charge.order_id}")
     if deployment.role == "industry":
-        check_notice_answered_by_industry(entries[0], deployment.target, "00", requirement)
+        check_notice_answered_by_industry(notice, deployment.target, "00", requirement)
         return
     expected = {
         "orderId": charge.order_id,
@@ -473,7 +475,7 @@ def _(auto_debit: AutoDebitFlow, deployment: Deployment, charge: Charge, status:
     query_id = charge.answer.trx_info.get("queryId")
     if isinstance(query_id, str) and query_id:
         expected["queryId"] = query_id
-    check_notice_sent_by_ucsp(entries[0], deployment.target, NOTICE, expected, requirement)
+    check_notice_sent_by_ucsp(notice, deployment.target, NOTICE, expected, requirement)
 
 
 @then("no result notice of the charge is delivered")

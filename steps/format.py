@@ -24,6 +24,7 @@ from ucsp.checks.format import (
 )
 from ucsp.checks.messages import check_sent_message
 from ucsp.deployment import Deployment
+from ucsp.errors import AuthoringError
 from ucsp.flows.probe import LoginAttempt, Probe, ProbeFlow, Sent
 from ucsp.verdict import RequirementViolation
 
@@ -131,7 +132,8 @@ def _(probing: ProbeFlow, sent: Sent, code: str) -> None:
 
 @then(parse("every broken message is answered with code {code:Code}"))
 def _(probing: ProbeFlow, broken: list[Sent], code: str) -> None:
-    ensure(bool(broken), "FMT-04", "no field rule could be broken: the probe has no schema")
+    if not broken:
+        raise AuthoringError("no field rule could be broken: the probe has no schema")
     receiver, now, outcomes = probing.receiver(), probing.now(), {}
     for sent in broken:
         try:
@@ -147,7 +149,8 @@ def _(probing: ProbeFlow, broken: list[Sent], code: str) -> None:
 def _(probing: ProbeFlow, sent: Sent) -> None:
     rule, sent_info = echo_rule(sent.reply.sent, probing.profile)
     answer = strict_message(sent.reply.body, probing.profile) or {}
-    ensure(rule == "echo", "FMT-07", "the message sent has no msgInfo object to echo")
+    if rule != "echo":
+        raise AuthoringError("the message sent has no msgInfo object to echo")
     check_msg_info_echo(sent_info, answer.get("msgInfo"))
 
 

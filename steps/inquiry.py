@@ -31,6 +31,7 @@ from ucsp.checks.messages import (
 )
 from ucsp.checks.notices import check_notice_answered_by_industry
 from ucsp.deployment import Deployment
+from ucsp.errors import SuiteError
 from ucsp.flows.base import Order, trx_of
 from ucsp.flows.inquiry import (
     NOTICE_RULE,
@@ -87,7 +88,10 @@ def _(inquiry_flow: InquiryFlow) -> None:
 @when("the UCSP delivers the held result notice")
 def _(inquiry_flow: InquiryFlow, deployment: Deployment, order: Order) -> None:
     delivered = deployment.call(inquiry_flow.release_notices(order))
-    ensure(bool(delivered), "PAY-05", f"the held notice of {order.order_id} was not delivered")
+    if not delivered:
+        raise SuiteError(
+            f"the suite playing UCSP did not deliver its held notice of {order.order_id}"
+        )
     check_notice_answered_by_industry(delivered[-1], deployment.target, "00", "NOT-07")
 
 
@@ -100,9 +104,10 @@ def _(
     status: str,
 ) -> None:
     tracked = _tracked(order)
-    inquiry_scene.inquiries_before = len(inquiry_flow.inquiries(tracked))
-    deployment.call(inquiry_flow.send_notice(tracked, status))
-    inquiry_scene.quiet_since = inquiry_flow.now()
+    exchange = deployment.call(inquiry_flow.send_notice(tracked, status))
+    # inquiries count as "after the notice" from the moment it was answered; those that came
+    # while it was in flight are counted from the journal when the check runs
+    inquiry_scene.quiet_since = inquiry_flow.answered_at(exchange)
     inquiry_scene.requirement = NOTICE_RULE[tracked.kind]
 
 
@@ -383,11 +388,7 @@ def _(
 ) -> None:
     assert inquiry_scene.quiet_since is not None, "no result notice was sent in this scenario"
     tracked = _tracked(order)
-    later = deployment.call(
-        inquiry_flow.inquiries_after(
-            tracked, inquiry_scene.quiet_since, inquiry_scene.inquiries_before
-        )
-    )
+    later = deployment.call(inquiry_flow.inquiries_after(tracked, inquiry_scene.quiet_since))
     check_no_inquiry(
         later,
         "the inquiries must stop once the result notice has arrived",

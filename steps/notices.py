@@ -23,7 +23,7 @@ from ucsp.checks.notices import (
 from ucsp.deployment import Deployment
 from ucsp.flows.base import Order
 from ucsp.flows.notices import CraftedNotice, EarlyNotice, NoticeFlow
-from ucsp.flows.payment import NOTICE
+from ucsp.flows.payment import NOTICE, SUBMIT_RULE
 from ucsp.sim.journal import JournalEntry
 
 
@@ -44,7 +44,7 @@ def _(notices: NoticeFlow, deployment: Deployment, amount: Money) -> Order:
     order = deployment.call(notices.submit_order(amount.txn_amt, amount.currency, back_url=url))
     if order.exchange is not None:
         check_valid_answer(order.exchange)
-    check_code(order.code, "00", "PAY-01", "the answer to SUBMIT_PAYMENT_ORDER")
+    check_code(order.code, "00", SUBMIT_RULE[deployment.role], "the answer to SUBMIT_PAYMENT_ORDER")
     return order
 
 
@@ -209,8 +209,8 @@ def _(notices: NoticeFlow, deployment: Deployment, early: EarlyNotice) -> None:
     if not early.notice_first:
         raise RuntimeError("the answer to the order went out before the notice: nothing checked")
     entries = deployment.call(notices.notices(early.order))
-    ensure(bool(entries), "NOT-10", f"no {NOTICE} of {early.order.order_id} was delivered")
-    check_notice_answered_by_industry(entries[0], deployment.target, "00", "NOT-10")
+    notice = notices.first_notice(entries, "NOT-10", f"{NOTICE} of {early.order.order_id}")
+    check_notice_answered_by_industry(notice, deployment.target, "00", "NOT-10")
 
 
 @then(parse("the early-notified order is recorded as {status:Status}"))

@@ -27,7 +27,7 @@ from ucsp.checks.payment import (
 from ucsp.deployment import Deployment
 from ucsp.drivers.harness import HarnessAnswer
 from ucsp.flows.base import Order, trx_of
-from ucsp.flows.payment import NOTICE, HookAnswer, PaymentFlow, answer_of
+from ucsp.flows.payment import NOTICE, SUBMIT_RULE, HookAnswer, PaymentFlow, answer_of
 from ucsp.transport import Exchange
 
 
@@ -44,7 +44,7 @@ def _(payment: PaymentFlow, deployment: Deployment, amount: Money) -> Order:
     order = deployment.call(payment.submit_order(amount.txn_amt, amount.currency))
     if order.exchange is not None:
         check_valid_answer(order.exchange)
-    check_code(order.code, "00", "PAY-01", "the answer to SUBMIT_PAYMENT_ORDER")
+    check_code(order.code, "00", SUBMIT_RULE[deployment.role], "the answer to SUBMIT_PAYMENT_ORDER")
     return order
 
 
@@ -60,17 +60,17 @@ def _(payment: PaymentFlow, deployment: Deployment, amount: Money) -> Order:
 
 @then(parse("the order is answered with code {code:Code}"))
 def _(deployment: Deployment, order: Order, code: str) -> None:
-    requirement = "PAY-01" if deployment.role == "ucsp" else "PAY-07"
+    requirement = SUBMIT_RULE[deployment.role]
     if order.exchange is not None:
         check_valid_answer(order.exchange)
     check_code(order.code, code, requirement, "the answer to SUBMIT_PAYMENT_ORDER")
 
 
 @then("the answer carries a tn and a paymentUrl")
-def _(order: Order) -> None:
+def _(deployment: Deployment, order: Order) -> None:
     ensure(
         bool(order.trx_info.get("tn")) and bool(order.payment_url),
-        "PAY-01",
+        SUBMIT_RULE[deployment.role],
         f"a 00 answer must carry tn and paymentUrl, got {order.trx_info}",
     )
 
@@ -208,10 +208,10 @@ def _(hook: HookAnswer) -> None:
 @then(parse("the result notice of the order is delivered with txnStatus {status:Code}"))
 def _(payment: PaymentFlow, deployment: Deployment, order: Order, status: str) -> None:
     entries = deployment.call(payment.notices(order))
-    ensure(bool(entries), "PAY-05", f"no {NOTICE} for order {order.order_id} was delivered")
+    notice = payment.first_notice(entries, "PAY-05", f"{NOTICE} for order {order.order_id}")
     if deployment.role == "ucsp":
         check_notice_sent_by_ucsp(
-            entries[0],
+            notice,
             deployment.target,
             NOTICE,
             {
@@ -225,7 +225,7 @@ def _(payment: PaymentFlow, deployment: Deployment, order: Order, status: str) -
             "PAY-05",
         )
     else:
-        check_notice_answered_by_industry(entries[0], deployment.target, "00", "PAY-08")
+        check_notice_answered_by_industry(notice, deployment.target, "00", "PAY-08")
 
 
 @then(parse("the order is recorded as {status:Status}"))

@@ -91,7 +91,7 @@ def _reversed(
     if code == "00":
         delivered = deployment.call(reversals.notices(reversal))
         rule = ANSWER_RULE[(deployment.role, reversal.kind)]
-        ensure(bool(delivered), rule, f"no {NOTICE} of {reversal.order_id} was delivered")
+        reversals.first_notice(delivered, rule, f"{NOTICE} of {reversal.order_id}")
     return reversal
 
 
@@ -271,14 +271,14 @@ def _notified(
     NOT-02's fields), or as acknowledged by the IS under test."""
     entries = deployment.call(reversals.notices(reversal))
     rule = ANSWER_RULE[("ucsp", reversal.kind)]
-    ensure(bool(entries), rule, f"no {NOTICE} of {reversal.order_id} was delivered")
+    notice = reversals.first_notice(entries, rule, f"{NOTICE} of {reversal.order_id}")
     if deployment.role == "industry":
         check_notice_answered_by_industry(
-            entries[0], deployment.target, "00", OUTCOME_RULE[reversal.kind]
+            notice, deployment.target, "00", OUTCOME_RULE[reversal.kind]
         )
         return
     expected = {"orderId": reversal.order_id, "txnType": reversal.kind, "txnStatus": status}
-    message = check_notice_sent_by_ucsp(entries[0], deployment.target, NOTICE, expected, rule)
+    message = check_notice_sent_by_ucsp(notice, deployment.target, NOTICE, expected, rule)
     assert reversal.original is not None
     fields = {
         "orderId": reversal.order_id,

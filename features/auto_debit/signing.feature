@@ -5,7 +5,7 @@ Feature: Signing an auto-debit agreement
   browser to its frontUrl; the Industry Service stores the contract for that user. Every
   scenario uses a user the Industry Service has never asked to sign before.
 
-  @AD-01 @AD-10
+  @AD-01 @AD-10 @FMT-06 @FMT-07 @SEC-01 @TRN-04
   Scenario: A signing request for a new user is answered 00 with a signUrl
     When the Industry Service asks a new user to sign an auto-debit agreement
     Then the signing request is answered with code 00 and a signUrl
@@ -15,12 +15,12 @@ Feature: Signing an auto-debit agreement
     When the Industry Service asks a new user to sign an auto-debit agreement
     Then the Industry Service sent one SIGN_AUTO_DEBIT for the user with its merId, a frontUrl and its notice URL as backUrl
 
-  @ucsp @AD-02
+  @ucsp @AD-02 @FMT-06 @FMT-07 @SEC-01 @TRN-04
   Scenario: A signing request with an unknown merId is rejected with code 36
     When the Industry Service asks a new user to sign an auto-debit agreement with an unknown merId
     Then the signing request is rejected with code 36
 
-  @ucsp @AD-03 @AD-04
+  @ucsp @AD-03 @AD-04 @AD-01 @FMT-06 @FMT-07 @FMT-10 @SEC-01 @TRN-04
   Scenario Outline: A user answering <result> on the signing page is notified to the backUrl and sent back to the frontUrl
     Given a new user has been asked to sign an auto-debit agreement
     When the user answers the signing page with result <result>
@@ -32,7 +32,7 @@ Feature: Signing an auto-debit agreement
       | 00     |
       | 01     |
 
-  @industry @AD-11
+  @industry @AD-11 @AD-10 @FMT-06 @FMT-07 @SEC-01 @TRN-04
   Scenario Outline: A signing notice with signStatus <result> is answered 00 and the contract is recorded as <status>
     Given a new user has been asked to sign an auto-debit agreement
     When the user answers the signing page with result <result>
@@ -44,7 +44,7 @@ Feature: Signing an auto-debit agreement
       | 00     | ACTIVE   |
       | 01     | DECLINED |
 
-  @ucsp @PAY-06
+  @ucsp @PAY-06 @AD-01 @FMT-06 @FMT-07 @SEC-01 @TRN-04
   Scenario: Answering the signing page a second time is refused with HTTP 409 and sends no second notice
     Given a new user has been asked to sign an auto-debit agreement
     When the user answers the signing page with result 00
@@ -52,14 +52,14 @@ Feature: Signing an auto-debit agreement
     Then the signing page answers HTTP 409
     And no further signing notice is delivered for the user
 
-  @industry @AD-12
+  @industry @AD-12 @AD-10 @FMT-06 @FMT-07 @SEC-01 @TRN-04
   Scenario: A signing notice for a user the Industry Service never asked to sign is rejected with code 34 and stores nothing
     Given a new user has been asked to sign an auto-debit agreement
     When UCSP sends a signing notice naming a user the Industry Service never asked to sign
     Then the signing notice is rejected with code 34
     And the Industry Service has no contract under the notice's contractId
 
-  @industry @AD-12
+  @industry @AD-12 @AD-10 @AD-11 @FMT-06 @FMT-07 @SEC-01 @TRN-04
   Scenario: A signing notice giving a contract to another user is rejected with code 36 and the contract keeps its owner
     Given a new user has signed an auto-debit agreement
     And another new user has been asked to sign an auto-debit agreement

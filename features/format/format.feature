@@ -4,7 +4,7 @@ Feature: Message format
   the signature), echoing the message's msgInfo when there is one and sending a fresh one of
   its own when there is not. A message answered 10 changes nothing.
 
-  @FMT-01 @FMT-08 @SEC-06 @TRN-04
+  @FMT-01 @FMT-08 @SEC-06 @TRN-04 @FMT-06 @FMT-07 @SEC-01 @TRN-05 @TRN-06
   Scenario Outline: A body that <problem> is answered 10 and processes nothing
     Given a valid message the system under test would accept
     When the message is sent as raw bytes with <input>
@@ -19,7 +19,7 @@ Feature: Message format
       | is a JSON array               | top-level-array  |
       | is a JSON string              | top-level-string |
 
-  @FMT-02 @SEC-06 @TRN-04
+  @FMT-02 @SEC-06 @TRN-04 @FMT-06 @FMT-07 @SEC-01 @TRN-05 @TRN-06
   Scenario Outline: A signed message with a duplicate key <where> is answered 10 and processes nothing
     Given a valid message the system under test would accept
     When the message is sent as raw bytes with <input>
@@ -31,7 +31,7 @@ Feature: Message format
       | in trxInfo       | duplicate-key           |
       | at the top level | duplicate-top-level-key |
 
-  @FMT-02 @SEC-06 @TRN-04
+  @FMT-02 @SEC-06 @TRN-04 @FMT-06 @FMT-07 @SEC-01 @TRN-05 @TRN-06
   Scenario Outline: A signed message with <problem> is answered 10 and processes nothing
     Given a valid message the system under test would accept
     When the message is sent as raw bytes with <input>
@@ -46,14 +46,14 @@ Feature: Message format
       | a number overflowing to infinity | overflow-1e999 |
       | a lone surrogate escape          | lone-surrogate |
 
-  @FMT-02 @FMT-05
+  @FMT-02 @FMT-05 @FMT-06 @FMT-07 @SEC-01 @TRN-04 @TRN-05 @TRN-06
   Scenario: A message nested exactly 32 deep is not rejected for its depth
     Given a valid message the system under test would accept
     When the message is sent with an unknown field nesting it exactly 32 deep
     Then the message is answered with code 00
     And the message has been processed
 
-  @FMT-03 @SEC-06
+  @FMT-03 @SEC-06 @FMT-06 @FMT-07 @SEC-01 @TRN-04 @TRN-05 @TRN-06
   Scenario Outline: A message re-signed as <kind> is answered 10 and processes nothing
     Given a valid message the system under test would accept
     When the message is re-signed as <kind>
@@ -67,14 +67,14 @@ Feature: Message format
       | a type meant for the other party |
       | the login message type           |
 
-  @FMT-04 @SEC-06
+  @FMT-04 @SEC-06 @FMT-06 @FMT-07 @SEC-01 @TRN-04 @TRN-05 @TRN-06
   Scenario Outline: Every field rule of <msg_type> broken and re-signed is answered 10 with no state change
     Given a valid <msg_type> message the system under test would accept
     When each field rule of the message is broken in turn and the message re-signed
     Then every broken message is answered with code 10
     And the transaction is unchanged
 
-    @ucsp
+    @ucsp @AD-04 @PAY-01 @PAY-05 @PAY-06
     Examples: gateway requests
       | msg_type               |
       | SUBMIT_PAYMENT_ORDER   |
@@ -92,7 +92,7 @@ Feature: Message format
       | PAYMENT_RESULT_NOTICE  |
       | SIGN_AUTO_DEBIT_NOTICE |
 
-  @FMT-05
+  @FMT-05 @FMT-06 @FMT-07 @SEC-01 @TRN-04 @TRN-05 @TRN-06
   Scenario Outline: A message carrying <variation> is processed normally
     Given a valid message the system under test would accept
     When the message is re-signed carrying <variation>
@@ -105,7 +105,7 @@ Feature: Message format
       | its keys in reverse order        |
       | the other party's cert ID        |
 
-  @FMT-07 @FMT-04
+  @FMT-07 @FMT-04 @FMT-06 @SEC-01 @SEC-06 @TRN-04 @TRN-05 @TRN-06
   Scenario: The answer 10 to a message breaking its schema echoes its msgInfo exactly
     Given a valid message the system under test would accept
     When the message is re-signed without a mandatory trxInfo field
@@ -113,14 +113,14 @@ Feature: Message format
     And the answer's msgInfo is an exact copy of the message's
     And the transaction is unchanged
 
-  @FMT-07
+  @FMT-07 @FMT-06 @SEC-01 @TRN-04 @TRN-05 @TRN-06
   Scenario: The answer to an accepted message echoes its msgInfo exactly
     Given a valid message the system under test would accept
     When the message is sent
     Then the message is answered with code 00
     And the answer's msgInfo is an exact copy of the message's
 
-  @FMT-08
+  @FMT-08 @FMT-01 @FMT-04 @FMT-06 @SEC-01 @TRN-04 @TRN-05 @TRN-06
   Scenario Outline: The answer 10 to a body that is <body> carries a fresh msgInfo of the system under test
     Given a valid message the system under test would accept
     When the message is sent as raw bytes with <input>
@@ -134,7 +134,7 @@ Feature: Message format
       | an object without msgInfo            | no-msginfo         |
       | an object whose msgInfo is a string  | msginfo-not-object |
 
-  @FMT-13 @SEC-06
+  @FMT-13 @SEC-06 @FMT-06 @FMT-07 @SEC-01 @TRN-04 @TRN-05 @TRN-06
   Scenario Outline: A message stamped beyond the allowed clock skew <way> is answered 10 and processes nothing
     Given a valid message the system under test would accept
     When the message is re-signed with its timeStamp beyond the allowed clock skew <way>

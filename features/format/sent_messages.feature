@@ -11,7 +11,7 @@ Feature: Messages the system under test sends
     And every message the system under test sent validates against its schema and is signed by it
     And every message the system under test sent travelled as UTF-8 JSON with Content-Type application/json; charset=UTF-8
 
-  @FMT-06 @FMT-07 @FMT-10 @FMT-11 @FMT-12 @SEC-01 @TRN-05
+  @FMT-06 @FMT-07 @FMT-10 @FMT-11 @FMT-12 @SEC-01 @TRN-05 @FMT-09 @PAY-01 @PAY-07 @TRN-04 @PAY-06
   Scenario: A result notice and its answer validate, are signed and carry fresh identities
     Given an order of 100.00 CNY has been submitted
     When the user pays the order at the cashier with result 00

@@ -8,7 +8,7 @@ Feature: Result inquiry and its back-off schedule
 
   # --- an Industry Service under test: the suite plays UCSP ---------------------------------
 
-  @industry @RC-04 @INQ-04 @INQ-05 @INQ-07 @FMT-11
+  @industry @RC-04 @INQ-04 @INQ-05 @INQ-07 @FMT-11 @FMT-06 @SEC-01 @PAY-07
   Scenario: An order answered 05 is inquired about seven times on the back-off schedule and stays PENDING whatever the answers
     Given the UCSP will answer the inquiries about the next order with txnStatus 05, code 10, code 11, code 99, a bad signature, no answer and HTTP 500
     When the Industry Service submits an order of 100.00 CNY that the UCSP answers with code 05
@@ -20,7 +20,7 @@ Feature: Result inquiry and its back-off schedule
     And the inquiries went out on the back-off schedule
     And the order is PENDING
 
-  @industry @INQ-04
+  @industry @INQ-04 @AD-10 @AD-11 @CAN-05 @FMT-06 @PAY-08 @RC-04 @REF-07 @SEC-01 @PAY-07 @RC-06
   Scenario Outline: Cancellations, refunds and auto-debits answered 05 are inquired about with their own type, orderId and txnTime
     Given <precondition>
     When the Industry Service sends <request>
@@ -33,7 +33,7 @@ Feature: Result inquiry and its back-off schedule
       | an order of 100.05 CNY has been paid         | a cancellation of the order            | REFUND_RESULT_INQUIRY  |
       | an order of 100.00 CNY has been paid         | a refund of 0.05 CNY of the order      | REFUND_RESULT_INQUIRY  |
 
-  @industry @INQ-06
+  @industry @INQ-06 @INQ-07 @PAY-07
   Scenario Outline: Inquiries stop at an answer with a final status or 34, which decides the order's status
     Given the UCSP will answer the inquiries about the next order with txnStatus 05 and <answer>
     When the Industry Service submits an order of 100.00 CNY that the UCSP answers with code 05
@@ -46,7 +46,7 @@ Feature: Result inquiry and its back-off schedule
       | txnStatus 01 | FAILED    |
       | code 34      | FAILED    |
 
-  @industry @INQ-06 @PAY-08
+  @industry @INQ-06 @PAY-08 @FMT-06 @FMT-07 @INQ-05 @SEC-01 @TRN-04 @PAY-07
   Scenario: Inquiries stop once the result notice has arrived
     When the Industry Service submits an order of 100.00 CNY that the UCSP answers with code 05
     And the Industry Service has inquired 3 times about the order
@@ -57,13 +57,13 @@ Feature: Result inquiry and its back-off schedule
 
   # --- a UCSP under test: the suite plays the Industry Service ------------------------------
 
-  @ucsp @INQ-01
+  @ucsp @INQ-01 @FMT-06 @FMT-07 @PAY-01 @SEC-01 @TRN-04
   Scenario: An inquiry about an order not paid yet reports txnStatus 05 with the order's details
     Given an order of 100.00 CNY has been submitted
     When the Industry Service inquires about the order with PAYMENT_RESULT_INQUIRY
     Then the inquiry reports txnStatus 05 with the order's details
 
-  @ucsp @INQ-01
+  @ucsp @INQ-01 @FMT-06 @FMT-07 @PAY-01 @SEC-01 @TRN-04 @PAY-06
   Scenario Outline: An inquiry about a paid or declined order reports the cashier's result
     Given an order of 100.00 CNY has been submitted
     When the user pays the order at the cashier with result <result>
@@ -75,7 +75,7 @@ Feature: Result inquiry and its back-off schedule
       | 00     |
       | 01     |
 
-  @ucsp @INQ-01
+  @ucsp @INQ-01 @CAN-01 @FMT-06 @FMT-07 @REF-01 @SEC-01 @TRN-04 @PAY-01 @PAY-05 @PAY-06
   Scenario Outline: An inquiry about a payment still reports txnStatus 00 after a cancellation or refund
     Given an order of 100.00 CNY has been paid
     And the order has since been <reversed>
@@ -87,13 +87,13 @@ Feature: Result inquiry and its back-off schedule
       | cancelled         |
       | refunded in part  |
 
-  @ucsp @INQ-01
+  @ucsp @INQ-01 @AD-01 @AD-04 @AD-07 @FMT-06 @FMT-07 @SEC-01 @TRN-04
   Scenario: An inquiry about an auto-debit charge that succeeded reports txnStatus 00
     Given a charge of 10.00 CNY has succeeded at the UCSP
     When the Industry Service inquires about the order with PAYMENT_RESULT_INQUIRY
     Then the inquiry reports txnStatus 00 with the order's details
 
-  @ucsp @INQ-03
+  @ucsp @INQ-03 @FMT-06 @FMT-07 @SEC-01 @TRN-04
   Scenario Outline: An inquiry about an unknown orderId is answered 34
     When the Industry Service inquires about an unknown orderId with <inquiry>
     Then the inquiry is answered with code 34
@@ -103,7 +103,7 @@ Feature: Result inquiry and its back-off schedule
       | PAYMENT_RESULT_INQUIRY |
       | REFUND_RESULT_INQUIRY  |
 
-  @ucsp @INQ-03
+  @ucsp @INQ-03 @FMT-06 @FMT-07 @REF-01 @SEC-01 @TRN-04 @PAY-01 @PAY-05 @PAY-06
   Scenario Outline: An inquiry giving a txnTime other than the order's is answered 34
     Given a <transaction> of 100.00 CNY has succeeded at the UCSP
     When the Industry Service inquires about the order with <inquiry> and another txnTime
@@ -114,7 +114,7 @@ Feature: Result inquiry and its back-off schedule
       | payment     | PAYMENT_RESULT_INQUIRY |
       | refund      | REFUND_RESULT_INQUIRY  |
 
-  @ucsp @INQ-03
+  @ucsp @INQ-03 @AD-01 @AD-04 @AD-07 @CAN-01 @FMT-06 @FMT-07 @REF-01 @SEC-01 @TRN-04 @PAY-01 @PAY-05 @PAY-06
   Scenario Outline: An inquiry with the other family's message type is answered 34
     Given a <transaction> of 100.00 CNY has succeeded at the UCSP
     When the Industry Service inquires about the order with <inquiry>

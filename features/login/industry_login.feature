@@ -69,7 +69,7 @@ Feature: Login at the Industry Service's index URL
     Then the Industry Service refuses the login with HTTP 400
     And the user is not logged in at the Industry Service
 
-  @industry @SEC-07
+  @industry @SEC-07 @LOGIN-04
   Scenario: A login reusing the msgID of an earlier login is refused with HTTP 409 and no session
     Given a user has logged in through UCSP
     When UCSP sends a login for a new user with the msgID of the earlier login

@@ -22,7 +22,7 @@ Feature: Payments through the Industry Service harness
     Then the harness answers HTTP 404 with an error
     And the Industry Service sent no PAYMENT_REFUND
 
-  @industry @PAY-09
+  @industry @PAY-09 @PAY-07
   Scenario: The harness refuses a refund of an order without queryId with HTTP 409 and sends nothing
     Given an order of 100.00 CNY has been submitted
     When the harness is asked to refund the order

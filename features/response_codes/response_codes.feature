@@ -5,14 +5,14 @@ Feature: Response-code handling by the Industry Service
   the order PENDING and starts the inquiries; 01, 10, 11, 34, 36 and 99 make it FAILED. The
   suite plays UCSP and scripts the answer; the order's status is read through the harness.
 
-  @industry @RC-01
+  @industry @RC-01 @PAY-07
   Scenario: A payment order answered 00 stays PENDING until its result notice
     When the Industry Service submits an order of 100.00 CNY that the UCSP answers with code 00
     Then the order is PENDING
     When the user pays the order at the cashier with result 00
     Then the order is SUCCEEDED
 
-  @industry @RC-02
+  @industry @RC-02 @FMT-06 @FMT-07 @NOT-07 @SEC-01 @TRN-04 @PAY-07 @PAY-08 @RC-06
   Scenario Outline: A cancellation or refund answered 00 is SUCCEEDED before its result notice arrives
     Given an order of 100.00 CNY has been paid
     And the UCSP holds back its next result notice
@@ -26,7 +26,7 @@ Feature: Response-code handling by the Industry Service
       | a cancellation of the order        |
       | a refund of 40.00 CNY of the order |
 
-  @industry @RC-02
+  @industry @RC-02 @AD-10 @AD-11 @FMT-06 @FMT-07 @NOT-07 @SEC-01 @TRN-04 @RC-06
   Scenario: An auto-debit charge answered 00 is SUCCEEDED before its result notice arrives
     Given the user holds an active auto-debit contract
     And the UCSP holds back its next result notice
@@ -35,19 +35,19 @@ Feature: Response-code handling by the Industry Service
     When the UCSP delivers the held result notice
     Then the order is SUCCEEDED
 
-  @industry @RC-03
+  @industry @RC-03 @PAY-07
   Scenario: Orders refused with 01, 10, 11, 34, 36 or 99 become FAILED and are not inquired about
     When the Industry Service submits orders of 100.00 CNY that the UCSP answers with code 01, code 10, code 11, code 34, code 36 and code 99, one each
     Then each of those orders is FAILED
     And the Industry Service sends no inquiry about any of those orders
 
-  @industry @RC-04
+  @industry @RC-04 @FMT-06 @INQ-04 @SEC-01 @PAY-07
   Scenario: An order answered 05 stays PENDING and is inquired about at once
     When the Industry Service submits an order of 100.00 CNY that the UCSP answers with code 05
     Then the order is PENDING
     And the Industry Service inquires about the order at once with PAYMENT_RESULT_INQUIRY
 
-  @industry @RC-05
+  @industry @RC-05 @FMT-06 @INQ-04 @SEC-01 @PAY-07
   Scenario Outline: An order without a valid answer stays PENDING and is inquired about, whatever code the answer carries
     When the Industry Service submits an order of 100.00 CNY that the UCSP answers with <answer>
     Then the order is PENDING
@@ -61,7 +61,7 @@ Feature: Response-code handling by the Industry Service
       | a malformed answer with code 01                   |
       | an answer that does not echo msgInfo with code 01 |
 
-  @industry @RC-06 @RC-03
+  @industry @RC-06 @RC-03 @PAY-07 @PAY-08
   Scenario: A refund above the refundable amount is forwarded to UCSP and FAILED on its 36
     Given an order of 100.00 CNY has been paid
     When the Industry Service sends a refund of 150.00 CNY of the order
@@ -69,7 +69,7 @@ Feature: Response-code handling by the Industry Service
     And the order is FAILED
     And the payment is still SUCCEEDED
 
-  @industry @RC-06 @RC-03
+  @industry @RC-06 @RC-03 @AD-10 @AD-11 @AD-13
   Scenario: A charge on a closed contract is forwarded to UCSP and FAILED on its 36
     Given the user holds a closed auto-debit contract
     When the Industry Service sends a charge of 10.00 CNY on the contract

@@ -4,7 +4,7 @@ Feature: Payment refund
   UCSP answers by the sandbox amounts and notifies the result with txnType REFUND; the Industry
   Service adds each succeeded refund to the payment's refundedAmt.
 
-  @REF-01 @REF-04 @REF-06 @REF-07 @INQ-02 @NOT-02
+  @REF-01 @REF-04 @REF-06 @REF-07 @INQ-02 @NOT-02 @FMT-06 @FMT-07 @FMT-10 @SEC-01 @TRN-04 @PAY-01 @PAY-05 @PAY-06 @PAY-07
   Scenario: A partial refund of a paid order is answered 00 and notified as succeeded
     Given an order of 100.00 CNY has been paid
     When the Industry Service refunds 30.00 CNY of the order
@@ -13,7 +13,7 @@ Feature: Payment refund
     And the refund is recorded as SUCCEEDED
     And the order has 70.00 CNY left to refund
 
-  @REF-01 @REF-04 @REF-06 @REF-07 @INQ-02 @NOT-02 @RC-04
+  @REF-01 @REF-04 @REF-06 @REF-07 @INQ-02 @NOT-02 @RC-04 @FMT-06 @FMT-07 @FMT-10 @SEC-01 @TRN-04 @PAY-01 @PAY-05 @PAY-06 @PAY-07
   Scenario: A refund of an amount ending in 05 is answered 05 and succeeds later with its notice
     Given an order of 100.00 CNY has been paid
     When the Industry Service refunds 10.05 CNY of the order
@@ -23,7 +23,7 @@ Feature: Payment refund
     And the refund is recorded as SUCCEEDED
     And the order has 89.95 CNY left to refund
 
-  @ucsp @REF-01 @REF-04 @INQ-02
+  @ucsp @REF-01 @REF-04 @INQ-02 @FMT-06 @FMT-07 @SEC-01 @TRN-04 @PAY-01 @PAY-05 @PAY-06
   Scenario: A refund of an amount ending in 01 is declined with code 01 and not notified
     Given an order of 100.00 CNY has been paid
     When the Industry Service refunds 10.01 CNY of the order
@@ -32,7 +32,7 @@ Feature: Payment refund
     And no result notice of the refund is delivered
     And the order has 100.00 CNY left to refund
 
-  @industry @REF-06 @REF-07 @RC-02
+  @industry @REF-06 @REF-07 @RC-02 @FMT-06 @SEC-01 @PAY-07
   Scenario: A harness refund sends the requested amount under the order's queryId and a 00 answer refunds before its notice
     Given an order of 100.00 CNY has been paid
     And the UCSP holds back its next result notice
@@ -42,7 +42,7 @@ Feature: Payment refund
     And the refund is recorded as SUCCEEDED
     And the order has 70.00 CNY left to refund
 
-  @REF-03 @REF-04 @REF-06 @REF-07
+  @REF-03 @REF-04 @REF-06 @REF-07 @FMT-06 @FMT-07 @SEC-01 @TRN-04 @PAY-01 @PAY-05 @PAY-06 @PAY-07
   Scenario: Partial refunds adding up to the payment's amount all succeed and leave nothing to refund
     Given an order of 100.00 CNY has been paid
     When the Industry Service refunds 30.00 CNY of the order
@@ -50,7 +50,7 @@ Feature: Payment refund
     Then every refund is answered with code 00
     And the order has 0.00 CNY left to refund
 
-  @REF-04 @RC-06
+  @REF-04 @RC-06 @FMT-06 @FMT-07 @REF-01 @REF-06 @SEC-01 @TRN-04 @PAY-01 @PAY-05 @PAY-06 @PAY-07
   Scenario: A refund above the amount not yet refunded is rejected with code 36 and changes nothing
     Given an order of 100.00 CNY has been paid
     And 60.00 CNY of the order has been refunded
@@ -58,7 +58,7 @@ Feature: Payment refund
     Then the refund is rejected with code 36
     And the order has 40.00 CNY left to refund
 
-  @ucsp @REF-04
+  @ucsp @REF-04 @FMT-06 @FMT-07 @REF-01 @SEC-01 @TRN-04 @PAY-01 @PAY-05 @PAY-06
   Scenario: A refund above the amount not yet refunded, pending refunds counted, is rejected with code 36
     Given an order of 100.00 CNY has been paid
     And a refund of 60.05 CNY of the order is pending

@@ -3,7 +3,7 @@ Feature: Cancellation and refund notices at the Industry Service
   that names another is refused (36), and a repeated success notice is acknowledged without a
   second effect on the payment's refundedAmt.
 
-  @industry @NOT-09
+  @industry @NOT-09 @FMT-06 @FMT-07 @RC-04 @REF-06 @SEC-01 @TRN-04 @PAY-07
   Scenario: A refund notice whose origQryId is not the payment's queryId is rejected with code 36 and changes nothing
     Given an order of 100.00 CNY has been paid
     And UCSP answers the Industry Service's refund inquiries with code 99
@@ -14,7 +14,7 @@ Feature: Cancellation and refund notices at the Industry Service
     And nothing recorded of the order has changed
     And the refund is recorded as PENDING
 
-  @industry @REF-07 @NOT-06
+  @industry @REF-07 @NOT-06 @FMT-06 @FMT-07 @REF-06 @SEC-01 @TRN-04 @PAY-07
   Scenario: A repeated refund success notice is answered 00 and refunds nothing more
     Given an order of 100.00 CNY has been paid
     And 30.00 CNY of the order has been refunded

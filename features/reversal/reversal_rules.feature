@@ -3,7 +3,7 @@ Feature: What a UCSP refuses to reverse
   has succeeded and that is neither cancelled nor being cancelled; a cancellation or refund
   cannot itself be reversed (36). A refused reversal is not recorded.
 
-  @ucsp @INQ-03
+  @ucsp @INQ-03 @FMT-06 @FMT-07 @SEC-01 @TRN-04
   Scenario Outline: A <reversal> naming an unknown origQryId is rejected with code 34 and not created
     When the Industry Service asks for a <reversal> of 100.00 CNY of an unknown origQryId
     Then the <reversal> is rejected with code 34
@@ -18,7 +18,7 @@ Feature: What a UCSP refuses to reverse
       | reversal |
       | refund   |
 
-  @ucsp
+  @ucsp @FMT-06 @FMT-07 @PAY-01 @SEC-01 @TRN-04 @INQ-01
   Scenario Outline: A <reversal> of an unpaid order is rejected with code 36
     Given an order of 100.00 CNY has been submitted
     When the Industry Service <reverses> the order
@@ -34,7 +34,7 @@ Feature: What a UCSP refuses to reverse
       | reverses              | reversal |
       | refunds 100.00 CNY of | refund   |
 
-  @ucsp
+  @ucsp @FMT-06 @FMT-07 @PAY-01 @SEC-01 @TRN-04 @PAY-06
   Scenario Outline: A <reversal> of a failed payment is rejected with code 36
     Given an order of 100.00 CNY has been submitted
     When the user pays the order at the cashier with result 01
@@ -51,7 +51,7 @@ Feature: What a UCSP refuses to reverse
       | reverses              | reversal |
       | refunds 100.00 CNY of | refund   |
 
-  @ucsp
+  @ucsp @CAN-01 @FMT-06 @FMT-07 @SEC-01 @TRN-04 @PAY-01 @PAY-05 @PAY-06
   Scenario Outline: A <reversal> of a cancelled order is rejected with code 36
     Given an order of 100.00 CNY has been paid
     And the order has been cancelled
@@ -68,7 +68,7 @@ Feature: What a UCSP refuses to reverse
       | reverses             | reversal |
       | refunds 10.00 CNY of | refund   |
 
-  @ucsp
+  @ucsp @CAN-01 @FMT-06 @FMT-07 @SEC-01 @TRN-04 @PAY-01 @PAY-05 @PAY-06
   Scenario Outline: A <reversal> while a cancellation is pending is rejected with code 36
     Given an order of 100.05 CNY has been paid
     And a cancellation of the order is pending
@@ -85,7 +85,7 @@ Feature: What a UCSP refuses to reverse
       | reverses             | reversal |
       | refunds 10.00 CNY of | refund   |
 
-  @ucsp
+  @ucsp @FMT-06 @FMT-07 @REF-01 @SEC-01 @TRN-04 @PAY-01 @PAY-05 @PAY-06
   Scenario Outline: A <reversal> of a refund is rejected with code 36
     Given an order of 100.00 CNY has been paid
     And 10.00 CNY of the order has been refunded

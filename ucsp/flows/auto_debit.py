@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ucsp.checks import RequirementViolation
+from ucsp.checks import ensure
 from ucsp.drivers.harness import HarnessAnswer
 from ucsp.errors import ConfigError
 from ucsp.flows.base import DEFAULT_WAIT, BaseFlow, trx_of, trx_of_message
@@ -264,11 +264,12 @@ class AutoDebitFlow(BaseFlow):
 
     async def answer_signing_page(self, signing: Signing, result: str) -> SigningPage:
         """The user signs (00) or declines (01) on the page behind the signUrl."""
-        if not signing.sign_url:
-            raise RequirementViolation(
-                self.answer_requirement(SIGN, "00"), f"no signUrl for user {signing.user_id}"
-            )
-        assert self.d.http is not None
+        ensure(
+            bool(signing.sign_url),
+            self.answer_requirement(SIGN, "00"),
+            f"no signUrl for user {signing.user_id}",
+        )
+        assert self.d.http is not None and signing.sign_url is not None
         page = await self.d.http.post(signing.sign_url, data={"result": result})
         seen = self.notices_of(SIGN_NOTICE, userId=signing.user_id)
         return SigningPage(page.status_code, page.headers.get("location"), len(seen))

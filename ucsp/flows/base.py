@@ -6,9 +6,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ucsp.checks import ensure
 from ucsp.deployment import Deployment
 from ucsp.drivers.harness import HarnessDriver
-from ucsp.errors import ConfigError
+from ucsp.errors import ConfigError, SuiteError
 from ucsp.peers.industry_peer import IndustryPeer
 from ucsp.peers.ucsp_peer import UcspPeer
 from ucsp.sim.journal import Direction, JournalEntry, Match, about, exchange_of
@@ -114,6 +115,18 @@ class BaseFlow:
         with its msgID."""
         match = self._notice(msg_type, trx)
         return [e for e in self.d.peer_journal.entries if match(e)]
+
+    def first_notice(
+        self, entries: list[JournalEntry], requirement: str, what: str
+    ) -> JournalEntry:
+        """The first of ``entries`` (notices of the side playing UCSP). None at all is the UCSP
+        under test breaking ``requirement``, or the suite playing UCSP failing to send its own
+        notice (a suite error: no claim about the Industry Service under test)."""
+        if self.role == "ucsp":
+            ensure(bool(entries), requirement, f"no {what} was delivered")
+        if not entries:
+            raise SuiteError(f"the suite playing UCSP sent no {what}")
+        return entries[0]
 
     async def wait_notices(
         self, msg_type: str, timeout: float | None = None, **trx: str

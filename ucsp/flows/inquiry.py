@@ -35,7 +35,7 @@ from ucsp.envelope import format_time, parse_time
 from ucsp.flows.base import BaseFlow, Order, message_of, trx_of, trx_of_message
 from ucsp.flows.payment import NOTICE, PaymentFlow
 from ucsp.peers.ucsp_peer import GatewayOverride
-from ucsp.sim.journal import JournalEntry
+from ucsp.sim.journal import JournalEntry, exchange_of, msg_id_of
 from ucsp.transport import Exchange
 
 INQUIRY_TYPES = ("PAYMENT_RESULT_INQUIRY", "REFUND_RESULT_INQUIRY")
@@ -59,6 +59,13 @@ KIND_WORDS = {
     "refund": "refund",
 }
 RECORDED = {"00": "SUCCEEDED", "01": "FAILED", "05": "PENDING"}
+# the rules a signing precondition checks: the signUrl (the UCSP's answer, or the IS relaying
+# it) and the signing hook behind it (the UCSP's, or the one whose URL the IS relayed)
+SIGN_URL_RULE = {"ucsp": "AD-01", "industry": "AD-10"}
+SIGN_HOOK_RULE = {"ucsp": "AD-04", "industry": "AD-10"}
+# the rule an IS breaks when its harness will not send the creating request asked for: a
+# payment is PAY-07's; charges, cancellations and refunds must be forwarded unchecked (RC-06)
+FORWARD_RULE = {"SUBMIT_PAYMENT_ORDER": "PAY-07"}
 NOTICE_RULE = {
     "payment": "PAY-08",
     "auto-debit": "PAY-08",
@@ -187,7 +194,6 @@ class InquiryScene:
     answers: list[Answer] = field(default_factory=list)  # scripted answers to inquiries
     observation: Observation | None = None
     quiet_since: float | None = None  # protocol time after which no inquiry is expected
-    inquiries_before: int = 0  # inquiries seen before ``quiet_since``
     original: Order | None = None
     contract: Contract | None = None
     exchange: Exchange | None = None  # the suite's own inquiry (UCSP under test)
@@ -330,7 +336,7 @@ class InquiryFlow(BaseFlow):
                     f"{reply.status}): the queryId of the success notice was not recorded",
                 )
         raise RequirementViolation(
-            "RC-06",
+            FORWARD_RULE.get(msg_type, "RC-06"),
             f"the IS did not forward the {msg_type} the harness asked for: HTTP "
             f"{reply.status} {reply.data.get('error', '')!r}; it must leave the decision to "
             "UCSP",
@@ -415,12 +421,20 @@ class InquiryFlow(BaseFlow):
             exchange = await self.industry_peer.request(SIGN, self._sign_trx(user_id))
             check_valid_answer(exchange)
             sign_url = exchange.trx_info.get("signUrl")
-        ensure(isinstance(sign_url, str) and bool(sign_url), "AD-01", f"no signUrl: {sign_url!r}")
+        ensure(
+            isinstance(sign_url, str) and bool(sign_url),
+            SIGN_URL_RULE[self.role],
+            f"no signUrl: {sign_url!r}",
+        )
         assert self.d.http is not None and isinstance(sign_url, str)
         hook = await self.d.http.post(sign_url, data={"result": "00"})
         location = hook.headers.get("location", "")
         found = parse_qs(urlsplit(location).query).get("contractId", [""])[0]
-        ensure(hook.status_code == 302 and bool(found), "AD-04", f"signing hook: {location!r}")
+        ensure(
+            hook.status_code == 302 and bool(found),
+            SIGN_HOOK_RULE[self.role],
+            f"signing hook: {location!r}",
+        )
         contract = Contract(found, user_id)
         if self.role == "industry":
             stored = await self.harness.contract(found)
@@ -516,10 +530,21 @@ class InquiryFlow(BaseFlow):
         busy = [(e.elapsed + timeout if e.status is None else e.settled) - start for e in entries]
         return Observation(entries, offsets, busy)
 
-    async def inquiries_after(self, order: TrackedOrder, since: float, seen: int) -> list[float]:
+    def inquiries_until(self, order: Order, moment: float) -> int:
+        """How many inquiries about ``order`` reached the suite at or before ``moment``."""
+        return sum(1 for e in self.inquiries(order) if e.elapsed <= moment)
+
+    async def inquiries_after(
+        self, order: TrackedOrder, since: float, seen: int = 0
+    ) -> list[float]:
         """Offsets of the inquiries after protocol time ``since``, waited for until the window
-        of the next slot (the ``seen``-th, counting from 0) has closed."""
-        await self.sleep_until(self.start_of(order) + self.latest(seen))
+        of the next slot has closed: the ``seen``-th (counting from 0), or later when more
+        inquiries than that came by ``since`` (one of that time journaled late extends the
+        wait), so the count does not depend on when the caller looked."""
+        waited = -1
+        while waited != (slot := max(seen, self.inquiries_until(order, since))):
+            waited = slot
+            await self.sleep_until(self.start_of(order) + self.latest(slot))
         start = order.anchor
         return [e.elapsed - start for e in self.inquiries(order) if e.elapsed > since]
 
@@ -539,6 +564,12 @@ class InquiryFlow(BaseFlow):
         if order.contract_id:
             trx["contractId"] = order.contract_id
         return await self.ucsp_peer.send_notice(trx)
+
+    def answered_at(self, exchange: Exchange) -> float:
+        """Protocol time the suite's own notice ``exchange`` was over (as journaled)."""
+        msg_id = msg_id_of(exchange.request)
+        entry = self.d.peer_journal.find(exchange_of(msg_id, "out")) if msg_id else None
+        return entry.settled if entry is not None else self.now()
 
     def _known_query_id(self, order: Order) -> str:
         """The queryId the suite's UCSP gave the order (in an inquiry answer), or a new one."""

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from ucsp.checks import RequirementViolation
+from ucsp.checks import RequirementViolation, ensure
 from ucsp.checks.messages import check_valid_answer
 from ucsp.drivers.harness import HarnessAnswer
 from ucsp.flows.base import BaseFlow, Order, trx_of
@@ -20,6 +20,11 @@ SUBMIT = "SUBMIT_PAYMENT_ORDER"
 INQUIRY = "PAYMENT_RESULT_INQUIRY"
 REFUND = "PAYMENT_REFUND"
 RECORDED = {"00": "SUCCEEDED", "01": "FAILED", "05": "PENDING"}
+# the rule an order submission's outcome (its code, tn and paymentUrl) checks, per role under
+# test: the UCSP's answer, or the Industry Service relaying it through its harness
+SUBMIT_RULE = {"ucsp": "PAY-01", "industry": "PAY-07"}
+# the rule a refused cashier POST breaks: the UCSP's hook, or the paymentUrl the IS relayed
+CASHIER_RULE = {"ucsp": "PAY-06", "industry": "PAY-07"}
 
 
 @dataclass(frozen=True)
@@ -99,14 +104,14 @@ class PaymentFlow(BaseFlow):
         order = await self.submit_order(txn_amt, currency)
         if order.exchange is not None:
             check_valid_answer(order.exchange)
-        if order.code != "00":
-            raise RequirementViolation(
-                "PAY-01", f"the order was answered {order.code!r}, expected 00"
-            )
+        ensure(
+            order.code == "00",
+            SUBMIT_RULE[self.role],
+            f"the order was answered {order.code!r}, expected 00",
+        )
         await self.pay(order, "00")
         delivered = await self.notices(order)
-        if not delivered:
-            raise RequirementViolation("PAY-05", f"no {NOTICE} for order {order.order_id}")
+        self.first_notice(delivered, "PAY-05", f"{NOTICE} for order {order.order_id}")
         return order
 
     def sent_trx(self, order: Order) -> dict[str, Any]:
@@ -155,10 +160,11 @@ class PaymentFlow(BaseFlow):
     async def pay(self, order: Order, result: str = "00") -> dict[str, Any]:
         """The user pays (00) or fails to pay (01) at the cashier behind the paymentUrl."""
         answer = await self.post_cashier(order, result)
-        if answer.status != 200:
-            raise RequirementViolation(
-                "PAY-06", f"the cashier answered HTTP {answer.status} to result={result}"
-            )
+        ensure(
+            answer.status == 200,
+            CASHIER_RULE[self.role],
+            f"the cashier answered HTTP {answer.status} to result={result}",
+        )
         return answer.data
 
     async def pay_notified(self, order: Order, result: str = "00") -> dict[str, Any]:
@@ -171,8 +177,12 @@ class PaymentFlow(BaseFlow):
         return answer
 
     def cashier_url(self, order: Order, unknown_tn: bool = False) -> str:
-        if not order.payment_url:
-            raise RequirementViolation("PAY-01", f"order {order.order_id} has no paymentUrl")
+        ensure(
+            bool(order.payment_url),
+            SUBMIT_RULE[self.role],
+            f"order {order.order_id} has no paymentUrl",
+        )
+        assert order.payment_url is not None
         if not unknown_tn:
             return order.payment_url
         tn = str(order.trx_info.get("tn", ""))

@@ -29,7 +29,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ucsp import schemas
-from ucsp.checks import RequirementViolation
+from ucsp.checks import ensure
 from ucsp.checks.format import Receiver, Reply
 from ucsp.checks.messages import check_valid_answer
 from ucsp.codec import Codec
@@ -692,12 +692,12 @@ class ProbeFlow(BaseFlow):
         )
         location = answer.headers.get("location", "")
         values = parse_qs(urlsplit(location).query).get("contractId", [])
-        if answer.status_code != 302 or not values:
-            raise RequirementViolation(
-                "AD-04",
-                f"setting up the probe: the signing hook answered HTTP {answer.status_code} "
-                "without a contractId",
-            )
+        ensure(
+            answer.status_code == 302 and bool(values),
+            "AD-04",
+            f"setting up the probe: the signing hook answered HTTP {answer.status_code} "
+            "without a contractId",
+        )
         return values[0], user
 
     async def _paid_payment(self) -> tuple[str, str]:
@@ -707,10 +707,12 @@ class ProbeFlow(BaseFlow):
         await self.payments.pay(order, "00")
         notices = await self.payments.notices(order)
         query_id = trx_of(notices[0]).get("queryId") if notices else None
-        if not isinstance(query_id, str):
-            raise RequirementViolation(
-                "PAY-05", "setting up the probe: no result notice with a queryId for the order"
-            )
+        ensure(
+            isinstance(query_id, str),
+            "PAY-05",
+            "setting up the probe: no result notice with a queryId for the order",
+        )
+        assert isinstance(query_id, str)
         return query_id, order.txn_amt
 
     # Industry Service under test: the two notices
@@ -757,11 +759,7 @@ class ProbeFlow(BaseFlow):
         """Setting up the probe needs ``what`` accepted: a SUT that refuses it fails here."""
         if exchange is not None:
             check_valid_answer(exchange)
-        if not ok:
-            raise RequirementViolation(
-                "TRN-06",
-                f"setting up the probe: a valid {what} was answered {code!r}, not 00",
-            )
+        ensure(ok, "TRN-06", f"setting up the probe: a valid {what} was answered {code!r}, not 00")
 
     # --- observations --------------------------------------------------------------------
 

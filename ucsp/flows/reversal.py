@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from ucsp.checks import RequirementViolation
+from ucsp.checks import ensure
 from ucsp.deployment import Deployment
 from ucsp.errors import ConfigError
 from ucsp.flows.base import BaseFlow, Order, trx_of
@@ -152,12 +152,12 @@ class ReversalFlow(BaseFlow):
         if kind == REFUND:
             body["txnAmt"] = txn_amt
         answer = await self.harness.call("POST", HARNESS_PATH[kind], body, expect_ok=False)
-        if answer.status != 200:
-            raise RequirementViolation(
-                ANSWER_RULE[("industry", kind)],
-                f"the harness answered HTTP {answer.status} {answer.data!r} to a "
-                f"{kind.lower()} of {original.order_id}, expected {{orderId, responseCode}}",
-            )
+        ensure(
+            answer.status == 200,
+            ANSWER_RULE[("industry", kind)],
+            f"the harness answered HTTP {answer.status} {answer.data!r} to a "
+            f"{kind.lower()} of {original.order_id}, expected {{orderId, responseCode}}",
+        )
         code = answer.data.get("responseCode")
         reversal = Reversal(
             str(answer.data.get("orderId", "")),
@@ -195,12 +195,13 @@ class ReversalFlow(BaseFlow):
         else:
             exchange, rule = await self.payment.inquire(original), "INQ-01"
         value = exchange.trx_info.get("queryId")
-        if exchange.code != "00" or not (isinstance(value, str) and value):
-            raise RequirementViolation(
-                rule,
-                f"{exchange.msg_type} about {original.order_id} is answered {exchange.code!r} "
-                "without a queryId",
-            )
+        ensure(
+            exchange.code == "00" and isinstance(value, str) and bool(value),
+            rule,
+            f"{exchange.msg_type} about {original.order_id} is answered {exchange.code!r} "
+            "without a queryId",
+        )
+        assert isinstance(value, str)
         return value
 
     # --- what came of it ------------------------------------------------------------------

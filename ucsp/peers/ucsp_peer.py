@@ -55,7 +55,7 @@ class GatewayOverride:
     silent: bool = False  # never answer (the client times out)
     process: bool = True  # let the reference UCSP process the request first
     corrupt: str | None = None  # one of CORRUPTIONS
-    trx: Mapping[str, str] | None = None  # merged into the trxInfo of an answer coded 00
+    trx: Mapping[str, str] | None = None  # merged into the trxInfo; the answer is coded 00
 
 
 def registry_for(target: Target) -> Registry:
@@ -326,8 +326,12 @@ class UcspPeer:
                     for k, v in request.get("trxInfo", {}).items()
                     if k in ("orderId", "contractId")
                 }
-        code = message.get("msgResponse", {}).get("responseCode")
-        if override.trx and code == "00" and isinstance(message.get("trxInfo"), dict):
+        if override.trx and isinstance(message.get("trxInfo"), dict):
+            # A scripted status is an approved answer with that status, whatever the reference
+            # UCSP made of the request (e.g. 34 to an inquiry with another txnTime): the
+            # scenario decides what the SUT hears.
+            if message.get("msgResponse", {}).get("responseCode") != "00":
+                message["msgResponse"] = response_message("00", "scripted by the conformance suite")
             message["trxInfo"] = {**message["trxInfo"], **override.trx}
         if override.corrupt == "echo":
             message["msgInfo"] = {
