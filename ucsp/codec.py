@@ -24,6 +24,8 @@ from ucsp.messages import MESSAGE_TYPES, Kind, Party
 from ucsp.profile import Profile, default_profile
 from ucsp.strictjson import decode_text, parse_text
 
+_MOMENTS_KEPT = 64  # parsed timeStamps a Codec remembers (see Codec._moment)
+
 
 @dataclass(frozen=True)
 class Decoded:
@@ -70,6 +72,9 @@ class Codec:
     trusted: Mapping[str, x509.Certificate] = field(default_factory=dict)
     profile: Profile = field(default_factory=default_profile)
     clock: Clock = field(default_factory=SystemClock)
+    _moments: dict[str, tuple[Profile, datetime]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     # --- sending ---------------------------------------------------------------------
 
@@ -113,13 +118,25 @@ class Codec:
             self.check_skew(decoded.msg_info["timeStamp"])
 
     def check_skew(self, timestamp: str, now: datetime | None = None) -> None:
-        moment = parse_time(timestamp, self.profile)
+        moment = self._moment(timestamp)
         skew = abs((moment - (now or self.clock.now())).total_seconds())
         if skew > self.profile.skew_seconds:
             raise MalformedMessage(
                 f"timeStamp {timestamp} is {skew:.0f} s from the receiver's clock "
                 f"(limit {self.profile.skew_seconds:.0f} s)"
             )
+
+    def _moment(self, timestamp: str) -> datetime:
+        """``parse_time(timestamp, profile)``; the last few answers are kept (a sender's
+        timeStamps repeat within each second)."""
+        kept = self._moments.get(timestamp)
+        if kept is not None and kept[0] is self.profile:
+            return kept[1]
+        moment = parse_time(timestamp, self.profile)  # ValueError: not kept
+        if len(self._moments) >= _MOMENTS_KEPT:
+            self._moments.clear()
+        self._moments[timestamp] = (self.profile, moment)
+        return moment
 
     def check_signature(
         self, decoded: Decoded, trusted: Mapping[str, x509.Certificate] | None = None

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
 
 from ucsp.errors import ConfigError
 
@@ -65,19 +64,50 @@ class Database:
             self.conn.close()
             raise _unusable(Path(self.path), str(exc)) from None
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+    def transaction(self) -> Transaction:
+        """``with db.transaction() as conn:``: BEGIN IMMEDIATE, then COMMIT (ROLLBACK when the
+        body raises), holding the connection's lock throughout."""
+        return Transaction(self)
+
+    def begin(self) -> None:
+        """Take the lock and open a write transaction (what ``transaction()`` enters with)."""
+        self._lock.acquire()
+        try:
             self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def end(self, failed: bool) -> None:
+        """COMMIT, or ROLLBACK when ``failed``; then release the lock taken by :meth:`begin`."""
+        try:
+            self.conn.execute("ROLLBACK" if failed else "COMMIT")
+        finally:
+            self._lock.release()
 
     def close(self) -> None:
         self.conn.close()
+
+
+class Transaction:
+    """The context manager of :meth:`Database.transaction` (a class: it runs per request)."""
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._db.begin()
+        return self._db.conn
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._db.end(exc_type is not None)
 
 
 def add_missing_columns(conn: sqlite3.Connection, table: str, columns: dict[str, str]) -> list[str]:

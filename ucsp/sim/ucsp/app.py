@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 import httpx
 from starlette.applications import Starlette
@@ -38,6 +39,7 @@ from ucsp.transport import get_only, protocol_response, read_protocol_body
 log = logging.getLogger(__name__)
 log.addFilter(MaskingFilter())  # a traceback may quote a request's personal fields
 
+_URLS_KEPT = 256  # distinct request URLs remembered by _url_of
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -67,6 +69,7 @@ class UcspSimulator:
         self.background = Background()
         self.errors: list[BaseException] = []  # exceptions answered 99 instead of crashing
         self.owns_db = False  # build_app: close the database at shutdown
+        self._urls: dict[tuple[Any, ...], str] = {}  # see _url_of
         self._owns_http = http is None
         # the profile's time-out is in protocol seconds
         scale = getattr(clock, "time_scale", 1.0)
@@ -149,7 +152,7 @@ class UcspSimulator:
         if isinstance(body, Response):
             self._record_in(request, b"", elapsed, wall, body.status_code, None, None)
             return body
-        base_url = self.base_url or str(request.base_url).rstrip("/")
+        base_url = self.base_url or self._url_of(request, base=True)
         try:
             answer = self.gateway.process(body, base_url)
         except Exception as exc:
@@ -179,7 +182,7 @@ class UcspSimulator:
             JournalEntry(
                 direction="in",
                 msg_type=answer.msg_type if answer else "",
-                url=str(request.url),
+                url=self._url_of(request),
                 request=raw,
                 status=status,
                 response=response,
@@ -188,6 +191,30 @@ class UcspSimulator:
                 code=answer.code.value if answer else None,
             )
         )
+
+    def _url_of(self, request: Request, base: bool = False) -> str:
+        """``str(request.url)`` (``base``: ``str(request.base_url)`` without its final "/"),
+        remembered per the scope parts Starlette makes it of (one client spelling of the
+        gateway URL, in practice)."""
+        scope = request.scope
+        host = next((value for key, value in scope["headers"] if key == b"host"), None)
+        key = (
+            base,
+            scope.get("scheme", "http"),
+            scope.get("server"),
+            scope.get("root_path"),
+            scope.get("app_root_path"),
+            None if base else scope["path"],
+            None if base else scope.get("query_string", b""),
+            host,
+        )
+        url = self._urls.get(key)
+        if url is None:
+            if len(self._urls) >= _URLS_KEPT:
+                self._urls.clear()
+            url = str(request.base_url).rstrip("/") if base else str(request.url)
+            self._urls[key] = url
+        return url
 
     async def _follow_up(self, outcome: Outcome) -> None:
         """After the answer is sent: deliver notices, schedule delayed successes."""

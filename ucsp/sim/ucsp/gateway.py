@@ -89,15 +89,16 @@ class Gateway:
         except MalformedMessage as exc:
             return self._malformed(decoded.message, exc)
         msg_type, trx = decoded.msg_type, decoded.trx_info
-        echo = rules.echoed(msg_type, trx)
         industry = self.registry.industries.get(decoded.msg_info["industryCode"])
         try:
             industry = self._check_signature(decoded, industry)
         except UcspError as exc:
+            echo = rules.echoed(msg_type, trx)
             return self._answer(decoded, ResponseCode.SIGNATURE_FAILS, echo, exc.reason)
 
         def replay_guard(tx: Tx) -> Outcome | None:
             if self._replayed(tx, decoded, industry):
+                echo = rules.echoed(msg_type, trx)
                 return Outcome(ResponseCode.COMMON_ERROR, echo, "msgID already seen")
             return None
 

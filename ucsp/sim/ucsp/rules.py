@@ -78,6 +78,10 @@ def echoed(msg_type: str, trx_info: Mapping[str, Any]) -> dict[str, Any]:
 # --- idempotency -------------------------------------------------------------------------
 
 
+# json.dumps(value, sort_keys=True, separators=(",", ":")), without a new encoder per call
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
 @cache
 def _request_fields(msg_type: str) -> tuple[str, ...]:
     rules = schemas.field_rules(msg_type, "request")
@@ -91,7 +95,7 @@ def fingerprint(msg_type: str, trx_info: Mapping[str, Any]) -> str:
     }
     if isinstance(content.get("txnAmt"), str) and content["txnAmt"].isdigit():
         content["txnAmt"] = str(int(content["txnAmt"]))
-    text = json.dumps([msg_type, content], sort_keys=True, separators=(",", ":"))
+    text = _FINGERPRINT_JSON.encode([msg_type, content])
     return hashlib.sha256(text.encode()).hexdigest()
 
 

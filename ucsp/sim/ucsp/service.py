@@ -11,11 +11,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from ucsp.clock import Clock
 from ucsp.codes import ResponseCode
-from ucsp.envelope import format_time
+from ucsp.envelope import TIME_FORMAT
 from ucsp.profile import Profile
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.ucsp import rules
@@ -84,6 +85,7 @@ class Business:
         self.clock = clock
         self.profile = profile
         self.faults = faults
+        self._stamped: tuple[datetime | None, str, Profile | None] = (None, "", None)
         self._handlers: dict[str, Callable[[Tx, Industry, str, dict[str, Any], str], Outcome]] = {
             "SUBMIT_PAYMENT_ORDER": self._submit_payment_order,
             "PAYMENT_RESULT_INQUIRY": self._inquiry,
@@ -98,7 +100,15 @@ class Business:
     # --- identifiers --------------------------------------------------------------------
 
     def _query_id(self) -> str:
-        return format_time(self.clock.now(), self.profile) + f"{secrets.randbelow(10**16):016d}"
+        return self._stamp(self.clock.now()) + f"{secrets.randbelow(10**16):016d}"
+
+    def _stamp(self, now: datetime) -> str:
+        """``format_time(now, profile)``, formatted once per second of ``now``."""
+        second = now.replace(microsecond=0)
+        if second != self._stamped[0] or self.profile is not self._stamped[2]:
+            zone = self.profile.tz
+            self._stamped = (second, second.astimezone(zone).strftime(TIME_FORMAT), self.profile)
+        return self._stamped[1]
 
     # --- gateway requests ----------------------------------------------------------------
 
@@ -171,33 +181,44 @@ class Business:
         self, tx: Tx, industry: Industry, msg_type: str, trx: dict[str, Any], base_url: str
     ) -> Outcome:
         digest = rules.fingerprint(msg_type, trx)
+        merchant = self.registry.merchant_of(industry.code, trx["merId"])
+        verdict = rules.merchant_verdict(merchant, trx["acqIIN"], self.faults)
+        if verdict is None:
+            # the common case, a new order: one INSERT that yields to an existing orderId
+            new = self._payment_order(industry, msg_type, trx, digest, base_url)
+            if tx.insert_new_txn(new[0]):
+                return new[1]
         again = self._resubmitted(tx, industry, msg_type, trx, digest)
         if again is not None:
             if again.code is ResponseCode.APPROVED and "duplicate-order-new-tn" in self.faults:
                 return self._new_tn(tx, industry, trx, base_url)
             return again
-        merchant = self.registry.merchant_of(industry.code, trx["merId"])
-        verdict = rules.merchant_verdict(merchant, trx["acqIIN"], self.faults)
         if verdict is not None:
             return _refused(msg_type, trx, verdict)
+        txn, outcome = self._payment_order(industry, msg_type, trx, digest, base_url)
+        tx.insert_txn(txn)
+        return outcome
+
+    def _payment_order(
+        self, industry: Industry, msg_type: str, trx: dict[str, Any], digest: str, base_url: str
+    ) -> tuple[Txn, Outcome]:
+        """A new payment order (pending until the cashier hook) and its answer."""
         tn = secrets.token_hex(16)
         answer = {"orderId": trx["orderId"], "tn": tn, "paymentUrl": f"{base_url}/pay/{tn}"}
-        tx.insert_txn(
-            self._new_txn(
-                industry,
-                msg_type,
-                trx,
-                digest,
-                TxnStatus.PENDING,
-                answer,
-                query_id=self._query_id(),
-                currency=trx["currencyCode"],
-                mer_id=trx["merId"],
-                acq_iin=trx["acqIIN"],
-                tn=tn,
-            )
+        txn = self._new_txn(
+            industry,
+            msg_type,
+            trx,
+            digest,
+            TxnStatus.PENDING,
+            answer,
+            query_id=self._query_id(),
+            currency=trx["currencyCode"],
+            mer_id=trx["merId"],
+            acq_iin=trx["acqIIN"],
+            tn=tn,
         )
-        return Outcome(ResponseCode.APPROVED, dict(answer))
+        return txn, Outcome(ResponseCode.APPROVED, dict(answer))
 
     def _new_tn(self, tx: Tx, industry: Industry, trx: dict[str, Any], base_url: str) -> Outcome:
         """Fault duplicate-order-new-tn: a resubmission gets a new tn."""

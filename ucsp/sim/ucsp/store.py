@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from types import TracebackType
 from typing import Any
 
 from ucsp.sim.db import Database, add_missing_columns
@@ -157,6 +156,37 @@ _TXN_COLUMNS = (
 )
 
 
+_INSERT_TXN = (
+    f"INSERT INTO txns ({_TXN_COLUMNS}) VALUES "  # noqa: S608
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _txn_row(txn: Txn) -> tuple[Any, ...]:
+    return (
+        txn.industry_code,
+        txn.order_id,
+        txn.kind.value,
+        txn.fingerprint,
+        txn.answer_code,
+        json.dumps(txn.answer_trx),
+        txn.query_id,
+        txn.orig_query_id,
+        txn.contract_id,
+        txn.mer_id,
+        txn.acq_iin,
+        txn.txn_amt,
+        txn.amount,
+        txn.currency,
+        txn.txn_time,
+        txn.notice_url,
+        txn.tn,
+        txn.status.value,
+        int(txn.hook_done),
+        int(txn.settle_pending),
+    )
+
+
 def _txn(row: sqlite3.Row) -> Txn:
     return Txn(
         industry_code=row["industry_code"],
@@ -259,32 +289,17 @@ class Tx:
         return [_txn(row) for row in rows]
 
     def insert_txn(self, txn: Txn) -> None:
-        self.conn.execute(
-            f"INSERT INTO txns ({_TXN_COLUMNS}) VALUES "  # noqa: S608
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                txn.industry_code,
-                txn.order_id,
-                txn.kind.value,
-                txn.fingerprint,
-                txn.answer_code,
-                json.dumps(txn.answer_trx),
-                txn.query_id,
-                txn.orig_query_id,
-                txn.contract_id,
-                txn.mer_id,
-                txn.acq_iin,
-                txn.txn_amt,
-                txn.amount,
-                txn.currency,
-                txn.txn_time,
-                txn.notice_url,
-                txn.tn,
-                txn.status.value,
-                int(txn.hook_done),
-                int(txn.settle_pending),
-            ),
+        self.conn.execute(_INSERT_TXN, _txn_row(txn))
+
+    def insert_new_txn(self, txn: Txn) -> bool:
+        """Insert ``txn`` unless its (industryCode, orderId) is taken; True when inserted.
+
+        Any other uniqueness conflict (tn, queryId) raises, as with :meth:`insert_txn`.
+        """
+        cursor = self.conn.execute(
+            _INSERT_TXN + " ON CONFLICT (industry_code, order_id) DO NOTHING", _txn_row(txn)
         )
+        return cursor.rowcount == 1
 
     def delete_txn(self, industry_code: str, order_id: str) -> None:
         self.conn.execute(
@@ -389,18 +404,18 @@ class Tx:
     # --- replay ---------------------------------------------------------------------------
 
     def seen_before(self, originator: str, msg_id: str, now: float, window: float) -> bool:
-        """True when ``msg_id`` was seen within ``window`` seconds; records it either way."""
-        row = self.conn.execute(
-            "SELECT seen_at FROM seen_msgids WHERE originator = ? AND msg_id = ?",
-            (originator, msg_id),
-        ).fetchone()
-        if row is not None and now - row["seen_at"] < window:
-            return True
-        self.conn.execute(
-            "INSERT OR REPLACE INTO seen_msgids (originator, msg_id, seen_at) VALUES (?, ?, ?)",
-            (originator, msg_id, now),
+        """True when ``msg_id`` was seen within ``window`` seconds; records it otherwise.
+
+        One statement: a new msgID is inserted, one seen longer ago than ``window`` gets
+        ``now``, and one seen within ``window`` is left as it is (no row changed: seen).
+        """
+        cursor = self.conn.execute(
+            "INSERT INTO seen_msgids (originator, msg_id, seen_at) VALUES (?1, ?2, ?3) "
+            "ON CONFLICT (originator, msg_id) DO UPDATE SET seen_at = excluded.seen_at "
+            "WHERE NOT (?3 - seen_at < ?4)",
+            (originator, msg_id, now, window),
         )
-        return False
+        return cursor.rowcount == 0
 
     def forget_msgids(self, before: float) -> None:
         self.conn.execute("DELETE FROM seen_msgids WHERE seen_at < ?", (before,))
@@ -411,13 +426,35 @@ class Store:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._tx = Tx(db.conn)  # holds nothing but the connection: one serves every tx
         db.conn.executescript(SCHEMA)
         with db.transaction() as conn:
             if "next_slot" in add_missing_columns(conn, "notices", _NOTICE_COLUMNS_ADDED):
                 # a file written before slots were stored: one slot per attempt so far
                 conn.execute("UPDATE notices SET next_slot = attempts")
 
-    @contextmanager
-    def tx(self) -> Iterator[Tx]:
-        with self.db.transaction() as conn:
-            yield Tx(conn)
+    def tx(self) -> _Scope:
+        """``with store.tx() as tx:`` one write transaction (see :meth:`Database.transaction`)."""
+        return _Scope(self.db, self._tx)
+
+
+class _Scope:
+    """The context manager of :meth:`Store.tx` (a class: it runs once per request)."""
+
+    __slots__ = ("_db", "_tx")
+
+    def __init__(self, db: Database, tx: Tx) -> None:
+        self._db = db
+        self._tx = tx
+
+    def __enter__(self) -> Tx:
+        self._db.begin()
+        return self._tx
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._db.end(exc_type is not None)
