@@ -31,6 +31,7 @@ from ucsp.sim.faults import FaultSet
 from ucsp.sim.journal import Waiters, msg_id_of
 from ucsp.sim.ucsp import CATALOGUE, Registry, UcspSimulator
 from ucsp.sim.ucsp.registry import Industry, Merchant, SandboxUser
+from ucsp.sim.ucsp.rules import inquiry_answer
 from ucsp.tamper import flip_signature
 from ucsp.target import Target
 from ucsp.transport import Exchange, SignedClient, protocol_response
@@ -43,6 +44,7 @@ ORDER_CREATING = (
     "PAYMENT_CANCELLATION",
     "PAYMENT_REFUND",
 )
+INQUIRY_TYPES = ("PAYMENT_RESULT_INQUIRY", "REFUND_RESULT_INQUIRY")
 SILENCE_LIMIT = 3600.0  # real seconds a silent answer waits for the client to give up
 
 
@@ -259,6 +261,19 @@ class UcspPeer:
             receive = _replay(body)
         await self.sim.app(scope, receive, send)
 
+    def _approved_inquiry(self, request: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The trxInfo of a 00 answer to this inquiry about a known order (None: no such
+        order, or not an inquiry)."""
+        info, trx = request.get("msgInfo"), request.get("trxInfo")
+        if not (isinstance(info, dict) and isinstance(trx, dict)):
+            return None
+        msg_type = info.get("msgType")
+        if msg_type not in INQUIRY_TYPES:
+            return None
+        with self.sim.store.tx() as tx:
+            txn = tx.txn(str(info.get("industryCode")), str(trx.get("orderId")))
+        return inquiry_answer(str(msg_type), txn) if txn is not None else None
+
     def _take(self, body: bytes) -> GatewayOverride | None:
         try:
             message = json.loads(body)
@@ -326,12 +341,16 @@ class UcspPeer:
                     for k, v in request.get("trxInfo", {}).items()
                     if k in ("orderId", "contractId")
                 }
-        if override.trx and isinstance(message.get("trxInfo"), dict):
-            # A scripted status is an approved answer with that status, whatever the reference
+        if override.trx and message.get("msgResponse", {}).get("responseCode") != "00":
+            # A scripted status is an approved answer about the order, whatever the reference
             # UCSP made of the request (e.g. 34 to an inquiry with another txnTime): the
-            # scenario decides what the SUT hears.
-            if message.get("msgResponse", {}).get("responseCode") != "00":
+            # scenario decides what the SUT hears, and the answer is complete (section 8).
+            approved = self._approved_inquiry(request)
+            if approved is not None:
                 message["msgResponse"] = response_message("00", "scripted by the conformance suite")
+                message["trxInfo"] = approved
+        code = message.get("msgResponse", {}).get("responseCode")
+        if override.trx and code == "00" and isinstance(message.get("trxInfo"), dict):
             message["trxInfo"] = {**message["trxInfo"], **override.trx}
         if override.corrupt == "echo":
             message["msgInfo"] = {
