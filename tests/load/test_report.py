@@ -72,3 +72,11 @@ def test_a_broken_should_is_a_warning_unless_strict(tmp_path: Path) -> None:
     assert "SEC-07 (SHOULD) code: 1" in summary.text
     summary, data = _write(tmp_path, tally, strict=True)
     assert summary.failed and data["verdict"] == "non-conformant"
+
+
+def test_a_run_that_judged_nothing_is_incomplete_not_conformant(tmp_path: Path) -> None:
+    """Every request a transport error (the SUT down, a wrong target): no claim, exit 2."""
+    summary, data = _write(tmp_path, Tally())
+    assert not summary.failed and summary.incomplete
+    assert data["verdict"] == report.INCOMPLETE
+    assert not _write(tmp_path, _tally())[0].incomplete

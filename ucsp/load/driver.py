@@ -31,7 +31,7 @@ LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 KEYS_ENV, NOTICE_HOST_ENV = "UCSP_LOAD_KEYS", "UCSP_LOAD_NOTICE_HOST"
 GRACE_SECONDS = 120.0  # beyond the duration, for start-up and the final reports
 WEB_START_SECONDS = 3.0  # with the web UI: its start-up, before the users run
-EXIT_OK, EXIT_FAILED = 0, 1
+EXIT_OK, EXIT_FAILED, EXIT_INCOMPLETE = 0, 1, 2
 
 
 def _count(text: str) -> int:
@@ -175,15 +175,23 @@ def _run(
                     child.send_signal(signal.SIGTERM)
             return child.wait(timeout)
         except subprocess.TimeoutExpired:
-            child.terminate()
-            child.wait(30)
+            _end(child)
             raise ConfigError(
                 f"the load run did not end within {timeout:.0f} s; see {log}"
             ) from None
         except KeyboardInterrupt:
-            child.terminate()
-            child.wait(30)
+            _end(child)
             raise
+
+
+def _end(child: subprocess.Popen[bytes], grace: float = 30.0) -> None:
+    """Stop the Locust child: SIGTERM, then SIGKILL if it is still there after ``grace``."""
+    child.terminate()
+    try:
+        child.wait(grace)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 def _env(keys_dir: Path, notice_host: str) -> dict[str, str]:
@@ -255,4 +263,6 @@ def cmd_load(args: argparse.Namespace) -> int:
     }
     summary = report.write(out, results, meta, args.strict)
     print(summary.text)
-    return EXIT_FAILED if summary.failed else EXIT_OK
+    if summary.failed:
+        return EXIT_FAILED
+    return EXIT_INCOMPLETE if summary.incomplete else EXIT_OK

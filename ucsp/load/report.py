@@ -19,11 +19,14 @@ from typing import Any
 
 from ucsp.load.tally import NOTICE_PREFIX, Tally, percentile
 
+INCOMPLETE = "incomplete: no exchange was judged"
+
 
 @dataclass(frozen=True)
 class Summary:
     text: str
     failed: bool
+    incomplete: bool = False
 
 
 def _rows(counts: dict[str, int], tally: Tally, levels: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -80,6 +83,8 @@ def build(
     postconditions = _rows(dict(tally.postconditions), tally, levels)
     failed = _fails(findings, strict) or _fails(postconditions, strict)
     verdict = "conformant, with warnings" if findings or postconditions else "conformant"
+    if not failed and total == 0:
+        verdict = INCOMPLETE  # nothing was judged: a SUT that never answered is no pass
     return {
         **meta,
         "verdict": "non-conformant" if failed else verdict,
@@ -230,4 +235,6 @@ def write(out: Path, results: Path, meta: dict[str, Any], strict: bool = False) 
     for row in [*report["nonConformant"]["byRule"], *report["postconditions"]["byRule"]]:
         lines.append(f"  {row['requirement']} ({row['level']}) {row['rule']}: {row['count']}")
     lines.append(f"report: {out / 'report.html'}")
-    return Summary("\n".join(lines), report["verdict"] == "non-conformant")
+    return Summary(
+        "\n".join(lines), report["verdict"] == "non-conformant", report["verdict"] == INCOMPLETE
+    )
