@@ -6,11 +6,13 @@ import contextlib
 import json
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from ucsp import strictjson
 from ucsp.codes import ResponseCode
 from ucsp.errors import MalformedMessage
 from ucsp.strictjson import decode_text, member_span, parse_object, parse_text
@@ -501,3 +503,49 @@ def test_parse_cost_grows_linearly_with_the_size(prefix: str, unit: str) -> None
     growth = (large / small) / (valid_large / valid_small)
     assert growth <= GROWTH_BOUND, f"cost grew {growth:.1f}x faster than the valid parse"
     assert large <= RATIO_BOUND * valid_large, f"{large / valid_large:.0f}x the valid parse"
+
+
+# --- bodies of many objects: the check after parsing refuses what the hook refuses ----------
+
+# raw JSON key texts, escapes included, so that "\u0061" and "a" are one key
+_KEYS = st.sampled_from(['"a"', '"b"', '"q\\""', '"\\\\"', '"ü"', '"\\u0061"', '":"'])
+_LEAVES = st.sampled_from(
+    ["0", "-1", "1.5", "2e3", "7", '"x"', '"a:b"', '":"', "true", "null", "[]", "{}", '"\\\\"']
+)
+
+
+def _containers(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    members = st.lists(st.tuples(_KEYS, children), max_size=4)
+    objects = members.map(lambda ms: "{" + ",".join(f"{k}:{v}" for k, v in ms) + "}")
+    arrays = st.lists(children, max_size=4).map(lambda vs: "[" + ",".join(vs) + "]")
+    return st.one_of(objects, arrays)
+
+
+def _outcome(text: str) -> Any:
+    try:
+        return parse_text(text)
+    except MalformedMessage as exc:
+        return ("refused", "duplicate key" in str(exc))
+
+
+@settings(max_examples=600, derandomize=True, database=None, deadline=None)
+@given(st.recursive(_LEAVES, _containers, max_leaves=12))
+def test_many_objects_are_refused_exactly_as_few_are(inner: str) -> None:
+    text = '{"m":' + inner + "}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(strictjson, "HOOKED_OBJECTS", 10_000)
+        hooked = _outcome(text)
+        patch.setattr(strictjson, "HOOKED_OBJECTS", 0)
+        checked = _outcome(text)
+    assert checked == hooked
+
+
+def test_a_duplicate_key_among_many_objects_is_refused() -> None:
+    many = ",".join(["{}"] * (strictjson.HOOKED_OBJECTS + 1))
+    with pytest.raises(MalformedMessage, match="duplicate key"):
+        parse_text('{"m":[' + many + '],"a":{"k":1,"\\u006b":2}}')
+    assert parse_text('{"m":[' + many + '],"a":{"k":1,"K":2,"k\\"":3}}')["a"] == {
+        "k": 1,
+        "K": 2,
+        'k"': 3,
+    }

@@ -49,6 +49,7 @@ _LONE_SURROGATE = re.compile(
     rf"|(?<!\\u[dD][89abAB]{_HEX2}\\u)[dD][c-fC-F]{_HEX2})"
 )
 _WS = re.compile(r"[ \t\n\r]*")
+HOOKED_OBJECTS = 64  # up to this many "{" in a body, duplicate keys are caught by a hook
 _DECODER = json.JSONDecoder()
 
 
@@ -129,17 +130,34 @@ def decode_text(raw: bytes, *, max_bytes: int = 65536) -> str:
         raise MalformedMessage(f"body is not valid UTF-8 ({exc.reason} at {exc.start})") from exc
 
 
+def _without_duplicates(text: str, value: Any) -> None:
+    """Refuse ``value``, parsed from ``text`` without a per-object hook, when a duplicate
+    key collapsed: every member has exactly one ``:`` outside strings, in the text and in
+    the value's compact re-encoding, and a collapse only ever removes members."""
+    encoded = json.dumps(value, separators=(",", ":"), check_circular=False)
+    if _outside_strings(text).count(":") != _outside_strings(encoded).count(":"):
+        raise MalformedMessage("duplicate key in an object")
+
+
 def parse_text(text: str, *, max_depth: int = 32) -> dict[str, Any]:
-    """Parse JSON text that must be an object, refusing every hostile construct."""
+    """Parse JSON text that must be an object, refusing every hostile construct.
+
+    With up to ``HOOKED_OBJECTS`` objects (every ordinary protocol message) a hook refuses a
+    duplicate key as it is met, naming it; with more, where one Python call per object
+    would cost more than the parse itself, :func:`_without_duplicates` checks afterwards.
+    """
     if _max_depth(text, max_depth) > max_depth:
         raise MalformedMessage(f"JSON nesting deeper than {max_depth}")
+    hooked = text.count("{") <= HOOKED_OBJECTS
     try:
         value = json.loads(
             text,
-            object_pairs_hook=_pairs,
+            object_pairs_hook=_pairs if hooked else None,
             parse_constant=_reject_constant,
             parse_float=_float,
         )
+        if not hooked:
+            _without_duplicates(text, value)
     except MalformedMessage:
         raise
     except (json.JSONDecodeError, RecursionError) as exc:
