@@ -8,6 +8,7 @@ timeStamp and txnTime) is never scaled.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -73,3 +74,20 @@ class FakeClock:
         if seconds > 0:
             self.advance(seconds)
         await asyncio.sleep(0)
+
+
+class HaltingClock(FakeClock):
+    """A fake clock on which a sleep that would pass ``halt_at`` (protocol seconds) lasts
+    until the process stops, as if it had been killed there; ``halted`` is set when one does.
+    Set ``halt_at`` back to infinity before the restarted process runs on the same clock."""
+
+    def __init__(self, halt_at: float = math.inf) -> None:
+        super().__init__()
+        self.halt_at = halt_at
+        self.halted = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        if self.elapsed() + max(seconds, 0.0) > self.halt_at:
+            self.halted.set()
+            await asyncio.Event().wait()
+        await super().sleep(seconds)

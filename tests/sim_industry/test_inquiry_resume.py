@@ -16,27 +16,11 @@ import pytest
 
 from sim_industry.conftest import World, WorldFactory
 from sim_industry.fake_ucsp import Received
-from ucsp.clock import FakeClock
+from ucsp.clock import FakeClock, HaltingClock
 from ucsp.profile import CatchUp, default_profile
 from ucsp.sim.db import Database
 
 pytestmark = pytest.mark.anyio
-
-
-class HaltingClock(FakeClock):
-    """A fake clock on which a sleep that would pass ``halt_at`` lasts until the process
-    stops, as if it had been killed there; ``halted`` is set when one does."""
-
-    def __init__(self, halt_at: float) -> None:
-        super().__init__()
-        self.halt_at = halt_at
-        self.halted = asyncio.Event()
-
-    async def sleep(self, seconds: float) -> None:
-        if self.elapsed() + max(seconds, 0.0) > self.halt_at:
-            self.halted.set()
-            await asyncio.Event().wait()
-        await super().sleep(seconds)
 
 
 SCHEDULE = [0.0, 1.0, 3.0, 7.0, 15.0, 31.0, 63.0]

@@ -1,30 +1,11 @@
-"""Test clocks and transports that stop a process in the middle of its schedules."""
+"""A test transport that stops a process in the middle of its schedules (the clock that
+does the same is ``ucsp.clock.HaltingClock``)."""
 
 from __future__ import annotations
 
 import asyncio
-import math
 
 import httpx
-
-from ucsp.clock import FakeClock
-
-
-class HaltingClock(FakeClock):
-    """A fake clock on which a sleep that would pass ``halt_at`` (protocol seconds) lasts
-    until the process stops, as if it had been killed there; ``halted`` is set when one does.
-    Set ``halt_at`` back to infinity before the restarted process runs on the same clock."""
-
-    def __init__(self, halt_at: float = math.inf) -> None:
-        super().__init__()
-        self.halt_at = halt_at
-        self.halted = asyncio.Event()
-
-    async def sleep(self, seconds: float) -> None:
-        if self.elapsed() + max(seconds, 0.0) > self.halt_at:
-            self.halted.set()
-            await asyncio.Event().wait()
-        await super().sleep(seconds)
 
 
 class HangingTransport(httpx.AsyncBaseTransport):

@@ -16,12 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ucsp.clock import FakeClock
+from ucsp.clock import FakeClock, HaltingClock
 from ucsp.profile import CatchUp, default_profile
 from ucsp.sim.db import Database
 from ucsp.sim.ucsp.store import Store
 
-from .halting import HaltingClock, HangingTransport
+from .halting import HangingTransport
 from .support import IS_URL, Policy, Rig
 
 SCHEDULE = [0.0, 1.0, 3.0, 7.0, 15.0, 31.0, 63.0]
