@@ -51,6 +51,7 @@ _TYPES = (
 MESSAGE_TYPES: dict[str, MessageType] = {t.name: t for t in _TYPES}
 GATEWAY_TYPES: tuple[str, ...] = tuple(t.name for t in _TYPES if t.sender is Party.INDUSTRY)
 NOTICE_TYPES: tuple[str, ...] = ("PAYMENT_RESULT_NOTICE", "SIGN_AUTO_DEBIT_NOTICE")
+INQUIRY_TYPES: tuple[str, ...] = ("PAYMENT_RESULT_INQUIRY", "REFUND_RESULT_INQUIRY")
 LOGIN_TYPE = "INDUSTRY_LOGIN_INFO"
 
 

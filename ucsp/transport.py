@@ -161,11 +161,20 @@ async def read_protocol_body(request: Request, max_bytes: int) -> bytes | Respon
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
         return Response(status_code=413)
+    body = await read_capped(request, max_bytes + 1)
+    if len(body) > max_bytes:
+        return Response(status_code=413)
+    return body
+
+
+async def read_capped(request: Request, cap: int) -> bytes:
+    """The body, but no more than ``cap`` bytes of it: reading stops there, so nothing
+    beyond it is held in memory."""
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > max_bytes:
-            return Response(status_code=413)
+        if len(body) >= cap:
+            return bytes(body[:cap])
     return bytes(body)
 
 

@@ -25,6 +25,7 @@ from ucsp.clock import Clock
 from ucsp.codec import Codec
 from ucsp.codes import ALL_CODES
 from ucsp.envelope import response_message
+from ucsp.messages import INQUIRY_TYPES
 from ucsp.peers.recording import GateRule, RecordingTransport, entry, peek_msg_type
 from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
@@ -34,7 +35,7 @@ from ucsp.sim.ucsp.registry import Industry, Merchant, SandboxUser
 from ucsp.sim.ucsp.rules import inquiry_answer
 from ucsp.tamper import flip_signature
 from ucsp.target import Target
-from ucsp.transport import Exchange, SignedClient, protocol_response
+from ucsp.transport import Exchange, SignedClient, protocol_response, read_capped
 
 Mutation = Callable[[dict[str, Any]], dict[str, Any]]
 CORRUPTIONS = ("signature", "echo", "format", "http-500")
@@ -44,7 +45,6 @@ ORDER_CREATING = (
     "PAYMENT_CANCELLATION",
     "PAYMENT_REFUND",
 )
-INQUIRY_TYPES = ("PAYMENT_RESULT_INQUIRY", "REFUND_RESULT_INQUIRY")
 SILENCE_LIMIT = 3600.0  # real seconds a silent answer waits for the client to give up
 
 
@@ -251,7 +251,8 @@ class UcspPeer:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == "/gateway":
             request = Request(scope, receive)
-            body = await _read_capped(request, self.target.profile.max_body_bytes + 1)
+            # one byte past the limit is enough for the reference UCSP behind to answer 413
+            body = await read_capped(request, self.target.profile.max_body_bytes + 1)
             self.received[body] = (str(scope["method"]), request.headers.get("content-type"))
             override = self._take(body) if scope["method"] == "POST" else None
             if override is not None:
@@ -383,17 +384,6 @@ async def _client_gone(receive: Receive, limit: float) -> None:
 
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(disconnected(), limit)
-
-
-async def _read_capped(request: Request, cap: int) -> bytes:
-    """The body, but no more than ``cap`` bytes of it: one byte over the limit is enough for
-    the reference UCSP behind to answer 413, and nothing beyond it is held in memory."""
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) >= cap:
-            return bytes(body[:cap])
-    return bytes(body)
 
 
 def _replay(body: bytes) -> Receive:
