@@ -91,14 +91,17 @@ def _outside_strings(text: str) -> str:
     return "".join(_without_escapes(text).split('"')[::2])
 
 
-def _max_depth(text: str, limit: int) -> int:
+def _max_depth(text: str, limit: int, outside_text: str | None = None) -> int:
     """Deepest nesting of objects and arrays outside strings, or ``limit + 1`` once beyond it.
 
     Exact for any text that ``json`` accepts. Cheap when the text has few brackets at all.
+    ``outside_text`` is ``_outside_strings(text)`` when the caller already has it.
     """
     if text.count("{") + text.count("[") <= limit:
         return 0
-    outside = _outside_strings(text).encode("ascii", "ignore")  # JSON outside strings is ASCII
+    if outside_text is None:
+        outside_text = _outside_strings(text)
+    outside = outside_text.encode("ascii", "ignore")  # JSON outside strings is ASCII
     bits = outside.translate(_BITS, _NOT_A_BRACKET)
     if bits.count(b"1") <= limit:
         return 0
@@ -130,12 +133,13 @@ def decode_text(raw: bytes, *, max_bytes: int = 65536) -> str:
         raise MalformedMessage(f"body is not valid UTF-8 ({exc.reason} at {exc.start})") from exc
 
 
-def _without_duplicates(text: str, value: Any) -> None:
-    """Refuse ``value``, parsed from ``text`` without a per-object hook, when a duplicate
-    key collapsed: every member has exactly one ``:`` outside strings, in the text and in
-    the value's compact re-encoding, and a collapse only ever removes members."""
+def _without_duplicates(outside_text: str, value: Any) -> None:
+    """Refuse ``value``, parsed without a per-object hook from a text whose characters
+    outside strings are ``outside_text``, when a duplicate key collapsed: every member has
+    exactly one ``:`` outside strings, in the text and in the value's compact re-encoding,
+    and a collapse only ever removes members."""
     encoded = json.dumps(value, separators=(",", ":"), check_circular=False)
-    if _outside_strings(text).count(":") != _outside_strings(encoded).count(":"):
+    if outside_text.count(":") != _outside_strings(encoded).count(":"):
         raise MalformedMessage("duplicate key in an object")
 
 
@@ -146,9 +150,10 @@ def parse_text(text: str, *, max_depth: int = 32) -> dict[str, Any]:
     duplicate key as it is met, naming it; with more, where one Python call per object
     would cost more than the parse itself, :func:`_without_duplicates` checks afterwards.
     """
-    if _max_depth(text, max_depth) > max_depth:
-        raise MalformedMessage(f"JSON nesting deeper than {max_depth}")
     hooked = text.count("{") <= HOOKED_OBJECTS
+    outside_text = None if hooked else _outside_strings(text)  # one scan for both checks
+    if _max_depth(text, max_depth, outside_text) > max_depth:
+        raise MalformedMessage(f"JSON nesting deeper than {max_depth}")
     try:
         value = json.loads(
             text,
@@ -156,8 +161,8 @@ def parse_text(text: str, *, max_depth: int = 32) -> dict[str, Any]:
             parse_constant=_reject_constant,
             parse_float=_float,
         )
-        if not hooked:
-            _without_duplicates(text, value)
+        if outside_text is not None:
+            _without_duplicates(outside_text, value)
     except MalformedMessage:
         raise
     except (json.JSONDecodeError, RecursionError) as exc:
