@@ -23,22 +23,27 @@ from ucsp.results import read_results
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def main_job(results: Path) -> list[str]:
+    """The embedded main job (every scenario, both roles) writing ``results``."""
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        "features",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--results-json",
+        str(results),
+    ]
+
+
 def one_run() -> tuple[float, Counter[str], str]:
     with tempfile.TemporaryDirectory() as tmp:
         results = Path(tmp) / "results.json"
         started = time.perf_counter()
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                "features",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "--results-json",
-                str(results),
-            ],
+            main_job(results),
             cwd=ROOT,
             capture_output=True,
             check=False,

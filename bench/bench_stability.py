@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench_embedded_run import main_job  # beside this script
+
 from ucsp.results import read_results
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,19 +50,8 @@ def scenario_key(record: Mapping[str, Any]) -> str:
 
 def one_run(index: int, out_dir: Path) -> Run:
     results = out_dir / f"results-{index + 1}.json"
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "features",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--results-json",
-        str(results),
-    ]
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, check=False)
+    done = subprocess.run(main_job(results), cwd=ROOT, capture_output=True, check=False)
     run = Run(index, time.perf_counter() - started, done.returncode)
     if not results.exists():
         run.verdicts["<run>"] = NO_RESULTS
