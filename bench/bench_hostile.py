@@ -27,7 +27,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ucsp import strictjson
+from ucsp import sandbox, strictjson
 from ucsp.clock import SystemClock
 from ucsp.codec import Codec
 from ucsp.envelope import build_request
@@ -35,7 +35,6 @@ from ucsp.errors import MalformedMessage
 from ucsp.keys import Keyset
 from ucsp.messages import Party
 from ucsp.profile import default_profile
-from ucsp.sim import defaults
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = ROOT / "fixtures" / "keys" / "test-only"
@@ -117,12 +116,12 @@ def valid_message(size: int = SIZE) -> bytes:
     )
     trx: dict[str, Any] = {
         "orderId": "ORD2026011500000001",
-        "merId": defaults.MER_ID,
+        "merId": sandbox.MER_ID,
         "txnAmt": "12800",
-        "currencyCode": defaults.CURRENCY_CODE,
+        "currencyCode": sandbox.CURRENCY_CODE,
         "orderDesc": "Parking fee, January 2026",
     }
-    message = build_request(codec.msg_info("SUBMIT_PAYMENT_ORDER", defaults.INDUSTRY_CODE), trx)
+    message = build_request(codec.msg_info("SUBMIT_PAYMENT_ORDER", sandbox.INDUSTRY_CODE), trx)
     member = len(',"extField00000":"value of field 000000"')
     count = (size - len(codec.sign(message)) - 200) // member
     trx.update({f"extField{i:05d}": f"value of field {i:06d}" for i in range(count)})

@@ -25,7 +25,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from ucsp import schemas
+from ucsp import sandbox, schemas
 from ucsp.clock import SystemClock
 from ucsp.codec import Codec
 from ucsp.crypto import signed_bytes
@@ -33,7 +33,6 @@ from ucsp.envelope import build_request
 from ucsp.keys import Keyset
 from ucsp.messages import Party
 from ucsp.profile import default_profile
-from ucsp.sim import defaults
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = ROOT / "fixtures" / "keys" / "test-only"
@@ -41,10 +40,10 @@ TARGET = 1.15
 MSG_TYPE = "SUBMIT_PAYMENT_ORDER"
 TRX_INFO = {
     "orderId": "ORD2026011500000001",
-    "merId": defaults.MER_ID,
-    "acqIIN": defaults.ACQ_IIN,
+    "merId": sandbox.MER_ID,
+    "acqIIN": sandbox.ACQ_IIN,
     "txnAmt": "12800",
-    "currencyCode": defaults.CURRENCY_CODE,
+    "currencyCode": sandbox.CURRENCY_CODE,
     "txnTime": "20260115102955",
     "orderDesc": "Parking fee, January 2026",
     "backUrl": "https://industry.test/ucsp/notice",
@@ -94,7 +93,7 @@ def measure(repeat: int, budget: float) -> dict[str, list[float]]:
 
     def kit() -> None:
         t0 = clock()
-        message = build_request(industry.msg_info(MSG_TYPE, defaults.INDUSTRY_CODE), dict(TRX_INFO))
+        message = build_request(industry.msg_info(MSG_TYPE, sandbox.INDUSTRY_CODE), dict(TRX_INFO))
         signed = industry.sign(message)
         t1 = clock()
         decoded = ucsp.decode(signed, "request", MSG_TYPE)
@@ -187,7 +186,7 @@ def profile_kit(repeat: int) -> None:
 
     def loop() -> None:
         for _ in range(repeat):
-            message = build_request(industry.msg_info(MSG_TYPE, defaults.INDUSTRY_CODE), TRX_INFO)
+            message = build_request(industry.msg_info(MSG_TYPE, sandbox.INDUSTRY_CODE), TRX_INFO)
             ucsp.decode(industry.sign(message), "request", MSG_TYPE)
 
     loop()  # warm-up

@@ -90,11 +90,11 @@ def serve(kind: str, keys_dir: Path) -> None:
 
 
 def signed_requests(keys_dir: Path, count: int) -> list[bytes]:
+    from ucsp import sandbox
     from ucsp.codec import Codec
     from ucsp.envelope import build_request, format_time
     from ucsp.keys import Keyset
     from ucsp.messages import Party
-    from ucsp.sim import defaults
 
     keys = Keyset.load(keys_dir)
     codec = Codec(Party.INDUSTRY, keys.industry_sign.identity("industry"))
@@ -104,15 +104,15 @@ def signed_requests(keys_dir: Path, count: int) -> list[bytes]:
     for n in range(count):
         trx = {
             "orderId": f"BENCH{n:010d}",
-            "merId": defaults.MER_ID,
-            "acqIIN": defaults.ACQ_IIN,
+            "merId": sandbox.MER_ID,
+            "acqIIN": sandbox.ACQ_IIN,
             "txnAmt": "10000",
-            "currencyCode": defaults.CURRENCY_CODE,
+            "currencyCode": sandbox.CURRENCY_CODE,
             "txnTime": now,
         }
-        msg_info = codec.msg_info("SUBMIT_PAYMENT_ORDER", defaults.INDUSTRY_CODE)
+        msg_info = codec.msg_info("SUBMIT_PAYMENT_ORDER", sandbox.INDUSTRY_CODE)
         msg_info["timeStamp"] = now
-        msg_info["msgID"] = f"A{defaults.INDUSTRY_CODE}{now}{n:06d}"  # unique: no replay
+        msg_info["msgID"] = f"A{sandbox.INDUSTRY_CODE}{now}{n:06d}"  # unique: no replay
         body = codec.sign(build_request(msg_info, trx))
         head = (
             "POST /gateway HTTP/1.1\r\nHost: 127.0.0.1\r\n"

@@ -24,7 +24,7 @@ from ucsp.deployment import (
     refuse_profile_without_target,
 )
 from ucsp.errors import ConfigError
-from ucsp.report.mask import Masker
+from ucsp.mask import Masker
 from ucsp.target import ROLES, Role, Target, load_target
 
 NOT_APPLICABLE = "n/a"

@@ -29,11 +29,11 @@ from plugins.deployment import (
     selected_roles,
 )
 from plugins.requirements import requirement_ids, requirement_registry, strict_conformance
+from ucsp.journal import JournalEntry
+from ucsp.mask import DEFAULT, Masker
 from ucsp.outcome import Selection, run_summary
 from ucsp.provenance import suite_features, suite_modules
-from ucsp.report.mask import DEFAULT, Masker
 from ucsp.results import ResultsFile, write_results
-from ucsp.sim.journal import JournalEntry
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -43,8 +43,8 @@ from ucsp.flows.inquiry import (
     parse_answer,
     parse_answers,
 )
+from ucsp.journal import JournalEntry
 from ucsp.messages import Party
-from ucsp.sim.journal import JournalEntry
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from ucsp.deployment import Deployment
 from ucsp.flows.base import Order
 from ucsp.flows.notices import CraftedNotice, EarlyNotice, NoticeFlow
 from ucsp.flows.payment import NOTICE, SUBMIT_RULE
-from ucsp.sim.journal import JournalEntry
+from ucsp.journal import JournalEntry
 
 
 @pytest.fixture

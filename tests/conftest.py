@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
+from ucsp import sandbox
 from ucsp.clock import FakeClock
 from ucsp.codec import Codec
 from ucsp.envelope import build_request
 from ucsp.keys import Keyset
 from ucsp.messages import Party
 from ucsp.profile import Profile, default_profile
-from ucsp.sim import defaults
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_KEYS = ROOT / "fixtures" / "keys" / "test-only"
@@ -23,10 +23,10 @@ MESSAGES_DIR = ROOT / "fixtures" / "messages"
 
 ORDER_TRX_INFO: dict[str, str] = {
     "orderId": "ORD2026011500000001",
-    "merId": defaults.MER_ID,
-    "acqIIN": defaults.ACQ_IIN,
+    "merId": sandbox.MER_ID,
+    "acqIIN": sandbox.ACQ_IIN,
     "txnAmt": "12800",
-    "currencyCode": defaults.CURRENCY_CODE,
+    "currencyCode": sandbox.CURRENCY_CODE,
     "txnTime": "20260115102955",
     "orderDesc": "Parking fee, January 2026",
     "backUrl": "https://industry.test/ucsp/notice",
@@ -90,7 +90,7 @@ def order_trx_info() -> dict[str, str]:
 @pytest.fixture
 def order_request(industry_codec: Codec) -> dict[str, Any]:
     """A typical SUBMIT_PAYMENT_ORDER request, unsigned, with a fresh msgInfo."""
-    msg_info = industry_codec.msg_info("SUBMIT_PAYMENT_ORDER", defaults.INDUSTRY_CODE)
+    msg_info = industry_codec.msg_info("SUBMIT_PAYMENT_ORDER", sandbox.INDUSTRY_CODE)
     return build_request(msg_info, dict(ORDER_TRX_INFO))
 
 

@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
-from ucsp import cli
+from ucsp import cli, sandbox
 from ucsp.cli import main
 from ucsp.crypto import TEST_KEYSET_FILES
 from ucsp.keys import Keyset
 from ucsp.profile import default_profile
-from ucsp.sim import defaults
 from ucsp.sim.options import ServeOptions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -596,9 +595,9 @@ def test_serve_industry_defaults(
     assert code == 0
     (options,) = served.options
     assert options.ucsp_url == "http://127.0.0.1:8080/gateway"
-    assert (options.host, options.port) == ("127.0.0.1", defaults.INDUSTRY_PORT)
+    assert (options.host, options.port) == ("127.0.0.1", sandbox.INDUSTRY_PORT)
     assert (options.config, options.db, options.time_scale, options.faults) == (None, None, 1, [])
-    assert asked == [("127.0.0.1", defaults.INDUSTRY_PORT)]
+    assert asked == [("127.0.0.1", sandbox.INDUSTRY_PORT)]
 
 
 def test_serve_takes_the_profile(

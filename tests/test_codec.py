@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ucsp import sandbox
 from ucsp.clock import FakeClock
 from ucsp.codec import Codec, Decoded, error_code, has_encrypted_field
 from ucsp.codes import ResponseCode
@@ -21,7 +22,6 @@ from ucsp.errors import (
     SignatureInvalid,
 )
 from ucsp.messages import MESSAGE_TYPES, Kind, Party
-from ucsp.sim import defaults
 
 MESSAGES_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "messages"
 
@@ -83,8 +83,8 @@ def test_signed_bytes_are_compact_utf8(
 @pytest.mark.parametrize(("party", "prefix"), [(Party.INDUSTRY, "A"), (Party.UCSP, "U")])
 def test_msg_info_of_each_party(industry_codec: Codec, party: Party, prefix: str) -> None:
     codec = dataclasses.replace(industry_codec, party=party)
-    info = codec.msg_info(ORDER, defaults.INDUSTRY_CODE)
-    assert info["msgID"].startswith(prefix + defaults.INDUSTRY_CODE + "20260115103000")
+    info = codec.msg_info(ORDER, sandbox.INDUSTRY_CODE)
+    assert info["msgID"].startswith(prefix + sandbox.INDUSTRY_CODE + "20260115103000")
     assert info["timeStamp"] == "20260115103000"
 
 

@@ -20,7 +20,7 @@ from ucsp.flows.auto_debit import Answer, AutoDebitFlow, Charge
 from ucsp.flows.base import BaseFlow
 from ucsp.flows.inquiry import InquiryFlow
 from ucsp.flows.payment import NOTICE
-from ucsp.sim.journal import (
+from ucsp.journal import (
     Direction,
     Journal,
     JournalEntry,

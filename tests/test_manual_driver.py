@@ -11,7 +11,7 @@ import pytest
 
 from ucsp.drivers.harness import HarnessError
 from ucsp.drivers.manual import ManualDriver
-from ucsp.sim.journal import Journal, JournalEntry
+from ucsp.journal import Journal, JournalEntry
 
 
 def _entry(msg_type: str, trx: dict[str, str], answer: dict[str, str], code: str) -> JournalEntry:

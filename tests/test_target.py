@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from ucsp import sandbox
 from ucsp.errors import ConfigError
 from ucsp.keys import Keyset
-from ucsp.sim import defaults
 from ucsp.target import load_target, parse_target
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,11 +43,11 @@ def test_ucsp_example_loads() -> None:
     assert target.sut == "ucsp"
     assert target.ucsp.gateway_url == "http://127.0.0.1:8080/gateway"
     assert target.ucsp.authorize_url == "http://127.0.0.1:8080/authorize"
-    assert (target.ucsp.user_id, target.ucsp.mobile) == defaults.SANDBOX_USERS[0]
+    assert (target.ucsp.user_id, target.ucsp.mobile) == sandbox.SANDBOX_USERS[0]
     assert (target.listen_host, target.listen_port) == ("127.0.0.1", 9081)
     assert target.suite_url == "http://127.0.0.1:9081"
     assert (target.time_scale, target.timing_slack) == (1.0, 0.5)
-    assert target.industry.code == defaults.INDUSTRY_CODE
+    assert target.industry.code == sandbox.INDUSTRY_CODE
     # keys = "../keys/test-only" is relative to the target file
     assert target.keys.ucsp_sign.cert_id == Keyset.load(TEST_KEYS).ucsp_sign.cert_id
     assert target.source == str(EXAMPLES / "ucsp.example.toml")
@@ -59,7 +59,7 @@ def test_industry_example_loads() -> None:
     assert target.industry.index_url == "http://127.0.0.1:8081/index"
     assert target.industry.notice_url == "http://127.0.0.1:8081/notify"
     assert target.industry.harness_url == "http://127.0.0.1:8081"
-    assert target.industry.mer_id == defaults.MER_ID
+    assert target.industry.mer_id == sandbox.MER_ID
     assert (target.listen_host, target.listen_port) == ("127.0.0.1", 9080)
     assert target.suite_url == "http://127.0.0.1:9080"
     assert target.ucsp.gateway_url == ""

@@ -18,12 +18,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ucsp import sandbox
 from ucsp.codec import Codec, error_code
 from ucsp.codes import ResponseCode
 from ucsp.envelope import build_response, fallback_msg_info
 from ucsp.errors import UcspError
 from ucsp.messages import Party
-from ucsp.sim import defaults
 from ucsp.transport import (
     JSON_CONTENT_TYPE,
     Exchange,
@@ -169,7 +169,7 @@ def gateway_app(codec: Codec, behaviour: str = "ok") -> Starlette:
             except UcspError:
                 parsed = None
             now, profile = codec.clock.now(), codec.profile
-            info = fallback_msg_info(parsed, Party.UCSP, defaults.INDUSTRY_CODE, now, profile)
+            info = fallback_msg_info(parsed, Party.UCSP, sandbox.INDUSTRY_CODE, now, profile)
             answer = build_response(info, {}, error_code(exc), exc.reason)
             return protocol_response(codec.sign(answer))
         msg_info = dict(decoded.msg_info)
@@ -203,7 +203,7 @@ def exchange_with(
             return await client.send(
                 BASE + "/gateway",
                 "SUBMIT_PAYMENT_ORDER",
-                defaults.INDUSTRY_CODE,
+                sandbox.INDUSTRY_CODE,
                 trx_info,
             )
 
@@ -285,7 +285,7 @@ def test_no_answer_is_recorded(industry_codec: Codec) -> None:
             return await client.send(
                 BASE + "/gateway",
                 "PAYMENT_RESULT_INQUIRY",
-                defaults.INDUSTRY_CODE,
+                sandbox.INDUSTRY_CODE,
                 {"orderId": "O1"},
             )
 
@@ -306,7 +306,7 @@ def test_post_sends_the_given_bytes_unchanged(industry_codec: Codec) -> None:
     async def go() -> Exchange:
         async with httpx.AsyncClient(transport=httpx.MockTransport(capture)) as http:
             client = SignedClient(industry_codec, http=http)
-            message = client.build("SUBMIT_PAYMENT_ORDER", defaults.INDUSTRY_CODE, {"x": "y"})
+            message = client.build("SUBMIT_PAYMENT_ORDER", sandbox.INDUSTRY_CODE, {"x": "y"})
             body = industry_codec.sign(message)
             return await client.post(BASE + "/gateway", message, body + b" ")
 

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from cryptography import x509
 
 from ucsp import cli_certify as certify
+from ucsp import sandbox
 from ucsp.crypto import (
     Identity,
     cert_id,
@@ -34,7 +35,6 @@ from ucsp.errors import ConfigError, MalformedMessage, SignatureInvalid
 from ucsp.load.driver import register_load
 from ucsp.messages import MESSAGE_TYPES, Kind, Party
 from ucsp.profile import Profile, load_profile
-from ucsp.sim import defaults
 from ucsp.sim.options import ServeOptions
 from ucsp.strictjson import decode_text, parse_text
 
@@ -277,7 +277,7 @@ def _trailing_hint(text: str, cert: x509.Certificate, profile: Profile) -> str:
 def register_serve(sub: Subparsers) -> None:
     serve = sub.add_parser("serve", help="run a reference implementation")
     sides = serve.add_subparsers(dest="side", required=True, metavar="SIDE")
-    ports = {"ucsp": defaults.UCSP_PORT, "industry": defaults.INDUSTRY_PORT}
+    ports = {"ucsp": sandbox.UCSP_PORT, "industry": sandbox.INDUSTRY_PORT}
     helps = {"ucsp": "the reference UCSP", "industry": "the reference Industry Service"}
     for side, port in ports.items():
         parser = sides.add_parser(side, help=helps[side])

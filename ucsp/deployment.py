@@ -21,6 +21,7 @@ from ucsp.clock import Clock, SystemClock
 from ucsp.drivers.harness import HarnessDriver
 from ucsp.drivers.manual import ManualDriver
 from ucsp.errors import ConfigError, UnknownFault
+from ucsp.journal import Journal
 from ucsp.keys import Keyset
 from ucsp.loopback import LoopbackServer, LoopThread, bind_loopback, url_of
 from ucsp.peers.industry_peer import IndustryPeer
@@ -29,7 +30,6 @@ from ucsp.sim import industry as industry_sim
 from ucsp.sim import ucsp as ucsp_sim
 from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
-from ucsp.sim.journal import Journal
 from ucsp.sim.ucsp.registry import Industry, Registry
 from ucsp.target import IndustryInfo, Role, Target, UcspInfo
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from ucsp import sandbox
 from ucsp.errors import ConfigError, read_config_text
 from ucsp.keys import Keyset
 from ucsp.profile import Profile, default_profile, load_profile
-from ucsp.sim import defaults
 
 Role = Literal["industry", "ucsp"]
 ROLES: tuple[Role, ...] = ("industry", "ucsp")
@@ -31,11 +31,11 @@ ROLES: tuple[Role, ...] = ("industry", "ucsp")
 class IndustryInfo:
     """The Industry Service: the SUT when role is industry, the suite's identity otherwise."""
 
-    code: str = defaults.INDUSTRY_CODE
-    mer_id: str = defaults.MER_ID
-    acq_iin: str = defaults.ACQ_IIN
-    other_mer_id: str = defaults.OTHER_MER_ID  # a second merchant of the industry (AD-09)
-    channel_code: str = defaults.CHANNEL_CODE
+    code: str = sandbox.INDUSTRY_CODE
+    mer_id: str = sandbox.MER_ID
+    acq_iin: str = sandbox.ACQ_IIN
+    other_mer_id: str = sandbox.OTHER_MER_ID  # a second merchant of the industry (AD-09)
+    channel_code: str = sandbox.CHANNEL_CODE
     index_url: str = ""
     notice_url: str = ""
     harness_url: str | None = None
@@ -47,8 +47,8 @@ class UcspInfo:
 
     gateway_url: str = ""
     authorize_url: str = ""
-    user_id: str = defaults.SANDBOX_USERS[0][0]
-    mobile: str = defaults.SANDBOX_USERS[0][1]
+    user_id: str = sandbox.SANDBOX_USERS[0][0]
+    mobile: str = sandbox.SANDBOX_USERS[0][1]
 
 
 @dataclass(frozen=True)
@@ -228,11 +228,11 @@ def parse_target(
     ind, uc = data.get("industry", {}), data.get("ucsp", {})
     harness = ind.get("harness_url")
     industry = IndustryInfo(
-        code=_string(ind, "code", "industry", defaults.INDUSTRY_CODE),
-        mer_id=_string(ind, "mer_id", "industry", defaults.MER_ID),
-        other_mer_id=_string(ind, "other_mer_id", "industry", defaults.OTHER_MER_ID),
-        acq_iin=_string(ind, "acq_iin", "industry", defaults.ACQ_IIN),
-        channel_code=_string(ind, "channel_code", "industry", defaults.CHANNEL_CODE),
+        code=_string(ind, "code", "industry", sandbox.INDUSTRY_CODE),
+        mer_id=_string(ind, "mer_id", "industry", sandbox.MER_ID),
+        other_mer_id=_string(ind, "other_mer_id", "industry", sandbox.OTHER_MER_ID),
+        acq_iin=_string(ind, "acq_iin", "industry", sandbox.ACQ_IIN),
+        channel_code=_string(ind, "channel_code", "industry", sandbox.CHANNEL_CODE),
         index_url=_url(ind["index_url"], "industry.index_url") if "index_url" in ind else "",
         notice_url=_url(ind["notice_url"], "industry.notice_url") if "notice_url" in ind else "",
         harness_url=_url(harness, "industry.harness_url") if harness else None,
@@ -242,8 +242,8 @@ def parse_target(
         authorize_url=_url(uc["authorize_url"], "ucsp.authorize_url")
         if "authorize_url" in uc
         else "",
-        user_id=_string(uc, "user_id", "ucsp", defaults.SANDBOX_USERS[0][0]),
-        mobile=_string(uc, "mobile", "ucsp", defaults.SANDBOX_USERS[0][1]),
+        user_id=_string(uc, "user_id", "ucsp", sandbox.SANDBOX_USERS[0][0]),
+        mobile=_string(uc, "mobile", "ucsp", sandbox.SANDBOX_USERS[0][1]),
     )
     listen = _string(suite, "listen", "suite", "127.0.0.1:0")
     host, _, port = listen.rpartition(":")

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
+from ucsp import sandbox
 from ucsp.checks.login import (
     check_authorization_refused,
     check_encrypted_mobile,
@@ -32,13 +33,12 @@ from ucsp.flows.login import LOGIN_CORRUPTIONS, LoginBuilder, LoginUser, with_si
 from ucsp.keys import Keyset
 from ucsp.messages import LOGIN_TYPE, Party
 from ucsp.profile import Profile, RequestDataEncoding
-from ucsp.sim import defaults
 from ucsp.target import IndustryInfo, Target
 from ucsp.verdict import RequirementViolation
 
 INDEX = "http://is.test:8081/index"
 MOBILE = "13800138000"
-USER = LoginUser("user0001", MOBILE, defaults.CHANNEL_CODE)
+USER = LoginUser("user0001", MOBILE, sandbox.CHANNEL_CODE)
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def check_message(
     text: str, message: dict[str, Any], keyset: Keyset, clock: FakeClock, profile: Profile
 ) -> None:
     certs = {keyset.ucsp_sign.cert_id: keyset.ucsp_sign.cert}
-    check_login_message(text, message, certs, defaults.INDUSTRY_CODE, clock.now(), profile)
+    check_login_message(text, message, certs, sandbox.INDUSTRY_CODE, clock.now(), profile)
 
 
 def test_mask_hides_all_but_the_last_four_characters() -> None:
@@ -234,16 +234,16 @@ def test_signature_by_another_key_breaks_sec_01(
 def test_msg_id_not_u_industry_now_breaks_fmt_10(
     ucsp_codec: Codec, target: Target, keyset: Keyset, clock: FakeClock, profile: Profile, case: str
 ) -> None:
-    info = build_msg_info(LOGIN_TYPE, defaults.INDUSTRY_CODE, Party.UCSP, clock.now(), profile)
+    info = build_msg_info(LOGIN_TYPE, sandbox.INDUSTRY_CODE, Party.UCSP, clock.now(), profile)
     if case == "A-prefix":
         info["msgID"] = "A" + info["msgID"][1:]
     elif case == "other-industry":
         info["msgID"] = info["msgID"][0] + "OTHER001" + info["msgID"][9:]
     else:
         old = clock.now() - timedelta(hours=2)
-        info["msgID"] = build_msg_info(
-            LOGIN_TYPE, defaults.INDUSTRY_CODE, Party.UCSP, old, profile
-        )["msgID"]
+        info["msgID"] = build_msg_info(LOGIN_TYPE, sandbox.INDUSTRY_CODE, Party.UCSP, old, profile)[
+            "msgID"
+        ]
     b = LoginBuilder(ucsp_codec, target, USER, info)
     text = b.sign(b.message()).decode()
     with violation("FMT-10"):
@@ -255,7 +255,7 @@ def test_timestamp_far_from_the_clock_breaks_fmt_12(
 ) -> None:
     old = clock.now() - timedelta(seconds=profile.skew_seconds + 60)
     builder.msg_info["timeStamp"] = build_msg_info(
-        LOGIN_TYPE, defaults.INDUSTRY_CODE, Party.UCSP, old, profile
+        LOGIN_TYPE, sandbox.INDUSTRY_CODE, Party.UCSP, old, profile
     )["timeStamp"]
     text = builder.sign(builder.message()).decode()
     with violation("FMT-12"):
@@ -267,13 +267,13 @@ def test_timestamp_far_from_the_clock_breaks_fmt_12(
 
 def test_login_names_what_was_authorized(signed: bytes) -> None:
     message = json.loads(signed)
-    check_login_names(message, defaults.INDUSTRY_CODE, defaults.CHANNEL_CODE, USER.user_id)
+    check_login_names(message, sandbox.INDUSTRY_CODE, sandbox.CHANNEL_CODE, USER.user_id)
     with violation("LOGIN-02"):
-        check_login_names(message, defaults.INDUSTRY_CODE, defaults.CHANNEL_CODE, "user0002")
+        check_login_names(message, sandbox.INDUSTRY_CODE, sandbox.CHANNEL_CODE, "user0002")
     with violation("LOGIN-02"):
-        check_login_names(message, "OTHER001", defaults.CHANNEL_CODE, USER.user_id)
+        check_login_names(message, "OTHER001", sandbox.CHANNEL_CODE, USER.user_id)
     with violation("LOGIN-02"):
-        check_login_names({}, defaults.INDUSTRY_CODE, defaults.CHANNEL_CODE, USER.user_id)
+        check_login_names({}, sandbox.INDUSTRY_CODE, sandbox.CHANNEL_CODE, USER.user_id)
 
 
 def test_authorization_refused_with_400_and_no_redirect() -> None:
@@ -321,7 +321,7 @@ def test_the_suites_valid_login_passes_every_ucsp_side_check(
     text, message = check_login_redirect(302, f"{INDEX}?{builder.valid()}", INDEX, profile)
     check_encrypted_mobile(message, *enc_args(keyset, profile))
     check_message(text, message, keyset, clock, profile)
-    check_login_names(message, defaults.INDUSTRY_CODE, defaults.CHANNEL_CODE, USER.user_id)
+    check_login_names(message, sandbox.INDUSTRY_CODE, sandbox.CHANNEL_CODE, USER.user_id)
 
 
 def test_every_corruption_builds(builder: LoginBuilder) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ucsp import sandbox
 from ucsp.checks.notices import (
     check_fresh_envelopes,
     check_no_record,
@@ -25,10 +26,9 @@ from ucsp.clock import FakeClock
 from ucsp.codec import Codec
 from ucsp.codes import ResponseCode
 from ucsp.envelope import build_request, build_response
+from ucsp.journal import JournalEntry
 from ucsp.keys import Keyset
 from ucsp.profile import Profile
-from ucsp.sim import defaults
-from ucsp.sim.journal import JournalEntry
 from ucsp.target import IndustryInfo, Target
 from ucsp.verdict import RequirementViolation
 
@@ -57,7 +57,7 @@ def target(keyset: Keyset) -> Target:
 
 
 def notice(codec: Codec, trx: dict[str, Any] | None = None) -> bytes:
-    message = build_request(codec.msg_info(NOTICE, defaults.INDUSTRY_CODE), dict(trx or TRX))
+    message = build_request(codec.msg_info(NOTICE, sandbox.INDUSTRY_CODE), dict(trx or TRX))
     return codec.sign(message)
 
 

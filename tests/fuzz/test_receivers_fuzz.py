@@ -33,11 +33,11 @@ import httpx
 from sim_industry.fake_ucsp import GATEWAY, FakeUcsp
 from sim_ucsp.support import Rig
 
+from ucsp import sandbox
 from ucsp.clock import FakeClock
 from ucsp.crypto import encrypt_field, sign_message
 from ucsp.keys import Keyset
 from ucsp.profile import default_profile
-from ucsp.sim import defaults
 from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.industry import CATALOGUE, IndustryConfig, IndustrySimulator
@@ -440,7 +440,7 @@ class NoticeCases:
             return mutate
 
         def cert(cert_id: str) -> bytes:
-            message = fake.codec.msg_info("PAYMENT_RESULT_NOTICE", defaults.INDUSTRY_CODE)
+            message = fake.codec.msg_info("PAYMENT_RESULT_NOTICE", sandbox.INDUSTRY_CODE)
             body = {
                 "msgInfo": message,
                 "trxInfo": trx,
@@ -569,7 +569,7 @@ class LoginCases:
     def raw_body(self, **kw: Any) -> bytes:
         fake = self.world.fake
         trx = {
-            "channelCode": defaults.CHANNEL_CODE,
+            "channelCode": sandbox.CHANNEL_CODE,
             "mobile": encrypt_field(
                 fake.keys.industry_enc.cert, "13800138000", fake.profile.encryption_mode
             ),

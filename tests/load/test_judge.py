@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ucsp import sandbox
 from ucsp.codec import Codec
 from ucsp.deployment import TEST_KEYS
 from ucsp.envelope import build_request, build_response
@@ -18,7 +19,6 @@ from ucsp.load.plan import Plan
 from ucsp.load.process import build_process
 from ucsp.load.tally import Tally
 from ucsp.messages import Party
-from ucsp.sim import defaults
 from ucsp.verdict import RequirementViolation
 
 JSON = "application/json; charset=UTF-8"
@@ -44,7 +44,7 @@ def _rules(verdict: Any) -> set[tuple[str, str]]:
 
 
 def test_a_conformant_answer_has_no_finding(wire: Wire, ucsp: Codec) -> None:
-    info, _ = wire.request("PAYMENT_RESULT_INQUIRY", defaults.INDUSTRY_CODE, {})
+    info, _ = wire.request("PAYMENT_RESULT_INQUIRY", sandbox.INDUSTRY_CODE, {})
     body = _answer(ucsp, info, "34", orderId="LD1234567")
     verdict = wire.answer(
         "PAYMENT_RESULT_INQUIRY", info, Reply(200, JSON, body), Expect("34", "INQ-03")
@@ -55,7 +55,7 @@ def test_a_conformant_answer_has_no_finding(wire: Wire, ucsp: Codec) -> None:
 
 
 def test_each_broken_rule_is_one_finding(wire: Wire, ucsp: Codec) -> None:
-    info, _ = wire.request("PAYMENT_RESULT_INQUIRY", defaults.INDUSTRY_CODE, {})
+    info, _ = wire.request("PAYMENT_RESULT_INQUIRY", sandbox.INDUSTRY_CODE, {})
     other = {**info, "msgID": info["msgID"][:-1] + ("0" if info["msgID"][-1] != "0" else "1")}
     body = _answer(ucsp, other, "36", orderId="LD1234567")
     tampered = body.replace(b"LD1234567", b"LD7654321")
@@ -71,7 +71,7 @@ def test_each_broken_rule_is_one_finding(wire: Wire, ucsp: Codec) -> None:
 
 
 def test_http_errors_unreadable_bodies_and_schema(wire: Wire, ucsp: Codec) -> None:
-    info, _ = wire.request("SUBMIT_PAYMENT_ORDER", defaults.INDUSTRY_CODE, {})
+    info, _ = wire.request("SUBMIT_PAYMENT_ORDER", sandbox.INDUSTRY_CODE, {})
     expect = Expect("00", "PAY-01")
     assert _rules(wire.answer("SUBMIT_PAYMENT_ORDER", info, Reply(500, JSON, b""), expect)) == {
         ("TRN-04", "http")
@@ -86,7 +86,7 @@ def test_http_errors_unreadable_bodies_and_schema(wire: Wire, ucsp: Codec) -> No
 
 
 def test_codes_a_race_allows_and_the_flow_content_check(wire: Wire, ucsp: Codec) -> None:
-    info, _ = wire.request("PAYMENT_REFUND", defaults.INDUSTRY_CODE, {})
+    info, _ = wire.request("PAYMENT_REFUND", sandbox.INDUSTRY_CODE, {})
     body = _answer(ucsp, info, "36", orderId="LD1234567")
 
     def content(code: str | None, trx: Any) -> None:
@@ -109,7 +109,7 @@ def _notice(ucsp: Codec, **changes: Any) -> bytes:
         "txnTime": "20260101120000",
         "txnStatus": "00",
     }
-    message = build_request(ucsp.msg_info("PAYMENT_RESULT_NOTICE", defaults.INDUSTRY_CODE), trx)
+    message = build_request(ucsp.msg_info("PAYMENT_RESULT_NOTICE", sandbox.INDUSTRY_CODE), trx)
     message.update(changes)
     return ucsp.sign(message)
 
@@ -128,7 +128,7 @@ def _call(app: NoticeApp, body: bytes) -> tuple[str, dict[str, Any]]:
 
 def test_the_notice_url_judges_files_and_answers(wire: Wire, ucsp: Codec) -> None:
     book, tally = NoticeBook(), Tally()
-    app = NoticeApp(wire, book, tally, defaults.INDUSTRY_CODE, clock=lambda: 1000.0)
+    app = NoticeApp(wire, book, tally, sandbox.INDUSTRY_CODE, clock=lambda: 1000.0)
     status, answer = _call(app, _notice(ucsp))
     assert status == "200 OK" and answer["msgResponse"]["responseCode"] == "00"
     assert book.wait("LD1234567", lambda t: t["txnStatus"] == "00", 0) is not None
@@ -137,11 +137,11 @@ def test_the_notice_url_judges_files_and_answers(wire: Wire, ucsp: Codec) -> Non
     assert answer["msgResponse"]["responseCode"] == "11"
     assert tally.findings["SEC-01|signature"] == 1
     assert tally.evidence["SEC-01|signature"][0]["name"] == "notice PAYMENT_RESULT_NOTICE"
-    info = ucsp.msg_info("PAYMENT_RESULT_NOTICE", defaults.INDUSTRY_CODE)
+    info = ucsp.msg_info("PAYMENT_RESULT_NOTICE", sandbox.INDUSTRY_CODE)
     _, answer = _call(app, _notice(ucsp, msgInfo={**info, "msgID": "A" + info["msgID"][1:]}))
     assert tally.findings["FMT-10|msgid"] == 1
     assert book.wait("nothing", lambda t: True, 0) is None
     status, answer = _call(app, b"not json")
     assert answer["msgResponse"]["responseCode"] == "10"
-    assert answer["msgInfo"]["msgID"].startswith("A" + defaults.INDUSTRY_CODE)  # a fresh one
+    assert answer["msgInfo"]["msgID"].startswith("A" + sandbox.INDUSTRY_CODE)  # a fresh one
     assert tally.findings["FMT-06|json"] == 1

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ucsp import sandbox
 from ucsp.clock import Clock
 from ucsp.codec import Codec, Decoded
 from ucsp.crypto import encrypt_field, sign_message
@@ -30,7 +31,6 @@ from ucsp.errors import UcspError
 from ucsp.keys import Keyset
 from ucsp.messages import Party
 from ucsp.profile import Profile
-from ucsp.sim import defaults
 from ucsp.transport import JSON_CONTENT_TYPE, protocol_response
 
 GATEWAY = "http://ucsp.test/gateway"
@@ -162,7 +162,7 @@ class FakeUcsp:
                 out |= {
                     "queryId": self._query_id(order_id),
                     "txnAmt": order.get("txnAmt", "100"),
-                    "currencyCode": order.get("currencyCode", defaults.CURRENCY_CODE),
+                    "currencyCode": order.get("currencyCode", sandbox.CURRENCY_CODE),
                 }
                 if msg_type == "REFUND_RESULT_INQUIRY":
                     out["origQryId"] = order.get("origQryId", "QORIG")
@@ -182,7 +182,7 @@ class FakeUcsp:
             return Response(b"{not json", media_type=JSON_CONTENT_TYPE)
         msg_info: Any = decoded.msg_info
         if spec.mode == "no-echo":
-            msg_info = self.codec.msg_info(decoded.msg_type, defaults.INDUSTRY_CODE)
+            msg_info = self.codec.msg_info(decoded.msg_type, sandbox.INDUSTRY_CODE)
             msg_info["msgID"] = "A" + msg_info["msgID"][1:]
         message = build_response(msg_info, self._trx(decoded, spec), spec.code)
         if spec.mode == "bad-signature":
@@ -202,7 +202,7 @@ class FakeUcsp:
         msg_type: str,
         trx: dict[str, Any],
         *,
-        industry_code: str = defaults.INDUSTRY_CODE,
+        industry_code: str = sandbox.INDUSTRY_CODE,
         mutate: Mutation | None = None,
         extra_cert_fields: dict[str, str] | None = None,
     ) -> bytes:
@@ -230,7 +230,7 @@ class FakeUcsp:
         *,
         user_id: str = "user0001",
         mobile: str = "13800138000",
-        channel_code: str = defaults.CHANNEL_CODE,
+        channel_code: str = sandbox.CHANNEL_CODE,
         enc_cert_id: str | None = None,
         mutate: Mutation | None = None,
         encrypt_to: Any = None,

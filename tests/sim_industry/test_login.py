@@ -11,8 +11,8 @@ import pytest
 
 from sim_industry.conftest import World, WorldFactory
 from ucsp.crypto import make_test_identity
+from ucsp.mask import hide_mobile as mask_mobile
 from ucsp.profile import RequestDataEncoding, default_profile
-from ucsp.report.mask import hide_mobile as mask_mobile
 from ucsp.sim.industry.login import SESSION_COOKIE
 
 pytestmark = pytest.mark.anyio

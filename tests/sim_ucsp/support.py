@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ucsp import schemas
+from ucsp import sandbox, schemas
 from ucsp.clock import Clock, FakeClock
 from ucsp.codec import Codec, Decoded
 from ucsp.envelope import build_request, build_response, format_time
@@ -31,7 +31,6 @@ from ucsp.errors import UcspError
 from ucsp.keys import Keyset
 from ucsp.messages import Party
 from ucsp.profile import Profile, default_profile
-from ucsp.sim import defaults
 from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.ucsp import CATALOGUE, UcspSimulator
@@ -208,16 +207,16 @@ class Rig:
     def order(self, amount: str = "10000", **extra: str) -> dict[str, Any]:
         return {
             "orderId": new_order_id(),
-            "merId": defaults.MER_ID,
-            "acqIIN": defaults.ACQ_IIN,
+            "merId": sandbox.MER_ID,
+            "acqIIN": sandbox.ACQ_IIN,
             "txnAmt": amount,
-            "currencyCode": defaults.CURRENCY_CODE,
+            "currencyCode": sandbox.CURRENCY_CODE,
             "txnTime": self.now(),
             **extra,
         }
 
     def message(
-        self, msg_type: str, trx: dict[str, Any], industry_code: str = defaults.INDUSTRY_CODE
+        self, msg_type: str, trx: dict[str, Any], industry_code: str = sandbox.INDUSTRY_CODE
     ) -> dict[str, Any]:
         return build_request(self.codec.msg_info(msg_type, industry_code), dict(trx))
 
@@ -281,7 +280,7 @@ class Rig:
 
     def sign_request(self, user_id: str = "user0001", **extra: str) -> dict[str, Any]:
         return {
-            "merId": defaults.MER_ID,
+            "merId": sandbox.MER_ID,
             "userId": user_id,
             "frontUrl": f"{IS_URL}/front?x=1",
             "backUrl": NOTICE_URL,

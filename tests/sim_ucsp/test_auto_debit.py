@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from ucsp.sim import defaults
+from ucsp import sandbox
 from ucsp.sim.ucsp.registry import Merchant
 
 from .support import UCSP_URL, Rig, registry_for, run
@@ -157,7 +157,7 @@ def test_charge_magic_01_is_declined_without_notice(keys_dir: Path) -> None:
 
 def test_charge_refusals(keys_dir: Path) -> None:
     registry = registry_for(keys_dir)
-    other = Merchant(OTHER_MER_ID, defaults.ACQ_IIN, defaults.INDUSTRY_CODE)
+    other = Merchant(OTHER_MER_ID, sandbox.ACQ_IIN, sandbox.INDUSTRY_CODE)
     registry = replace(registry, merchants={**registry.merchants, OTHER_MER_ID: other})
 
     async def scenario(rig: Rig) -> None:

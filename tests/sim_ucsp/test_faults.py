@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from ucsp import sandbox
 from ucsp.crypto import decrypt_field, sign_bytes, sign_message
 from ucsp.envelope import format_time
 from ucsp.errors import DecryptionFailed, SchemaViolation, SignatureInvalid
-from ucsp.sim import defaults
 from ucsp.sim.ucsp import CATALOGUE
 
 from .support import Policy, Rig, load_keys, run
@@ -205,7 +205,7 @@ def test_fault_charges_closed_contract(keys_dir: Path) -> None:
 def test_fault_charges_any_merchant(keys_dir: Path) -> None:
     async def scenario(rig: Rig) -> None:
         contract_id = await rig.contract()
-        charge = {**rig.charge(contract_id), "merId": defaults.OTHER_MER_ID}
+        charge = {**rig.charge(contract_id), "merId": sandbox.OTHER_MER_ID}
         assert (await rig.send("SUBMIT_AUTO_DEBIT", charge)).code == "00"
 
     _run(keys_dir, "charges-any-merchant", scenario)

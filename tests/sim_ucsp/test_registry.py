@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from ucsp import sandbox
 from ucsp.errors import ConfigError
-from ucsp.sim import defaults
 from ucsp.sim.options import ServeOptions
 from ucsp.sim.ucsp import build_app
 from ucsp.sim.ucsp.registry import default_registry, load_registry, parse_registry
@@ -32,7 +32,7 @@ industry_code = "TRAVEL01"
 
 def test_defaults(keys_dir: Path) -> None:
     registry = default_registry(keys_dir)
-    industry = registry.industries[defaults.INDUSTRY_CODE]
+    industry = registry.industries[sandbox.INDUSTRY_CODE]
     assert industry.index_url == "http://127.0.0.1:8081/index"
     assert industry.notice_url == "http://127.0.0.1:8081/notify"
     sign = (keys_dir / "industry-sign.crt").read_bytes()
@@ -40,9 +40,9 @@ def test_defaults(keys_dir: Path) -> None:
     assert (
         industry.enc_cert.public_bytes(Encoding.PEM) == (keys_dir / "industry-enc.crt").read_bytes()
     )
-    assert registry.merchant_of(defaults.INDUSTRY_CODE, defaults.MER_ID) is not None
-    assert registry.merchant_of("OTHER001", defaults.MER_ID) is None
-    assert registry.channels == (defaults.CHANNEL_CODE,)
+    assert registry.merchant_of(sandbox.INDUSTRY_CODE, sandbox.MER_ID) is not None
+    assert registry.merchant_of("OTHER001", sandbox.MER_ID) is None
+    assert registry.channels == (sandbox.CHANNEL_CODE,)
     assert [u.user_id for u in registry.users] == ["user0001", "user0002"]
 
 

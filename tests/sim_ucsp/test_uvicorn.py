@@ -10,13 +10,13 @@ from typing import Any
 import httpx
 import uvicorn
 
+from ucsp import sandbox
 from ucsp.clock import SystemClock
 from ucsp.codec import Codec
 from ucsp.envelope import build_request, format_time
 from ucsp.messages import Party
 from ucsp.profile import default_profile
 from ucsp.serving import server_config
-from ucsp.sim import defaults
 from ucsp.sim.options import ServeOptions
 from ucsp.sim.ucsp import build_app
 
@@ -71,7 +71,7 @@ def test_over_real_http(keys_dir: Path, tmp_path: Path) -> None:
     )
 
     def request(msg_type: str, trx: dict[str, Any]) -> bytes:
-        return codec.sign(build_request(codec.msg_info(msg_type, defaults.INDUSTRY_CODE), trx))
+        return codec.sign(build_request(codec.msg_info(msg_type, sandbox.INDUSTRY_CODE), trx))
 
     async def main() -> None:
         is_sock, is_url = _bind()
@@ -104,8 +104,8 @@ def test_over_real_http(keys_dir: Path, tmp_path: Path) -> None:
                 now = format_time(clock.now(), profile)
                 order = {
                     "orderId": new_order_id(),
-                    "merId": defaults.MER_ID,
-                    "acqIIN": defaults.ACQ_IIN,
+                    "merId": sandbox.MER_ID,
+                    "acqIIN": sandbox.ACQ_IIN,
                     "txnAmt": "1000",
                     "currencyCode": "156",
                     "txnTime": now,
@@ -150,8 +150,8 @@ def test_head_on_the_authorization_url_has_no_effect(keys_dir: Path, tmp_path: P
         app = build_app(ServeOptions(keys=keys_dir, config=registry))
         server, task = await _serve(app, sock)
         params = {
-            "industryCode": defaults.INDUSTRY_CODE,
-            "channelCode": defaults.CHANNEL_CODE,
+            "industryCode": sandbox.INDUSTRY_CODE,
+            "channelCode": sandbox.CHANNEL_CODE,
             "userId": "user0001",
             "mobile": "13800138000",
         }

@@ -27,9 +27,9 @@ from ucsp.checks.messages import check_msg_id, check_signature, check_timestamp,
 from ucsp.crypto import decode_base64, decrypt_field
 from ucsp.envelope import ENC_CERT_ID_FIELD
 from ucsp.errors import UcspError
+from ucsp.mask import hide_mobile
 from ucsp.messages import LOGIN_TYPE, Party
 from ucsp.profile import EncryptionMode, Profile, RequestDataEncoding
-from ucsp.report.mask import hide_mobile
 from ucsp.verdict import RequirementViolation
 
 REDIRECT_STATUS = 302

@@ -17,9 +17,9 @@ from ucsp.checks.messages import (
     check_timestamp,
 )
 from ucsp.checks.schedule import slot_window
+from ucsp.journal import JournalEntry
 from ucsp.messages import Party
 from ucsp.profile import Profile
-from ucsp.sim.journal import JournalEntry
 from ucsp.target import Target
 
 # --- a UCSP under test sends ---------------------------------------------------------------------

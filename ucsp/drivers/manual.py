@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from ucsp.drivers.harness import DriverTimeout, HarnessAnswer, HarnessDriver, HarnessError
-from ucsp.sim.journal import Journal, JournalEntry, about
+from ucsp.journal import Journal, JournalEntry, about
 
 Ask = Callable[[str], str]
 

@@ -21,9 +21,9 @@ from ucsp.drivers.harness import HarnessAnswer
 from ucsp.errors import ConfigError
 from ucsp.flows.base import DEFAULT_WAIT, BaseFlow, trx_of, trx_of_message
 from ucsp.flows.payment import INQUIRY, NOTICE, RECORDED, answer_of
+from ucsp.journal import JournalEntry
 from ucsp.peers.industry_peer import BACK_NOTICE_PATH
 from ucsp.peers.ucsp_peer import GatewayOverride
-from ucsp.sim.journal import JournalEntry
 from ucsp.transport import Exchange
 
 SIGN = "SIGN_AUTO_DEBIT"

@@ -10,9 +10,9 @@ from ucsp.checks import ensure
 from ucsp.deployment import Deployment
 from ucsp.drivers.harness import HarnessDriver
 from ucsp.errors import ConfigError, SuiteError
+from ucsp.journal import Direction, JournalEntry, Match, about, exchange_of
 from ucsp.peers.industry_peer import IndustryPeer
 from ucsp.peers.ucsp_peer import UcspPeer
-from ucsp.sim.journal import Direction, JournalEntry, Match, about, exchange_of
 from ucsp.transport import Exchange
 
 DEFAULT_WAIT = 10.0  # protocol seconds a flow waits for an exchange unless told otherwise

@@ -34,9 +34,9 @@ from ucsp.drivers.harness import HarnessAnswer
 from ucsp.envelope import format_time, parse_time
 from ucsp.flows.base import BaseFlow, Order, message_of, trx_of, trx_of_message
 from ucsp.flows.payment import NOTICE, PaymentFlow
+from ucsp.journal import JournalEntry, exchange_of, msg_id_of
 from ucsp.messages import INQUIRY_TYPES
 from ucsp.peers.ucsp_peer import GatewayOverride
-from ucsp.sim.journal import JournalEntry, exchange_of, msg_id_of
 from ucsp.transport import Exchange
 
 CREATING_TYPE = {

@@ -28,9 +28,9 @@ from ucsp.crypto import SIGNATURE_PATH, decrypt_field, encrypt_field
 from ucsp.envelope import CERT_ID_FIELD, ENC_CERT_ID_FIELD, build_msg_info, build_request
 from ucsp.errors import ConfigError, UcspError
 from ucsp.flows.base import BaseFlow
+from ucsp.journal import JournalEntry
 from ucsp.messages import LOGIN_TYPE, Party
 from ucsp.profile import RequestDataEncoding
-from ucsp.sim.journal import JournalEntry
 from ucsp.strictjson import member_span
 from ucsp.target import Target
 

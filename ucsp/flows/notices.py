@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 from ucsp.drivers.harness import HarnessAnswer
 from ucsp.flows.base import Order, trx_of, trx_of_message
 from ucsp.flows.payment import NOTICE, SUBMIT, PaymentFlow
+from ucsp.journal import JournalEntry, answer_to
 from ucsp.peers.industry_peer import BACK_NOTICE_PATH, NoticeAnswer
 from ucsp.peers.ucsp_peer import GatewayOverride
-from ucsp.sim.journal import JournalEntry, answer_to
 from ucsp.transport import Exchange
 
 REFUND_INQUIRY = "REFUND_RESULT_INQUIRY"

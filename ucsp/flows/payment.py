@@ -11,8 +11,8 @@ from ucsp.checks import RequirementViolation, ensure
 from ucsp.checks.messages import check_valid_answer
 from ucsp.drivers.harness import HarnessAnswer
 from ucsp.flows.base import BaseFlow, Order, trx_of
+from ucsp.journal import JournalEntry
 from ucsp.peers.ucsp_peer import GatewayOverride
-from ucsp.sim.journal import JournalEntry
 from ucsp.transport import Exchange
 
 NOTICE = "PAYMENT_RESULT_NOTICE"

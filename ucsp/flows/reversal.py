@@ -22,7 +22,7 @@ from ucsp.errors import ConfigError
 from ucsp.flows.base import BaseFlow, Order, trx_of
 from ucsp.flows.notices import CraftedNotice, NoticeFlow
 from ucsp.flows.payment import NOTICE, PaymentFlow, answer_of
-from ucsp.sim.journal import JournalEntry
+from ucsp.journal import JournalEntry
 from ucsp.transport import Exchange
 
 CANCELLATION = "CANCELLATION"

@@ -16,7 +16,7 @@ from typing import Any
 from ucsp.envelope import fallback_msg_info
 from ucsp.load.judge import Verdict, Wire
 from ucsp.load.tally import NOTICE_PREFIX, Tally
-from ucsp.report.mask import body_text
+from ucsp.mask import body_text
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 NOTICE_PATH = "/notify"

@@ -12,8 +12,8 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
+from ucsp import sandbox
 from ucsp.errors import ConfigError
-from ucsp.sim import defaults
 
 UCSP_FLOWS = ("payment", "refund", "inquiry", "autodebit", "order")
 INDUSTRY_FLOWS = ("notices", "duplicates", "unordered", "unknown")
@@ -33,10 +33,10 @@ class Plan:
 
     sut: str  # "ucsp" or "industry": the role under test
     mix: dict[str, int]
-    industry_code: str = defaults.INDUSTRY_CODE
-    mer_id: str = defaults.MER_ID
-    acq_iin: str = defaults.ACQ_IIN
-    currency: str = defaults.CURRENCY_CODE
+    industry_code: str = sandbox.INDUSTRY_CODE
+    mer_id: str = sandbox.MER_ID
+    acq_iin: str = sandbox.ACQ_IIN
+    currency: str = sandbox.CURRENCY_CODE
     gateway_url: str = ""  # UCSP under test
     notice_url: str = ""  # Industry Service under test
     harness_url: str = ""  # Industry Service under test

@@ -18,7 +18,7 @@ from ucsp.load.judge import Expect, Reply, Verdict, Wire
 from ucsp.load.notices import NoticeBook
 from ucsp.load.plan import Plan
 from ucsp.load.tally import Finding, Tally
-from ucsp.report.mask import body_text
+from ucsp.mask import body_text
 
 T = TypeVar("T")
 JSON_TYPE = "application/json; charset=UTF-8"

@@ -26,9 +26,9 @@ from ucsp.codec import Codec
 from ucsp.codes import ResponseCode
 from ucsp.envelope import build_response, format_time
 from ucsp.errors import UcspError
+from ucsp.journal import Journal
 from ucsp.messages import Party
 from ucsp.peers.recording import entry
-from ucsp.sim.journal import Journal
 from ucsp.tamper import flip_signature
 from ucsp.target import Target
 from ucsp.transport import (

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import httpx
 
 from ucsp.clock import Clock
-from ucsp.sim.journal import Direction, Journal, JournalEntry, Waiters, msg_id_of
+from ucsp.journal import Direction, Journal, JournalEntry, Waiters, msg_id_of
 
 
 def peek_msg_type(body: bytes) -> str:

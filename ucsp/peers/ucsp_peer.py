@@ -25,11 +25,11 @@ from ucsp.clock import Clock
 from ucsp.codec import Codec
 from ucsp.codes import ALL_CODES
 from ucsp.envelope import response_message
+from ucsp.journal import Waiters, msg_id_of
 from ucsp.messages import INQUIRY_TYPES
 from ucsp.peers.recording import GateRule, RecordingTransport, entry, peek_msg_type
 from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
-from ucsp.sim.journal import Waiters, msg_id_of
 from ucsp.sim.ucsp import CATALOGUE, Registry, UcspSimulator
 from ucsp.sim.ucsp.registry import Industry, Merchant, SandboxUser
 from ucsp.sim.ucsp.rules import inquiry_answer

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from ucsp.clock import Clock, SystemClock
 from ucsp.codec import Codec
+from ucsp.journal import Journal
 from ucsp.keys import Keyset
 from ucsp.messages import Party
 from ucsp.profile import Profile, default_profile
@@ -28,7 +29,6 @@ from ucsp.sim.industry.notices import NoticeReceiver
 from ucsp.sim.industry.outbound import Outbound
 from ucsp.sim.industry.pages import front_page, home_page
 from ucsp.sim.industry.store import Store
-from ucsp.sim.journal import Journal
 from ucsp.sim.options import ServeOptions
 from ucsp.sim.schedule import Background
 from ucsp.transport import get_only

@@ -1,4 +1,4 @@
-"""Settings of the reference Industry Service, with defaults from ucsp.sim.defaults.
+"""Settings of the reference Industry Service, with defaults from ucsp.sandbox.
 
 The TOML form (``--config FILE``) holds one ``[industry]`` table; every key is optional::
 
@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ucsp import sandbox
 from ucsp.errors import ConfigError, read_config_text
-from ucsp.sim import defaults
 
-DEFAULT_BASE_URL = f"http://127.0.0.1:{defaults.INDUSTRY_PORT}"
-DEFAULT_UCSP_URL = f"http://127.0.0.1:{defaults.UCSP_PORT}/gateway"
+DEFAULT_BASE_URL = f"http://127.0.0.1:{sandbox.INDUSTRY_PORT}"
+DEFAULT_UCSP_URL = f"http://127.0.0.1:{sandbox.UCSP_PORT}/gateway"
 
 _AN = re.compile(r"[A-Za-z0-9]+")
 
@@ -40,10 +40,10 @@ class IndustryConfig:
     empty ``base_url`` is learned from the first request the IS receives (port 0).
     """
 
-    industry_code: str = defaults.INDUSTRY_CODE
-    mer_id: str = defaults.MER_ID
-    acq_iin: str = defaults.ACQ_IIN
-    channel_codes: tuple[str, ...] = (defaults.CHANNEL_CODE,)
+    industry_code: str = sandbox.INDUSTRY_CODE
+    mer_id: str = sandbox.MER_ID
+    acq_iin: str = sandbox.ACQ_IIN
+    channel_codes: tuple[str, ...] = (sandbox.CHANNEL_CODE,)
     base_url: str = DEFAULT_BASE_URL
     ucsp_url: str = DEFAULT_UCSP_URL
     timeout_seconds: float | None = None  # real seconds; None: profile's, time-scaled

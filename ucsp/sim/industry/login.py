@@ -28,13 +28,13 @@ from ucsp.codec import Codec, Decoded
 from ucsp.crypto import Identity, decrypt_field
 from ucsp.envelope import CERT_ID_FIELD, ENC_CERT_ID_FIELD
 from ucsp.errors import MalformedMessage, UcspError
+from ucsp.journal import Journal, JournalEntry
+from ucsp.mask import hide_mobile
 from ucsp.messages import LOGIN_TYPE, Party
 from ucsp.profile import RequestDataEncoding
-from ucsp.report.mask import hide_mobile
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.industry.config import IndustryConfig
 from ucsp.sim.industry.store import Store
-from ucsp.sim.journal import Journal, JournalEntry
 
 SESSION_COOKIE = "is_session"
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")

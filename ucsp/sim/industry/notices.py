@@ -25,10 +25,10 @@ from ucsp.envelope import (
     fallback_msg_info,
 )
 from ucsp.errors import MalformedMessage, UcspError
+from ucsp.journal import Journal, JournalEntry
 from ucsp.messages import NOTICE_TYPES, Party
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.industry.store import ContractStatus, Kind, Order, Status, Store
-from ucsp.sim.journal import Journal, JournalEntry
 from ucsp.transport import protocol_response, read_protocol_body
 
 

@@ -14,8 +14,8 @@ import httpx
 from ucsp.clock import Clock
 from ucsp.codec import Codec
 from ucsp.envelope import build_request
+from ucsp.journal import Journal, JournalEntry
 from ucsp.sim.faults import FaultSet
-from ucsp.sim.journal import Journal, JournalEntry
 from ucsp.transport import Exchange, SignedClient
 
 

@@ -17,13 +17,13 @@ from starlette.routing import Route
 
 from ucsp.clock import Clock, SystemClock
 from ucsp.codec import Codec
+from ucsp.journal import Journal, JournalEntry
 from ucsp.keys import Keyset
+from ucsp.mask import MaskingFilter
 from ucsp.messages import Party
 from ucsp.profile import Profile
-from ucsp.report.mask import MaskingFilter
 from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
-from ucsp.sim.journal import Journal, JournalEntry
 from ucsp.sim.options import ServeOptions
 from ucsp.sim.schedule import Background
 from ucsp.sim.ucsp.faults import CATALOGUE

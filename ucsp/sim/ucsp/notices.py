@@ -24,10 +24,10 @@ import httpx
 from ucsp.clock import Clock
 from ucsp.codec import Codec
 from ucsp.crypto import Identity
+from ucsp.journal import Journal, JournalEntry
 from ucsp.messages import Party
 from ucsp.profile import Profile
 from ucsp.sim.faults import FaultSet
-from ucsp.sim.journal import Journal, JournalEntry
 from ucsp.sim.schedule import Background, resume_point, run_schedule
 from ucsp.sim.ucsp.registry import Industry, Registry
 from ucsp.sim.ucsp.store import Notice, Store

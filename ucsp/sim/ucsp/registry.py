@@ -1,7 +1,7 @@
 """What the reference UCSP knows about its peers: industries, merchants, channels, users.
 
 Loaded from a TOML registry file (``serve ucsp --config FILE``) or built from the defaults of
-:mod:`ucsp.sim.defaults` and the key directory, so that ``serve ucsp --keys DIR`` alone
+:mod:`ucsp.sandbox` and the key directory, so that ``serve ucsp --keys DIR`` alone
 works. Relative certificate paths in a registry file are resolved against the key directory.
 """
 
@@ -16,12 +16,12 @@ from typing import Any
 
 from cryptography import x509
 
+from ucsp import sandbox
 from ucsp.crypto import cert_id, load_certificate
 from ucsp.errors import ConfigError, read_config_text
-from ucsp.sim import defaults
 
-DEFAULT_INDEX_URL = f"http://127.0.0.1:{defaults.INDUSTRY_PORT}/index"
-DEFAULT_NOTICE_URL = f"http://127.0.0.1:{defaults.INDUSTRY_PORT}/notify"
+DEFAULT_INDEX_URL = f"http://127.0.0.1:{sandbox.INDUSTRY_PORT}/index"
+DEFAULT_NOTICE_URL = f"http://127.0.0.1:{sandbox.INDUSTRY_PORT}/notify"
 DEFAULT_SIGN_CERT = "industry-sign.crt"
 DEFAULT_ENC_CERT = "industry-enc.crt"
 
@@ -76,21 +76,21 @@ def default_registry(keys_dir: str | Path) -> Registry:
     root = Path(keys_dir)
     sign = load_certificate(root / DEFAULT_SIGN_CERT)
     industry = Industry(
-        code=defaults.INDUSTRY_CODE,
+        code=sandbox.INDUSTRY_CODE,
         sign_certs={cert_id(sign): sign},
         enc_cert=load_certificate(root / DEFAULT_ENC_CERT),
         index_url=DEFAULT_INDEX_URL,
         notice_url=DEFAULT_NOTICE_URL,
     )
     merchants = [
-        Merchant(mer_id, defaults.ACQ_IIN, defaults.INDUSTRY_CODE)
-        for mer_id in (defaults.MER_ID, defaults.OTHER_MER_ID)
+        Merchant(mer_id, sandbox.ACQ_IIN, sandbox.INDUSTRY_CODE)
+        for mer_id in (sandbox.MER_ID, sandbox.OTHER_MER_ID)
     ]
     return Registry(
         industries={industry.code: industry},
         merchants={merchant.mer_id: merchant for merchant in merchants},
-        channels=(defaults.CHANNEL_CODE,),
-        users=tuple(SandboxUser(u, m) for u, m in defaults.SANDBOX_USERS),
+        channels=(sandbox.CHANNEL_CODE,),
+        users=tuple(SandboxUser(u, m) for u, m in sandbox.SANDBOX_USERS),
     )
 
 

@@ -34,8 +34,8 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote, unquote
 
+from ucsp.sandbox import SANDBOX_USERS
 from ucsp.schemas import schema_dir
-from ucsp.sim.defaults import SANDBOX_USERS
 
 MAX_BODY = 65536
 MIN_VALUE = 6  # shorter configured values would mask unrelated text: masked by field only

@@ -25,9 +25,7 @@ from ucsp.crypto import encrypt_field
 from ucsp.deployment import EMBEDDED_TIME_SCALE
 from ucsp.keys import Keyset
 from ucsp.loopback import LoopbackServer, LoopThread, bind_loopback, url_of
-from ucsp.messages import MESSAGE_TYPES
-from ucsp.profile import RequestDataEncoding, default_profile, load_profile
-from ucsp.report.mask import (
+from ucsp.mask import (
     BUILT_IN_VALUES,
     DEFAULT,
     MAX_BODY,
@@ -41,18 +39,20 @@ from ucsp.report.mask import (
     private_fields,
     private_fields_of,
 )
+from ucsp.messages import MESSAGE_TYPES
+from ucsp.profile import RequestDataEncoding, default_profile, load_profile
 from ucsp.results import read_results
 from ucsp.runner import RunOptions, RunResult, run
+from ucsp.sandbox import SANDBOX_USERS
 from ucsp.schemas import encrypted_fields
 from ucsp.sim.db import Database
-from ucsp.sim.defaults import SANDBOX_USERS
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.ucsp import CATALOGUE as UCSP_CATALOGUE
 from ucsp.sim.ucsp import UcspSimulator, default_registry
 
 pytest_plugins = ["pytester"]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 TEST_KEYS = ROOT / "fixtures" / "keys" / "test-only"
 MOBILES = [mobile for _, mobile in SANDBOX_USERS]
 MOBILE = MOBILES[0]  # 13800138000
@@ -340,7 +340,7 @@ def test_scrub_masks_an_allure_result_in_place() -> None:
 def test_logging_filter_masks_message_arguments_and_traceback() -> None:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    logger = logging.getLogger("tests.report.mask")
+    logger = logging.getLogger("tests.mask")
     logger.addHandler(handler)
     logger.addFilter(MaskingFilter(Masker([TARGET_MOBILE])))
     logger.propagate = False
