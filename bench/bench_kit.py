@@ -57,14 +57,14 @@ def codecs() -> tuple[Codec, Codec]:
     industry = Codec(
         Party.INDUSTRY,
         keys.industry_sign.identity("industry-sign"),
-        trusted={keys.ucsp_sign.cert_id: keys.ucsp_sign.cert},
+        trusted=keys.certs_of(Party.UCSP),
         profile=profile,
         clock=clock,
     )
     ucsp = Codec(
         Party.UCSP,
         keys.ucsp_sign.identity("ucsp-sign"),
-        trusted={keys.industry_sign.cert_id: keys.industry_sign.cert},
+        trusted=keys.certs_of(Party.INDUSTRY),
         profile=profile,
         clock=clock,
     )

@@ -60,7 +60,7 @@ def floor_app(keys_dir: Path) -> Any:
     from ucsp.transport import protocol_response, read_protocol_body
 
     keys = Keyset.load(keys_dir)
-    trusted = {keys.industry_sign.cert_id: keys.industry_sign.cert}
+    trusted = keys.certs_of(Party.INDUSTRY)
     codec = Codec(Party.UCSP, keys.ucsp_sign.identity("ucsp"), trusted)
 
     async def gateway(request: Request) -> Response:

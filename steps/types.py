@@ -7,29 +7,18 @@ case-sensitive, so ``{status:Status}`` never swallows an ordinary lower-case wor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pytest_bdd import parsers
 
 from ucsp.codes import ALL_CODES
+from ucsp.money import MONEY_PATTERN, Money
 
-CURRENCIES = {"CNY": "156", "HKD": "344", "USD": "840", "EUR": "978", "SGD": "702"}
-
-
-@dataclass(frozen=True)
-class Money:
-    txn_amt: str  # minor units, as on the wire
-    currency: str  # ISO 4217 numeric
-
-    def __str__(self) -> str:
-        return f"{self.txn_amt} ({self.currency})"
+__all__ = ["EXTRA_TYPES", "Money", "parse"]
 
 
 def _money(text: str) -> Money:
-    value, _, currency = text.partition(" ")
-    units, _, cents = value.partition(".")
-    return Money(str(int(units) * 100 + int(cents)), CURRENCIES[currency])
+    return Money.parse(text)
 
 
 def _code(text: str) -> str:
@@ -38,7 +27,7 @@ def _code(text: str) -> str:
     return text
 
 
-_money.pattern = r"\d+\.\d{2} (?:" + "|".join(CURRENCIES) + ")"  # type: ignore[attr-defined]
+_money.pattern = MONEY_PATTERN  # type: ignore[attr-defined]
 _code.pattern = r"\d\d"  # type: ignore[attr-defined]
 
 

@@ -44,10 +44,25 @@ class JournalEntry:
         return msg_id_of(self.request)
 
     @property
+    def message(self) -> dict[str, Any]:
+        """The request as a JSON object ({} when it is not one)."""
+        return _object(self.request) or {}
+
+    @property
     def trx(self) -> dict[str, Any]:
         """trxInfo of the request ({} when unreadable)."""
-        message = _object(self.request)
-        trx = message.get("trxInfo") if message is not None else None
+        trx = self.message.get("trxInfo")
+        return trx if isinstance(trx, dict) else {}
+
+    @property
+    def answer(self) -> dict[str, Any]:
+        """The answer as a JSON object ({} when there was none or it is not one)."""
+        return _object(self.response) or {}
+
+    @property
+    def answer_trx(self) -> dict[str, Any]:
+        """trxInfo of the answer ({} when unreadable)."""
+        trx = self.answer.get("trxInfo")
         return trx if isinstance(trx, dict) else {}
 
 

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ucsp.crypto import Identity, cert_id, key_matches_cert, load_certificate, load_private_key
 from ucsp.errors import ConfigError
+from ucsp.messages import Party
 
 STEMS = ("ucsp-sign", "industry-sign", "industry-enc")
 
@@ -60,3 +61,12 @@ class Keyset:
                 raise ConfigError(f"{key_path} does not match {cert_path}")
             pairs[stem.replace("-", "_")] = KeyPair(cert, key)
         return cls(**pairs)
+
+    def signing(self, party: Party) -> KeyPair:
+        """The signing pair of ``party``."""
+        return self.ucsp_sign if party is Party.UCSP else self.industry_sign
+
+    def certs_of(self, party: Party) -> dict[str, x509.Certificate]:
+        """``party``'s signing certificate by its cert ID: what its peer verifies it with."""
+        pair = self.signing(party)
+        return {pair.cert_id: pair.cert}

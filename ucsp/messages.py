@@ -55,6 +55,73 @@ INQUIRY_TYPES: tuple[str, ...] = ("PAYMENT_RESULT_INQUIRY", "REFUND_RESULT_INQUI
 LOGIN_TYPE = "INDUSTRY_LOGIN_INFO"
 
 
+class MsgType(StrEnum):
+    """The eleven msgType values."""
+
+    SUBMIT_PAYMENT_ORDER = "SUBMIT_PAYMENT_ORDER"
+    PAYMENT_RESULT_INQUIRY = "PAYMENT_RESULT_INQUIRY"
+    SIGN_AUTO_DEBIT = "SIGN_AUTO_DEBIT"
+    CLOSE_AUTO_DEBIT = "CLOSE_AUTO_DEBIT"
+    SUBMIT_AUTO_DEBIT = "SUBMIT_AUTO_DEBIT"
+    PAYMENT_CANCELLATION = "PAYMENT_CANCELLATION"
+    PAYMENT_REFUND = "PAYMENT_REFUND"
+    REFUND_RESULT_INQUIRY = "REFUND_RESULT_INQUIRY"
+    INDUSTRY_LOGIN_INFO = "INDUSTRY_LOGIN_INFO"
+    PAYMENT_RESULT_NOTICE = "PAYMENT_RESULT_NOTICE"
+    SIGN_AUTO_DEBIT_NOTICE = "SIGN_AUTO_DEBIT_NOTICE"
+
+
+# Order-creating requests (registry terms): their txnTime is the time the sender created them.
+ORDER_CREATING: tuple[str, ...] = (
+    MsgType.SUBMIT_PAYMENT_ORDER,
+    MsgType.SUBMIT_AUTO_DEBIT,
+    MsgType.PAYMENT_CANCELLATION,
+    MsgType.PAYMENT_REFUND,
+)
+
+
+class TxnType(StrEnum):
+    """trxInfo.txnType of a result notice or an inquiry's answer (PROTOCOL.md section 4)."""
+
+    PAYMENT = "PAYMENT"
+    AUTO_DEBIT = "AUTO_DEBIT"
+    CANCELLATION = "CANCELLATION"
+    REFUND = "REFUND"
+
+    @property
+    def creating_type(self) -> MsgType:
+        """The request that creates a transaction of this type."""
+        return _CREATING[self]
+
+
+_CREATING = {
+    TxnType.PAYMENT: MsgType.SUBMIT_PAYMENT_ORDER,
+    TxnType.AUTO_DEBIT: MsgType.SUBMIT_AUTO_DEBIT,
+    TxnType.CANCELLATION: MsgType.PAYMENT_CANCELLATION,
+    TxnType.REFUND: MsgType.PAYMENT_REFUND,
+}
+
+
+class TxnStatus(StrEnum):
+    """How a transaction is recorded; on the wire, txnStatus is its code (00, 01, 05)."""
+
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    PENDING = "PENDING"
+
+    @property
+    def code(self) -> str:
+        return _STATUS_CODE[self]
+
+    @classmethod
+    def of_code(cls, code: object) -> str:
+        """The status a txnStatus code stands for (the code itself when it is none of them)."""
+        return next((status.value for status, c in _STATUS_CODE.items() if c == code), str(code))
+
+
+_STATUS_CODE = {TxnStatus.SUCCEEDED: "00", TxnStatus.FAILED: "01", TxnStatus.PENDING: "05"}
+
+
 def message_type(name: str) -> MessageType:
     """Look up a message type by name; raises KeyError for an unknown one."""
     return MESSAGE_TYPES[name]

@@ -70,12 +70,12 @@ def violation(requirement: str) -> Any:
 
 def ucsp_codec() -> Codec:
     identity = KEYS.ucsp_sign.identity("test")
-    return Codec(Party.UCSP, identity, {KEYS.industry_sign.cert_id: KEYS.industry_sign.cert})
+    return Codec(Party.UCSP, identity, KEYS.certs_of(Party.INDUSTRY))
 
 
 def industry_codec() -> Codec:
     identity = KEYS.industry_sign.identity("test")
-    return Codec(Party.INDUSTRY, identity, {KEYS.ucsp_sign.cert_id: KEYS.ucsp_sign.cert})
+    return Codec(Party.INDUSTRY, identity, KEYS.certs_of(Party.UCSP))
 
 
 def request_message(msg_type: str = "SUBMIT_PAYMENT_ORDER", **trx: str) -> dict[str, Any]:
@@ -89,7 +89,7 @@ def signed_request(**trx: str) -> bytes:
     return industry_codec().sign(request_message(**trx))
 
 
-UCSP = Receiver(Party.UCSP, {KEYS.ucsp_sign.cert_id: KEYS.ucsp_sign.cert}, PROFILE)
+UCSP = Receiver(Party.UCSP, KEYS.certs_of(Party.UCSP), PROFILE)
 
 
 def answer_to(sent: bytes, code: str = "00", msg_info: Any = None) -> bytes:

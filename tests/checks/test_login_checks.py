@@ -69,7 +69,7 @@ def location(raw: bytes, base: str = INDEX) -> str:
 def check_message(
     text: str, message: dict[str, Any], keyset: Keyset, clock: FakeClock, profile: Profile
 ) -> None:
-    certs = {keyset.ucsp_sign.cert_id: keyset.ucsp_sign.cert}
+    certs = keyset.certs_of(Party.UCSP)
     check_login_message(text, message, certs, sandbox.INDUSTRY_CODE, clock.now(), profile)
 
 

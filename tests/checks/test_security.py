@@ -29,7 +29,7 @@ from ucsp.verdict import RequirementViolation
 
 PROFILE = default_profile()
 KEYS = Keyset.load(TEST_KEYS)
-CERTS = {KEYS.industry_sign.cert_id: KEYS.industry_sign.cert}
+CERTS = KEYS.certs_of(Party.INDUSTRY)
 
 
 def violation(requirement: str) -> Any:

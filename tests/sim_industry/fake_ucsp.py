@@ -76,7 +76,7 @@ class FakeUcsp:
         self.codec = Codec(
             Party.UCSP,
             keys.ucsp_sign.identity("ucsp-sign"),
-            trusted={keys.industry_sign.cert_id: keys.industry_sign.cert},
+            trusted=keys.certs_of(Party.INDUSTRY),
             profile=profile,
             clock=clock,
         )

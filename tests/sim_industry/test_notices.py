@@ -323,7 +323,7 @@ async def test_answer_codec_round_trip(world: World) -> None:
     codec = Codec(
         Party.UCSP,
         world.sim.keys.ucsp_sign.identity("ucsp"),
-        {world.sim.keys.industry_sign.cert_id: world.sim.keys.industry_sign.cert},
+        world.sim.keys.certs_of(Party.INDUSTRY),
         world.fake.profile,
         world.clock,
     )

@@ -82,7 +82,7 @@ class FakeIndustry:
         self.codec = Codec(
             Party.INDUSTRY,
             keys.industry_sign.identity("industry"),
-            {keys.ucsp_sign.cert_id: keys.ucsp_sign.cert},
+            keys.certs_of(Party.UCSP),
             profile,
             clock,
         )
@@ -188,7 +188,7 @@ class Rig:
         self.codec = Codec(
             Party.INDUSTRY,
             self.keys.industry_sign.identity("industry"),
-            {self.keys.ucsp_sign.cert_id: self.keys.ucsp_sign.cert},
+            self.keys.certs_of(Party.UCSP),
             self.profile,
             self.clock,
         )

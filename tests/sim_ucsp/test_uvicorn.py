@@ -65,7 +65,7 @@ def test_over_real_http(keys_dir: Path, tmp_path: Path) -> None:
     codec = Codec(
         Party.INDUSTRY,
         keys.industry_sign.identity("industry"),
-        {keys.ucsp_sign.cert_id: keys.ucsp_sign.cert},
+        keys.certs_of(Party.UCSP),
         profile,
         clock,
     )

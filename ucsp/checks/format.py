@@ -23,7 +23,7 @@ from ucsp.checks import ensure
 from ucsp.checks.messages import check_msg_id, check_signature, check_timestamp
 from ucsp.codes import ALL_CODES, ResponseCode
 from ucsp.errors import UcspError
-from ucsp.messages import MESSAGE_TYPES, Party
+from ucsp.messages import MESSAGE_TYPES, ORDER_CREATING, Party
 from ucsp.profile import Profile
 from ucsp.strictjson import decode_text, parse_text
 from ucsp.verdict import RequirementViolation
@@ -31,13 +31,6 @@ from ucsp.verdict import RequirementViolation
 JSON_MEDIA_TYPE = "application/json"
 JSON_CHARSET = "utf-8"
 UNKNOWN_TYPE = "UNKNOWN"
-# Order-creating requests (registry terms): their txnTime is the time the sender created them.
-ORDER_CREATING = (
-    "SUBMIT_PAYMENT_ORDER",
-    "SUBMIT_AUTO_DEBIT",
-    "PAYMENT_CANCELLATION",
-    "PAYMENT_REFUND",
-)
 
 _MSG_TYPE = re.compile(rb'"msgType"\s*:\s*"([ -!#-\[\]-~]{1,50})"')
 EchoRule = Literal["echo", "either", "fresh"]

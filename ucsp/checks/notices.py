@@ -39,7 +39,7 @@ def check_notice_sent_by_ucsp(
         msg_type,
         "request",
         Party.UCSP,
-        {keys.ucsp_sign.cert_id: keys.ucsp_sign.cert},
+        keys.certs_of(Party.UCSP),
         target.profile,
     )
     check_msg_id(message["msgInfo"], Party.UCSP, target.industry.code, "FMT-10")
@@ -173,7 +173,7 @@ def check_notice_answered_by_industry(
         entry.msg_type,
         "response",
         Party.INDUSTRY,
-        {keys.industry_sign.cert_id: keys.industry_sign.cert},
+        keys.certs_of(Party.INDUSTRY),
         target.profile,
     )
     assert entry.response is not None  # check_sent_message refuses None

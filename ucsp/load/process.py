@@ -92,11 +92,11 @@ def build_process(plan: Plan) -> LoadProcess:
     profile = load_profile(plan.profile)
     if plan.sut == "industry":
         identity = keys.ucsp_sign.identity("the suite's UCSP signing key")
-        peer = {keys.industry_sign.cert_id: keys.industry_sign.cert}
+        peer = keys.certs_of(Party.INDUSTRY)
         party = Party.UCSP
     else:
         identity = keys.industry_sign.identity("the suite's industry signing key")
-        peer = {keys.ucsp_sign.cert_id: keys.ucsp_sign.cert}
+        peer = keys.certs_of(Party.UCSP)
         party = Party.INDUSTRY
     codec = Codec(party, identity, peer, profile)
     _warm()

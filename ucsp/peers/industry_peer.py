@@ -86,7 +86,7 @@ class IndustryPeer:
         self.codec = Codec(
             party=Party.INDUSTRY,
             identity=keys.industry_sign.identity("the suite's industry signing key"),
-            trusted={keys.ucsp_sign.cert_id: keys.ucsp_sign.cert},
+            trusted=keys.certs_of(Party.UCSP),
             profile=target.profile,
             clock=self.clock,
         )

@@ -26,7 +26,7 @@ from ucsp.codec import Codec
 from ucsp.codes import ALL_CODES
 from ucsp.envelope import response_message
 from ucsp.journal import Waiters, msg_id_of
-from ucsp.messages import INQUIRY_TYPES
+from ucsp.messages import INQUIRY_TYPES, ORDER_CREATING, Party
 from ucsp.peers.recording import GateRule, RecordingTransport, entry, peek_msg_type
 from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
@@ -39,12 +39,6 @@ from ucsp.transport import Exchange, SignedClient, protocol_response, read_cappe
 
 Mutation = Callable[[dict[str, Any]], dict[str, Any]]
 CORRUPTIONS = ("signature", "echo", "format", "http-500")
-ORDER_CREATING = (
-    "SUBMIT_PAYMENT_ORDER",
-    "SUBMIT_AUTO_DEBIT",
-    "PAYMENT_CANCELLATION",
-    "PAYMENT_REFUND",
-)
 SILENCE_LIMIT = 3600.0  # real seconds a silent answer waits for the client to give up
 
 
@@ -65,7 +59,7 @@ def registry_for(target: Target) -> Registry:
     keys, info = target.keys, target.industry
     industry = Industry(
         code=info.code,
-        sign_certs={keys.industry_sign.cert_id: keys.industry_sign.cert},
+        sign_certs=keys.certs_of(Party.INDUSTRY),
         enc_cert=keys.industry_enc.cert,
         index_url=info.index_url,
         notice_url=info.notice_url,
@@ -99,7 +93,7 @@ class UcspPeer:
         )
         self.journal = self.sim.journal
         self.codec: Codec = self.sim.codec
-        self.codec.trusted = {target.keys.industry_sign.cert_id: target.keys.industry_sign.cert}
+        self.codec.trusted = target.keys.certs_of(Party.INDUSTRY)
         self.client = SignedClient(
             self.codec,
             httpx.AsyncClient(timeout=target.profile.timeout_seconds * target.time_scale),

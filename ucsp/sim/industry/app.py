@@ -69,7 +69,7 @@ class IndustrySimulator:
 
         sign = keys.industry_sign.identity("the industry signing key")
         enc = keys.industry_enc.identity("the industry encryption key")
-        trusted = {keys.ucsp_sign.cert_id: keys.ucsp_sign.cert}
+        trusted = keys.certs_of(Party.UCSP)
         self.codec = Codec(Party.INDUSTRY, sign, trusted, self.profile, self.clock)
         sending = self.profile
         if "wrong-timezone-timestamp" in self.faults:
