@@ -25,6 +25,8 @@ from ucsp.deployment import (
 )
 from ucsp.errors import ConfigError
 from ucsp.mask import Masker
+from ucsp.sides.roles import IndustryUnderTest, UcspUnderTest, side_for
+from ucsp.sides.side import Side
 from ucsp.target import ROLES, Role, Target, load_target
 
 NOT_APPLICABLE = "n/a"
@@ -210,6 +212,24 @@ def deployment(
     current.reset()
     request.node.stash[DEPLOYMENT_KEY] = current
     return current
+
+
+@pytest.fixture
+def side(deployment: Deployment) -> Side:
+    """The suite's side for the role under test: the one place the role is chosen."""
+    return side_for(deployment)
+
+
+@pytest.fixture
+def ucsp_under_test(side: Side) -> UcspUnderTest:
+    """The side of a step that applies only to a UCSP under test (else an authoring error)."""
+    return side.only(UcspUnderTest)
+
+
+@pytest.fixture
+def industry_under_test(side: Side) -> IndustryUnderTest:
+    """The side of a step that applies only to an Industry Service under test."""
+    return side.only(IndustryUnderTest)
 
 
 def deployment_of(item: pytest.Item) -> Deployment | None:

@@ -66,7 +66,12 @@ class JournalEntry:
         return trx if isinstance(trx, dict) else {}
 
 
-def _object(body: bytes | None) -> dict[str, Any] | None:
+def json_object(body: bytes | str | None) -> dict[str, Any]:
+    """``body`` parsed as a JSON object ({} when it is empty, not JSON or not an object)."""
+    return _object(body) or {}
+
+
+def _object(body: bytes | str | None) -> dict[str, Any] | None:
     if not body:
         return None
     try:

@@ -23,6 +23,16 @@ class DriverTimeout(HarnessError):
         super().__init__(408, body)
 
 
+PAYMENTS = "/harness/payments"
+SIGN = "/harness/auto-debit/sign"
+CLOSE = "/harness/auto-debit/close"
+CHARGE = "/harness/auto-debit/charge"
+CANCELLATIONS = "/harness/cancellations"
+REFUNDS = "/harness/refunds"
+ORDERS = "/harness/orders"
+CONTRACTS = "/harness/contracts"
+
+
 @dataclass
 class HarnessAnswer:
     status: int
@@ -56,39 +66,52 @@ class HarnessDriver:
         return HarnessAnswer(response.status_code, data)
 
     async def pay(
-        self, txn_amt: str, currency: str, order_desc: str | None = None
+        self,
+        txn_amt: str,
+        currency: str,
+        order_desc: str | None = None,
+        *,
+        expect_ok: bool = True,
     ) -> HarnessAnswer:
         body = {"txnAmt": txn_amt, "currencyCode": currency}
         if order_desc is not None:
             body["orderDesc"] = order_desc
-        return await self.call("POST", "/harness/payments", body)
+        return await self.call("POST", PAYMENTS, body, expect_ok)
 
-    async def sign(self, user_id: str) -> HarnessAnswer:
-        return await self.call("POST", "/harness/auto-debit/sign", {"userId": user_id})
+    async def sign(self, user_id: str, *, expect_ok: bool = True) -> HarnessAnswer:
+        return await self.call("POST", SIGN, {"userId": user_id}, expect_ok)
 
-    async def close(self, contract_id: str) -> HarnessAnswer:
-        return await self.call("POST", "/harness/auto-debit/close", {"contractId": contract_id})
+    async def close(self, contract_id: str, *, expect_ok: bool = True) -> HarnessAnswer:
+        return await self.call("POST", CLOSE, {"contractId": contract_id}, expect_ok)
 
-    async def charge(self, contract_id: str, txn_amt: str, currency: str) -> HarnessAnswer:
-        return await self.call(
-            "POST",
-            "/harness/auto-debit/charge",
-            {"contractId": contract_id, "txnAmt": txn_amt, "currencyCode": currency},
-        )
+    async def charge(
+        self, contract_id: str, txn_amt: str, currency: str, *, expect_ok: bool = True
+    ) -> HarnessAnswer:
+        body = {"contractId": contract_id, "txnAmt": txn_amt, "currencyCode": currency}
+        return await self.call("POST", CHARGE, body, expect_ok)
 
-    async def cancel(self, orig_order_id: str) -> HarnessAnswer:
-        return await self.call("POST", "/harness/cancellations", {"origOrderId": orig_order_id})
+    async def cancel(self, orig_order_id: str, *, expect_ok: bool = True) -> HarnessAnswer:
+        return await self.call("POST", CANCELLATIONS, {"origOrderId": orig_order_id}, expect_ok)
 
-    async def refund(self, orig_order_id: str, txn_amt: str) -> HarnessAnswer:
-        return await self.call(
-            "POST", "/harness/refunds", {"origOrderId": orig_order_id, "txnAmt": txn_amt}
-        )
+    async def refund(
+        self, orig_order_id: str, txn_amt: str, *, expect_ok: bool = True
+    ) -> HarnessAnswer:
+        body = {"origOrderId": orig_order_id, "txnAmt": txn_amt}
+        return await self.call("POST", REFUNDS, body, expect_ok)
+
+    async def order_record(self, order_id: str, *, expect_ok: bool = True) -> HarnessAnswer:
+        """GET /harness/orders/{orderId}: the IS's record of a transaction, as answered."""
+        return await self.call("GET", f"{ORDERS}/{order_id}", expect_ok=expect_ok)
+
+    async def contract_record(self, contract_id: str, *, expect_ok: bool = True) -> HarnessAnswer:
+        """GET /harness/contracts/{contractId}: the IS's record of a contract, as answered."""
+        return await self.call("GET", f"{CONTRACTS}/{contract_id}", expect_ok=expect_ok)
 
     async def order(self, order_id: str) -> dict[str, Any]:
-        return (await self.call("GET", f"/harness/orders/{order_id}")).data
+        return (await self.order_record(order_id)).data
 
     async def contract(self, contract_id: str) -> dict[str, Any]:
-        return (await self.call("GET", f"/harness/contracts/{contract_id}")).data
+        return (await self.contract_record(contract_id)).data
 
     async def session(self, user_id: str) -> bool:
         data = (await self.call("GET", f"/harness/users/{user_id}/session")).data

@@ -97,7 +97,12 @@ class ManualDriver(HarnessDriver):
         )
 
     async def pay(
-        self, txn_amt: str, currency: str, order_desc: str | None = None
+        self,
+        txn_amt: str,
+        currency: str,
+        order_desc: str | None = None,
+        *,
+        expect_ok: bool = True,
     ) -> HarnessAnswer:
         entry = await self._next(
             "SUBMIT_PAYMENT_ORDER",
@@ -106,26 +111,30 @@ class ManualDriver(HarnessDriver):
         )
         return self._answer(entry, ("orderId", "tn", "paymentUrl"))
 
-    async def sign(self, user_id: str) -> HarnessAnswer:
+    async def sign(self, user_id: str, *, expect_ok: bool = True) -> HarnessAnswer:
         entry = await self._next("SIGN_AUTO_DEBIT", f"start auto-debit signing for user {user_id}")
         return self._answer(entry, ("signUrl",))
 
-    async def close(self, contract_id: str) -> HarnessAnswer:
+    async def close(self, contract_id: str, *, expect_ok: bool = True) -> HarnessAnswer:
         entry = await self._next("CLOSE_AUTO_DEBIT", f"close auto-debit contract {contract_id}")
         return self._answer(entry, ())
 
-    async def charge(self, contract_id: str, txn_amt: str, currency: str) -> HarnessAnswer:
+    async def charge(
+        self, contract_id: str, txn_amt: str, currency: str, *, expect_ok: bool = True
+    ) -> HarnessAnswer:
         entry = await self._next(
             "SUBMIT_AUTO_DEBIT",
             f"charge {txn_amt} minor units of {currency} on contract {contract_id}",
         )
         return self._answer(entry, ("orderId",))
 
-    async def cancel(self, orig_order_id: str) -> HarnessAnswer:
+    async def cancel(self, orig_order_id: str, *, expect_ok: bool = True) -> HarnessAnswer:
         entry = await self._next("PAYMENT_CANCELLATION", f"cancel order {orig_order_id}")
         return self._answer(entry, ("orderId",))
 
-    async def refund(self, orig_order_id: str, txn_amt: str) -> HarnessAnswer:
+    async def refund(
+        self, orig_order_id: str, txn_amt: str, *, expect_ok: bool = True
+    ) -> HarnessAnswer:
         entry = await self._next(
             "PAYMENT_REFUND", f"refund {txn_amt} minor units of order {orig_order_id}"
         )

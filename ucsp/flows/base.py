@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from ucsp.checks import ensure
@@ -13,28 +12,12 @@ from ucsp.errors import ConfigError, SuiteError
 from ucsp.journal import Direction, JournalEntry, Match, about, exchange_of
 from ucsp.peers.industry_peer import IndustryPeer
 from ucsp.peers.ucsp_peer import UcspPeer
-from ucsp.transport import Exchange
+from ucsp.sides.result import Order
+
+__all__ = ["Order"]
 
 DEFAULT_WAIT = 10.0  # protocol seconds a flow waits for an exchange unless told otherwise
 WAIT_SLACK = 2.0  # real seconds added to every wait, for loopback latency on a loaded machine
-
-
-@dataclass
-class Order:
-    """An order (payment, auto-debit, cancellation or refund) as the scenario knows it."""
-
-    order_id: str
-    txn_amt: str
-    currency: str
-    txn_time: str = ""
-    code: str | None = None  # code of the synchronous answer
-    trx_info: dict[str, Any] = field(default_factory=dict)  # answer's trxInfo
-    exchange: Exchange | None = None  # the suite's own request (UCSP under test)
-
-    @property
-    def payment_url(self) -> str | None:
-        value = self.trx_info.get("paymentUrl")
-        return value if isinstance(value, str) else None
 
 
 def message_of(entry: JournalEntry) -> dict[str, Any]:

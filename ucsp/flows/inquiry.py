@@ -614,7 +614,7 @@ def _tracked(order: Order, kind: str) -> TrackedOrder:
         order.txn_time,
         order.code,
         dict(order.trx_info),
-        order.exchange,
+        order.evidence,
         kind=kind,
     )
 

@@ -1,0 +1,1 @@
+"""The suite's two sides: one object per role under test (see :mod:`ucsp.sides.side`)."""
