@@ -96,3 +96,19 @@ class SutUnreachable(SuiteError):
     """The system under test cannot be reached: no connection to it can be made."""
 
     kind = "sut-unreachable"
+
+
+class RequirementViolation(AssertionError):
+    """The system under test broke the requirement ``requirement`` (e.g. ``"SEC-02"``).
+
+    >>> raise RequirementViolation("SEC-02", "expected code 11, got 00")
+    """
+
+    def __init__(self, requirement: str, message: str) -> None:
+        super().__init__(f"{requirement}: {message}")
+        self.requirement = requirement
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[RequirementViolation], tuple[str, str]]:
+        # The default pickling would call __init__ with the single formatted argument.
+        return (type(self), (self.requirement, self.message))

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from ucsp.drivers.harness import HarnessError
-from ucsp.errors import ConfigError, SuiteError, UnknownFault
+from ucsp.errors import ConfigError, RequirementViolation, SuiteError, UnknownFault
 from ucsp.requirements import Level
 
 __all__ = [
@@ -81,22 +81,6 @@ class Grade:
     verdict: Verdict
     violations: tuple[RequirementViolation, ...] = ()
     error: ErrorCause | None = None
-
-
-class RequirementViolation(AssertionError):
-    """The system under test broke the requirement ``requirement`` (e.g. ``"SEC-02"``).
-
-    >>> raise RequirementViolation("SEC-02", "expected code 11, got 00")
-    """
-
-    def __init__(self, requirement: str, message: str) -> None:
-        super().__init__(f"{requirement}: {message}")
-        self.requirement = requirement
-        self.message = message
-
-    def __reduce__(self) -> tuple[type[RequirementViolation], tuple[str, str]]:
-        # The default pickling would call __init__ with the single formatted argument.
-        return (type(self), (self.requirement, self.message))
 
 
 def verdict_for_violation(level: Level | str, *, strict: bool) -> Verdict:

@@ -3,7 +3,7 @@
 Steps compose them; they never talk to the network themselves.
 """
 
-from ucsp.verdict import RequirementViolation
+from ucsp.errors import RequirementViolation
 
 __all__ = ["RequirementViolation", "ensure"]
 

@@ -22,11 +22,10 @@ from ucsp import schemas
 from ucsp.checks import ensure
 from ucsp.checks.messages import check_msg_id, check_signature, check_timestamp
 from ucsp.codes import ALL_CODES, ResponseCode
-from ucsp.errors import UcspError
+from ucsp.errors import RequirementViolation, UcspError
 from ucsp.messages import MESSAGE_TYPES, ORDER_CREATING, Party
 from ucsp.profile import Profile
 from ucsp.strictjson import decode_text, parse_text
-from ucsp.verdict import RequirementViolation
 
 JSON_MEDIA_TYPE = "application/json"
 JSON_CHARSET = "utf-8"

@@ -13,7 +13,7 @@ from typing import Any
 
 from ucsp.checks import ensure
 from ucsp.checks.schedule import slot_window
-from ucsp.verdict import RequirementViolation
+from ucsp.errors import RequirementViolation
 
 ORDER_KINDS = ("payment", "auto-debit", "cancellation", "refund")
 INQUIRY_TYPE = {

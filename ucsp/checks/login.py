@@ -26,11 +26,10 @@ from ucsp.checks import ensure
 from ucsp.checks.messages import check_msg_id, check_signature, check_timestamp, parse_sent
 from ucsp.crypto import decode_base64, decrypt_field
 from ucsp.envelope import ENC_CERT_ID_FIELD
-from ucsp.errors import UcspError
+from ucsp.errors import RequirementViolation, UcspError
 from ucsp.mask import hide_mobile
 from ucsp.messages import LOGIN_TYPE, Party
 from ucsp.profile import EncryptionMode, Profile, RequestDataEncoding
-from ucsp.verdict import RequirementViolation
 
 REDIRECT_STATUS = 302
 ACCEPTED_STATUSES = (200, 302)  # the service page, or a redirect to it

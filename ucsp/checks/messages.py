@@ -13,12 +13,11 @@ from ucsp import schemas
 from ucsp.checks import ensure
 from ucsp.crypto import signed_bytes, verify_bytes
 from ucsp.envelope import CERT_ID_FIELD, parse_time
-from ucsp.errors import UcspError
+from ucsp.errors import RequirementViolation, UcspError
 from ucsp.messages import Kind, Party
 from ucsp.profile import Profile
 from ucsp.strictjson import decode_text, parse_text
 from ucsp.transport import Exchange
-from ucsp.verdict import RequirementViolation
 
 
 def check_code(
