@@ -28,8 +28,8 @@ from ucsp.envelope import build_response, format_time
 from ucsp.errors import UcspError
 from ucsp.journal import Journal
 from ucsp.messages import Party
-from ucsp.peers.recording import entry
-from ucsp.tamper import flip_signature
+from ucsp.mutation.signature import flip_signature
+from ucsp.peers.recording import entry, sent_entry
 from ucsp.target import Target
 from ucsp.transport import (
     JSON_CONTENT_TYPE,
@@ -128,17 +128,7 @@ class IndustryPeer:
     # --- sending -----------------------------------------------------------------------
 
     def _record_exchange(self, exchange: Exchange) -> None:
-        self.journal.record(
-            entry(
-                "out",
-                exchange.url,
-                exchange.request,
-                exchange.status,
-                exchange.response,
-                self.clock,
-                self.clock.elapsed(),
-            )
-        )
+        self.journal.record(sent_entry(exchange, self.clock))
 
     async def request(
         self, msg_type: str, trx_info: Mapping[str, Any], mutate: Mutation | None = None

@@ -12,6 +12,7 @@ import httpx
 
 from ucsp.clock import Clock
 from ucsp.journal import Direction, Journal, JournalEntry, Waiters, msg_id_of
+from ucsp.transport import Exchange
 
 
 def peek_msg_type(body: bytes) -> str:
@@ -34,6 +35,19 @@ def peek_code(body: bytes | None) -> str | None:
     response = value.get("msgResponse") if isinstance(value, dict) else None
     code = response.get("responseCode") if isinstance(response, dict) else None
     return code if isinstance(code, str) else None
+
+
+def sent_entry(exchange: Exchange, clock: Clock) -> JournalEntry:
+    """The journal entry of a request the suite sent and its answer, once it is over."""
+    return entry(
+        "out",
+        exchange.url,
+        exchange.request,
+        exchange.status,
+        exchange.response,
+        clock,
+        clock.elapsed(),
+    )
 
 
 def entry(

@@ -27,13 +27,13 @@ from ucsp.codes import ALL_CODES
 from ucsp.envelope import response_message
 from ucsp.journal import Waiters, msg_id_of
 from ucsp.messages import INQUIRY_TYPES, ORDER_CREATING, Party
-from ucsp.peers.recording import GateRule, RecordingTransport, entry, peek_msg_type
+from ucsp.mutation.signature import flip_signature
+from ucsp.peers.recording import GateRule, RecordingTransport, entry, peek_msg_type, sent_entry
 from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.ucsp import CATALOGUE, Registry, UcspSimulator
 from ucsp.sim.ucsp.registry import Industry, Merchant, SandboxUser
 from ucsp.sim.ucsp.rules import inquiry_answer
-from ucsp.tamper import flip_signature
 from ucsp.target import Target
 from ucsp.transport import Exchange, SignedClient, protocol_response, read_capped
 
@@ -215,17 +215,7 @@ class UcspPeer:
         exchange = await self.client.post(
             url or self.target.industry.notice_url, message, self.codec.sign(message)
         )
-        self.journal.record(
-            entry(
-                "out",
-                exchange.url,
-                exchange.request,
-                exchange.status,
-                exchange.response,
-                self.clock,
-                self.clock.elapsed(),
-            )
-        )
+        self.journal.record(sent_entry(exchange, self.clock))
         return exchange
 
     async def aclose(self) -> None:
