@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ucsp.codec import Codec
 from ucsp.doctor.check import Check, own_codec
-from ucsp.doctor.industry_sut import industry_login_check, notice_url_checks, reachable
+from ucsp.doctor.industry_sut import industry_checks
 from ucsp.doctor.local import (
     check_identifiers,
     check_keys,
@@ -32,9 +33,15 @@ from ucsp.doctor.local import (
     field_rule,
     rule_text,
 )
-from ucsp.doctor.ucsp_sut import authorization_checks, gateway_checks
+from ucsp.doctor.ucsp_sut import ucsp_checks
 from ucsp.errors import ConfigError
 from ucsp.target import Target
+
+# the checks that meet the SUT, by the role under test
+SUT_CHECKS: dict[str, Callable[[Target, Codec], list[Check]]] = {
+    "ucsp": ucsp_checks,
+    "industry": industry_checks,
+}
 
 __all__ = [
     "CHECKS",
@@ -49,25 +56,9 @@ __all__ = [
 
 
 def check_sut(target: Target) -> list[Check]:
+    """Meet the SUT once per endpoint (nothing without the suite's own signing key)."""
     codec = own_codec(target)
-    if codec is None:
-        return []
-    if target.sut == "ucsp":
-        checks = gateway_checks(target, codec)
-        if target.ucsp.authorize_url:
-            checks += authorization_checks(target)
-        return checks
-    checks = notice_url_checks(target)
-    checks.append(industry_login_check(target, codec))
-    if target.industry.harness_url:
-        checks.append(
-            reachable(
-                target.industry.harness_url.rstrip("/") + "/harness/orders/doctor",
-                "IS harness",
-                "correct industry.harness_url or start the harness",
-            )
-        )
-    return checks
+    return [] if codec is None else SUT_CHECKS[target.sut](target, codec)
 
 
 CHECKS: tuple[Callable[[Target], list[Check] | Check], ...] = (

@@ -76,3 +76,18 @@ def reachable(url: str, what: str, fix: str) -> Check:
     except httpx.HTTPError as exc:
         return Check(f"{what} reachable", False, f"{url}: {type(exc).__name__}", fix)
     return Check(f"{what} reachable", True, f"{url}: HTTP {response.status_code}")
+
+
+def industry_checks(target: Target, codec: Codec) -> list[Check]:
+    """The notice URL, the login URL, and the harness when the target names it."""
+    checks = notice_url_checks(target)
+    checks.append(industry_login_check(target, codec))
+    if target.industry.harness_url:
+        checks.append(
+            reachable(
+                target.industry.harness_url.rstrip("/") + "/harness/orders/doctor",
+                "IS harness",
+                "correct industry.harness_url or start the harness",
+            )
+        )
+    return checks

@@ -125,3 +125,11 @@ def _same_base(url: str, other: str) -> bool:
         b.netloc.lower(),
         b.path or "/",
     )
+
+
+def ucsp_checks(target: Target, codec: Codec) -> list[Check]:
+    """The gateway, and the authorization page when the target names it."""
+    checks = gateway_checks(target, codec)
+    if target.ucsp.authorize_url:
+        checks += authorization_checks(target)
+    return checks
