@@ -54,20 +54,11 @@ TRX_INFO = {
 def codecs() -> tuple[Codec, Codec]:
     keys = Keyset.load(KEYS)
     profile, clock = default_profile(), SystemClock()
-    industry = Codec(
-        Party.INDUSTRY,
-        keys.industry_sign.identity("industry-sign"),
-        trusted=keys.certs_of(Party.UCSP),
-        profile=profile,
-        clock=clock,
-    )
-    ucsp = Codec(
-        Party.UCSP,
-        keys.ucsp_sign.identity("ucsp-sign"),
-        trusted=keys.certs_of(Party.INDUSTRY),
-        profile=profile,
-        clock=clock,
-    )
+    industry, ucsp = (
+        Codec(party, keys.signing(party).identity(f"{party}-sign"), keys.certs_of(party.peer),
+              profile=profile, clock=clock)
+        for party in (Party.INDUSTRY, Party.UCSP)
+    )  # fmt: skip
     return industry, ucsp
 
 

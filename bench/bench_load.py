@@ -22,13 +22,15 @@ from __future__ import annotations
 import argparse
 import json
 import pstats
+import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from servers import floor_app, loopback_server, reference_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVE = "serve"
@@ -44,64 +46,25 @@ authorize_url = "{url}/authorize"
 # --- the servers (child processes) -----------------------------------------------------------
 
 
-def floor_app(keys_dir: Path) -> Any:
-    import secrets
-
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Route
-
-    from ucsp.codec import Codec
-    from ucsp.envelope import build_response
-    from ucsp.errors import UcspError
-    from ucsp.keys import Keyset
-    from ucsp.messages import Party
-    from ucsp.transport import protocol_response, read_protocol_body
-
-    keys = Keyset.load(keys_dir)
-    trusted = keys.certs_of(Party.INDUSTRY)
-    codec = Codec(Party.UCSP, keys.ucsp_sign.identity("ucsp"), trusted)
-
-    async def gateway(request: Request) -> Response:
-        body = await read_protocol_body(request, 65536)
-        if isinstance(body, Response):
-            return body
-        trx: dict[str, Any] = {}
-        try:
-            decoded = codec.parse(body, "request")
-            codec.check_signature(decoded)
-            tn = secrets.token_hex(16)
-            trx = {"orderId": decoded.trx_info.get("orderId"), "tn": tn,
-                   "paymentUrl": f"http://127.0.0.1/pay/{tn}"}  # fmt: skip
-            code = "00"
-        except UcspError as exc:
-            code = exc.code.value
-        return protocol_response(codec.sign(build_response(decoded.msg_info, trx, code)))
-
-    return Starlette(routes=[Route("/gateway", gateway, methods=["POST"])])
-
-
-def reference_app(keys_dir: Path) -> Any:
-    from ucsp.sim.options import ServeOptions
-    from ucsp.sim.ucsp import build_app
-
-    return build_app(ServeOptions(keys=keys_dir))
+def made_up_order(trx_info: dict[str, Any]) -> dict[str, Any]:
+    """The floor app's answer: orderId echoed, a tn made up."""
+    tn = secrets.token_hex(16)
+    return {
+        "orderId": trx_info.get("orderId"),
+        "tn": tn,
+        "paymentUrl": f"http://127.0.0.1/pay/{tn}",
+    }
 
 
 def serve(kind: str, keys_dir: Path, profile_to: str | None) -> None:
     """Child: bind loopback port 0, print it, serve until SIGTERM (then dump the profile)."""
     import cProfile
 
-    import uvicorn
-
-    app = reference_app(keys_dir) if kind == "reference" else floor_app(keys_dir)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(1024)
-    print(sock.getsockname()[1], flush=True)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", ws="none")
-    server = uvicorn.Server(config)
+    if kind == "reference":
+        app = reference_app(keys_dir)
+    else:
+        app = floor_app(keys_dir, made_up_order, refused={})
+    server, sock = loopback_server(app)
     profiler = cProfile.Profile() if profile_to else None
 
     def stop(*_: Any) -> None:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+
+from servers import floor_app, loopback_server, reference_app
 
 SERVE = "serve"
 MAX_RATE = 3000  # requests signed per second of timed run: above what one worker answers
@@ -31,59 +31,17 @@ MAX_RATE = 3000  # requests signed per second of timed run: above what one worke
 # --- the servers (run in child processes) ----------------------------------------------------
 
 
-def floor_app(keys_dir: Path) -> Any:
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Route
-
-    from ucsp.codec import Codec
-    from ucsp.envelope import build_response
-    from ucsp.errors import UcspError
-    from ucsp.keys import Keyset
-    from ucsp.messages import Party
-    from ucsp.transport import protocol_response, read_protocol_body
-
-    keys = Keyset.load(keys_dir)
-    trusted = keys.certs_of(Party.INDUSTRY)
-    codec = Codec(Party.UCSP, keys.ucsp_sign.identity("ucsp"), trusted)
-    fixed = {"orderId": "FLOOR000", "tn": "0" * 32, "paymentUrl": "http://127.0.0.1/pay/0"}
-
-    async def gateway(request: Request) -> Response:
-        body = await read_protocol_body(request, 65536)
-        if isinstance(body, Response):
-            return body
-        try:
-            decoded = codec.parse(body, "request")
-            codec.check_signature(decoded)
-            code = "00"
-        except UcspError as exc:
-            code = exc.code.value
-        return protocol_response(codec.sign(build_response(decoded.msg_info, fixed, code)))
-
-    return Starlette(routes=[Route("/gateway", gateway, methods=["POST"])])
-
-
-def reference_app(keys_dir: Path) -> Any:
-    from ucsp.sim.options import ServeOptions
-    from ucsp.sim.ucsp import build_app
-
-    return build_app(ServeOptions(keys=keys_dir))
+FIXED = {"orderId": "FLOOR000", "tn": "0" * 32, "paymentUrl": "http://127.0.0.1/pay/0"}
 
 
 def serve(kind: str, keys_dir: Path) -> None:
     """Child process: bind loopback port 0, print it, serve until killed."""
-    import uvicorn
-
-    app = reference_app(keys_dir) if kind == "reference" else floor_app(keys_dir)
-    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say TCP, and
-    # without it Nagle + delayed ACK add ~40 ms to every exchange.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(1024)
-    print(sock.getsockname()[1], flush=True)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", ws="none")
-    uvicorn.Server(config).run(sockets=[sock])
+    if kind == "reference":
+        app = reference_app(keys_dir)
+    else:  # echoed msgInfo, fixed trxInfo
+        app = floor_app(keys_dir, lambda _: FIXED, refused=FIXED)
+    server, sock = loopback_server(app)
+    server.run(sockets=[sock])
 
 
 # --- the load (this process) ---------------------------------------------------------------

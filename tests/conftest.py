@@ -55,30 +55,27 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def industry_codec(keyset: Keyset, clock: FakeClock, profile: Profile) -> Codec:
-    """The Industry Service's codec: signs with industry-sign, trusts ucsp-sign."""
-    ucsp = keyset.ucsp_sign
+def _codec(party: Party, keyset: Keyset, clock: FakeClock, profile: Profile) -> Codec:
+    """``party``'s codec: signs with its signing pair, trusts its peer's signing certificate."""
     return Codec(
-        Party.INDUSTRY,
-        keyset.industry_sign.identity("industry-sign"),
-        trusted={ucsp.cert_id: ucsp.cert},
+        party,
+        keyset.signing(party).identity(f"{party}-sign"),
+        trusted=keyset.certs_of(party.peer),
         profile=profile,
         clock=clock,
     )
+
+
+@pytest.fixture
+def industry_codec(keyset: Keyset, clock: FakeClock, profile: Profile) -> Codec:
+    """The Industry Service's codec: signs with industry-sign, trusts ucsp-sign."""
+    return _codec(Party.INDUSTRY, keyset, clock, profile)
 
 
 @pytest.fixture
 def ucsp_codec(keyset: Keyset, clock: FakeClock, profile: Profile) -> Codec:
     """UCSP's codec: signs with ucsp-sign, trusts industry-sign."""
-    industry = keyset.industry_sign
-    return Codec(
-        Party.UCSP,
-        keyset.ucsp_sign.identity("ucsp-sign"),
-        trusted={industry.cert_id: industry.cert},
-        profile=profile,
-        clock=clock,
-    )
+    return _codec(Party.UCSP, keyset, clock, profile)
 
 
 @pytest.fixture

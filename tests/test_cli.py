@@ -250,10 +250,15 @@ def test_a_bad_profile_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 # --- message sign -------------------------------------------------------------------------------
 
 
+def sign_argv(path: str | Path, stem: str) -> list[str]:
+    """``message sign`` of ``path`` with the key and certificate ``stem``."""
+    return ["message", "sign", str(path), "--key", KEY[stem], "--cert", CERT[stem]]
+
+
 def sign(
     capsys: pytest.CaptureFixture[str], path: str | Path, stem: str, *extra: str
 ) -> tuple[int, bytes, str]:
-    code = main(["message", "sign", str(path), "--key", KEY[stem], "--cert", CERT[stem], *extra])
+    code = main([*sign_argv(path, stem), *extra])
     out, err = capsys.readouterr()
     return code, out.encode(), err
 
@@ -330,19 +335,7 @@ def test_sign_with_the_raw_digest_profile(
     code, signed, _ = sign(capsys, unsigned, "industry-sign", "--profile", profile)
     assert code == 0
     assert signed == KAT_RAW_DIGEST.read_bytes()
-    code = main(  # the global --profile works too
-        [
-            "--profile",
-            profile,
-            "message",
-            "sign",
-            str(unsigned),
-            "--key",
-            KEY["industry-sign"],
-            "--cert",
-            CERT["industry-sign"],
-        ]
-    )
+    code = main(["--profile", profile, *sign_argv(unsigned, "industry-sign")])  # global too
     assert code == 0
     assert capsys.readouterr().out.encode() == KAT_RAW_DIGEST.read_bytes()
 
@@ -720,18 +713,7 @@ def test_process_exit_codes(tmp_path: Path) -> None:
 def test_process_sign_output_is_byte_exact(tmp_path: Path) -> None:
     unsigned = KAT_DIR / "submit_payment_order.signed-bytes.json"
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ucsp.cli",
-            "message",
-            "sign",
-            str(unsigned),
-            "--key",
-            KEY["industry-sign"],
-            "--cert",
-            CERT["industry-sign"],
-        ],
+        [sys.executable, "-m", "ucsp.cli", *sign_argv(unsigned, "industry-sign")],
         capture_output=True,
         cwd=ROOT,
         timeout=60,

@@ -41,6 +41,11 @@ def corrupted(signed: bytes, old: bytes, new: bytes) -> bytes:
     return signed.replace(old, new)
 
 
+def with_profile(codec: Codec, **changes: Any) -> Codec:
+    """``codec`` under its profile with ``changes``."""
+    return dataclasses.replace(codec, profile=dataclasses.replace(codec.profile, **changes))
+
+
 # --- sending ------------------------------------------------------------------------------
 
 
@@ -185,14 +190,10 @@ def test_the_signature_is_checked_when_the_format_is_right(
 
 
 def test_the_profile_limits_apply(ucsp_codec: Codec, signed_order: bytes) -> None:
-    small = dataclasses.replace(
-        ucsp_codec, profile=dataclasses.replace(ucsp_codec.profile, max_body_bytes=100)
-    )
+    small = with_profile(ucsp_codec, max_body_bytes=100)
     with pytest.raises(MalformedMessage, match="exceeds the limit of 100"):
         small.decode(signed_order, "request")
-    shallow = dataclasses.replace(
-        ucsp_codec, profile=dataclasses.replace(ucsp_codec.profile, max_depth=1)
-    )
+    shallow = with_profile(ucsp_codec, max_depth=1)
     with pytest.raises(MalformedMessage, match="deeper than 1"):
         shallow.decode(signed_order, "request")
 
@@ -246,9 +247,7 @@ def test_the_skew_rule_can_be_switched_off(
     ucsp_codec: Codec, clock: FakeClock, signed_order: bytes
 ) -> None:
     clock.advance(3600)
-    relaxed = dataclasses.replace(
-        ucsp_codec, profile=dataclasses.replace(ucsp_codec.profile, check_skew=False)
-    )
+    relaxed = with_profile(ucsp_codec, check_skew=False)
     relaxed.decode(signed_order, "request")
 
 
@@ -256,9 +255,7 @@ def test_the_skew_limit_comes_from_the_profile(
     ucsp_codec: Codec, clock: FakeClock, signed_order: bytes
 ) -> None:
     clock.advance(11)
-    strict = dataclasses.replace(
-        ucsp_codec, profile=dataclasses.replace(ucsp_codec.profile, skew_seconds=10)
-    )
+    strict = with_profile(ucsp_codec, skew_seconds=10)
     with pytest.raises(MalformedMessage, match=r"11 s from the receiver's clock \(limit 10 s\)"):
         strict.decode(signed_order, "request")
 

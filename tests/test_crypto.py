@@ -27,6 +27,7 @@ from ucsp.crypto import (
     load_certificate,
     load_private_key,
     make_test_identity,
+    self_signed_certificate,
     serialise_with_placeholder,
     sign_bytes,
     sign_message,
@@ -533,25 +534,7 @@ def test_unusable_private_keys_are_config_errors(tmp_path: Path) -> None:
 
 
 def test_unusable_certificates_are_config_errors(tmp_path: Path) -> None:
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "TEST ONLY ec")])
-    now = dt.datetime.now(dt.UTC)
-    ec_cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+    ec_cert = self_signed_certificate(ec.generate_private_key(ec.SECP256R1()), "ec", serial=1)
     with pytest.raises(ConfigError, match="does not hold an RSA public key"):
         load_certificate(ec_cert.public_bytes(serialization.Encoding.PEM))
     with pytest.raises(ConfigError, match="not a PEM certificate"):

@@ -112,6 +112,17 @@ def failing(checks: dict[str, Check]) -> dict[str, Check]:
     return {name: check for name, check in checks.items() if not check.ok}
 
 
+def the_one_failure(
+    directory: Path, sut: Deployment, stem: str, name: str, keep_key: bool = False
+) -> Check:
+    """The check ``name`` failing against ``sut`` when the target holds another ``stem``
+    certificate (see keys_with_fresh), after asserting no other check fails."""
+    keys = keys_with_fresh(directory, stem, keep_key=keep_key)
+    failed = failing(checks_of(write_target(directory, sut, keys=keys)))
+    assert list(failed) == [name]
+    return failed[name]
+
+
 def problems(checks: dict[str, Check]) -> dict[str, Check]:
     return {name: check for name, check in checks.items() if check.problem}
 
@@ -204,55 +215,47 @@ def test_another_signing_certificate_is_a_problem(
     tmp_path: Path, suts: dict[str, Deployment], role: Role, stem: str, check: str
 ) -> None:
     """The target holds another certificate than the one the SUT signs with."""
-    keys = keys_with_fresh(tmp_path, stem)
-    failed = failing(checks_of(write_target(tmp_path, suts[role], keys=keys)))
-    assert list(failed) == [check]
-    assert failed[check].problem
+    failure = the_one_failure(tmp_path, suts[role], stem, check)
+    assert failure.problem
     sut = suts[role].target.keys
     expected = sut.ucsp_sign if role == "ucsp" else sut.industry_sign
-    assert f"SUT signs with '{expected.cert_id}'" in failed[check].detail
-    assert failed[check].fix == "copy the SUT's current signing certificate into suite.keys"
-    line = failed[check].line()
-    assert line.startswith(f"FAIL {check}: ") and line.endswith(f"(fix: {failed[check].fix})")
+    assert f"SUT signs with '{expected.cert_id}'" in failure.detail
+    assert failure.fix == "copy the SUT's current signing certificate into suite.keys"
+    line = failure.line()
+    assert line.startswith(f"FAIL {check}: ") and line.endswith(f"(fix: {failure.fix})")
 
 
 def test_the_wrong_is_encryption_certificate_fails_the_login_round_trip(
     tmp_path: Path, suts: dict[str, Deployment]
 ) -> None:
     """The suite encrypts the login mobile to industry-enc.crt; the IS cannot take it."""
-    keys = keys_with_fresh(tmp_path, "industry-enc")
-    failed = failing(checks_of(write_target(tmp_path, suts["industry"], keys=keys)))
     name = "INDUSTRY_INDEX_URL login round trip"
-    assert list(failed) == [name]
-    assert failed[name].problem
-    assert "refused a valid login with HTTP 403" in failed[name].detail
-    assert "industry-enc.crt" in failed[name].fix
+    failure = the_one_failure(tmp_path, suts["industry"], "industry-enc", name)
+    assert failure.problem
+    assert "refused a valid login with HTTP 403" in failure.detail
+    assert "industry-enc.crt" in failure.fix
 
 
 def test_the_wrong_suite_encryption_certificate_at_a_ucsp_is_a_problem(
     tmp_path: Path, suts: dict[str, Deployment]
 ) -> None:
     """The UCSP encrypts the login mobile to the certificate it registered, not the target's."""
-    keys = keys_with_fresh(tmp_path, "industry-enc", keep_key=True)
-    failed = failing(checks_of(write_target(tmp_path, suts["ucsp"], keys=keys)))
     name = "UCSP encrypts to industry-enc.crt"
-    assert list(failed) == [name]
+    failure = the_one_failure(tmp_path, suts["ucsp"], "industry-enc", name, keep_key=True)
     registered = suts["ucsp"].target.keys.industry_enc.cert_id
-    assert failed[name].problem
-    assert f"appEncCertID '{registered}'" in failed[name].detail
-    assert "register the suite's industry-enc.crt at the UCSP" in failed[name].fix
+    assert failure.problem
+    assert f"appEncCertID '{registered}'" in failure.detail
+    assert "register the suite's industry-enc.crt at the UCSP" in failure.fix
 
 
 def test_a_suite_unknown_to_the_ucsp_is_a_problem(
     tmp_path: Path, suts: dict[str, Deployment]
 ) -> None:
     """The UCSP answers 11 to the suite's correctly signed request: not registered there."""
-    keys = keys_with_fresh(tmp_path, "industry-sign", keep_key=True)
-    failed = failing(checks_of(write_target(tmp_path, suts["ucsp"], keys=keys)))
     name = "UCSP gateway accepts the suite's signature"
-    assert list(failed) == [name]
-    assert failed[name].detail == "response code '11'"
-    assert "register industry code TRAVEL01 with the suite's industry-sign.crt" in failed[name].fix
+    failure = the_one_failure(tmp_path, suts["ucsp"], "industry-sign", name, keep_key=True)
+    assert failure.detail == "response code '11'"
+    assert "register industry code TRAVEL01 with the suite's industry-sign.crt" in failure.fix
 
 
 @pytest.mark.parametrize("role", ["ucsp", "industry"])

@@ -10,17 +10,15 @@ cannot count on 9081 being free).
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support import free_port, serve_reference
 from ucsp.cli import main
-from ucsp.loopback import LoopbackServer, LoopThread, bind_loopback
 from ucsp.profile import Profile, default_profile, load_profile
 from ucsp.runner import RunOptions, run
-from ucsp.sim.options import ServeOptions
 from ucsp.sim.ucsp import build_app
 from ucsp.target import load_target
 
@@ -35,12 +33,6 @@ SUBSET = (
     "ucsp and (LOGIN-01 or NOT-01 or NOT-03 or PAY-01 or AD-02 or AD-06 or CAN-01 or REF-01 "
     "or INQ-01)"
 )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def set_line(text: str, key: str, value: str) -> str:
@@ -61,17 +53,13 @@ class ReferenceUcsp:
         text = set_line(text, "index_url", f'"{public}/index"')
         text = set_line(text, "notice_url", f'"{public}/notify"')
         settings.write_text(text, encoding="utf-8")
-        self.loop = LoopThread("reference-ucsp")
-        sock = bind_loopback()
-        options = ServeOptions(
-            keys=TEST_KEYS,
-            host="127.0.0.1",
-            port=int(sock.getsockname()[1]),
+        self.server, self.loop = serve_reference(
+            build_app,
+            "reference-ucsp",
             config=settings,
             time_scale=TIME_SCALE,
             profile=profile or default_profile(),
         )
-        self.server = LoopbackServer(build_app(options), sock, self.loop).start()
         self.url = self.server.url
 
     def close(self) -> None:

@@ -12,7 +12,6 @@ import shutil
 import time
 import zipfile
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote, quote_plus, unquote
 
@@ -20,6 +19,7 @@ import pytest
 from allure_commons import model2 as allure_model
 from attr import asdict
 
+from tests.support import registry_at, run_with_one_known_failure
 from ucsp.clock import SystemClock
 from ucsp.crypto import encrypt_field
 from ucsp.deployment import EMBEDDED_TIME_SCALE
@@ -48,7 +48,7 @@ from ucsp.schemas import encrypted_fields
 from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.ucsp import CATALOGUE as UCSP_CATALOGUE
-from ucsp.sim.ucsp import UcspSimulator, default_registry
+from ucsp.sim.ucsp import UcspSimulator
 
 pytest_plugins = ["pytester"]
 
@@ -56,10 +56,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TEST_KEYS = ROOT / "fixtures" / "keys" / "test-only"
 MOBILES = [mobile for _, mobile in SANDBOX_USERS]
 MOBILE = MOBILES[0]  # 13800138000
-SCENARIOS = [
-    "A valid order is answered 00 with a tn and a paymentUrl",
-    "A paid order is notified with txnStatus 00 and recorded as succeeded",
-]
 
 
 @pytest.fixture(scope="module")
@@ -364,13 +360,7 @@ def test_logging_filter_masks_message_arguments_and_traceback() -> None:
 @pytest.fixture(scope="module")
 def failing_run(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
     """The run with one known failure (the UCSP fault notice-wrong-amount)."""
-    options = RunOptions(
-        sut="ucsp",
-        faults=["notice-wrong-amount"],
-        scenarios=list(SCENARIOS),
-        out=tmp_path_factory.mktemp("masked-run"),
-    )
-    return run(options, io.StringIO())
+    return run_with_one_known_failure(tmp_path_factory.mktemp("masked-run"))
 
 
 def test_no_clear_mobile_anywhere_in_a_real_run(failing_run: RunResult) -> None:
@@ -407,14 +397,7 @@ def target_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunResult]:
     probe = bind_loopback()
     suite_url = url_of(probe)
     probe.close()  # the run's suite listens here; the SUT is told before it starts
-    registry = default_registry(TEST_KEYS)
-    registry = replace(
-        registry,
-        industries={
-            code: replace(ind, index_url=f"{suite_url}/index", notice_url=f"{suite_url}/notify")
-            for code, ind in registry.industries.items()
-        },
-    )
+    registry = registry_at(suite_url)
     loop, sock = LoopThread("masked-target-sut"), bind_loopback()
     sut = UcspSimulator(
         keys=Keyset.load(TEST_KEYS),

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.support import seed_registry
 from ucsp.outcome import (
     CELL_LEGEND,
     Cell,
@@ -22,32 +23,18 @@ from ucsp.outcome import (
     run_summary,
     summary_of,
 )
-from ucsp.requirements import Requirement, parse_registry
+from ucsp.requirements import Requirement
 
-
-def _req(rid: str, roles: list[str], level: str = "MUST") -> dict[str, Any]:
-    return {
-        "id": rid,
-        "level": level,
-        "provenance": "seed",
-        "roles": roles,
-        "text": f"the rule {rid}",
-        "section": "§1",
-    }
-
-
-REGISTRY: dict[str, Requirement] = parse_registry(
-    {
-        "requirement": [
-            _req("PAY-01", ["ucsp"]),
-            _req("PAY-05", ["industry", "ucsp"]),
-            _req("SEC-06", ["industry", "ucsp"]),
-            _req("FMT-13", ["industry", "ucsp"], "SHOULD"),
-            _req("LOGIN-01", ["industry"]),
-            _req("NOT-01", ["industry", "ucsp"]),
-            _req("INQ-01", ["industry", "ucsp"]),
-        ]
-    }
+REGISTRY: dict[str, Requirement] = seed_registry(
+    [
+        ("PAY-01", ["ucsp"]),
+        ("PAY-05", ["industry", "ucsp"]),
+        ("SEC-06", ["industry", "ucsp"]),
+        ("FMT-13", ["industry", "ucsp"], "SHOULD"),
+        ("LOGIN-01", ["industry"]),
+        ("NOT-01", ["industry", "ucsp"]),
+        ("INQ-01", ["industry", "ucsp"]),
+    ]
 )
 BOTH = ("industry", "ucsp")
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import SEC_02_ENTRY
+from tests.support import sec_02_entry as entry
 from ucsp.errors import ConfigError
 from ucsp.requirements import (
     DEFAULT_REGISTRY_PATH,
@@ -18,34 +20,13 @@ from ucsp.requirements import (
 )
 from ucsp.verdict import RequirementViolation, Verdict, verdict_for_violation
 
-GOOD_ENTRY = """
-[[requirement]]
-id = "SEC-02"
-level = "MUST"
-provenance = "profile"
-roles = ["industry", "ucsp"]
-text = "A receiver answers 11 to a badly signed message."
-section = "§8 Receiving"
-"""
+GOOD_ENTRY = SEC_02_ENTRY
 
 
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "requirements.toml"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def entry(**overrides: str | None) -> str:
-    """GOOD_ENTRY with keys replaced (a TOML value) or removed (None)."""
-    lines = []
-    for line in GOOD_ENTRY.strip().splitlines():
-        key = line.split(" = ", 1)[0]
-        if key in overrides:
-            if overrides[key] is not None:
-                lines.append(f"{key} = {overrides[key]}")
-        else:
-            lines.append(line)
-    return "\n".join(lines) + "\n"
 
 
 def test_a_valid_registry_loads_into_frozen_requirements(tmp_path: Path) -> None:

@@ -9,16 +9,14 @@ three times the default profile's; the INQ-07 scenario passes when the target st
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ucsp.loopback import LoopbackServer, LoopThread, bind_loopback
+from tests.support import free_port, serve_reference
 from ucsp.runner import RunOptions, run
 from ucsp.sim.industry import build_app
-from ucsp.sim.options import ServeOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_KEYS = ROOT / "fixtures" / "keys" / "test-only"
@@ -31,12 +29,6 @@ SCENARIO = (
 )
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def reference_industry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """The reference IS's base URL, and the suite port whose gateway it sends to."""
@@ -44,17 +36,13 @@ def reference_industry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tup
     settings = tmp_path_factory.mktemp("industry") / "industry.toml"
     real_timeout = SUT_TIMEOUT * TIME_SCALE
     settings.write_text(f"[industry]\ntimeout_seconds = {real_timeout}\n", encoding="utf-8")
-    loop = LoopThread("reference-industry")
-    sock = bind_loopback()
-    options = ServeOptions(
-        keys=TEST_KEYS,
-        host="127.0.0.1",
-        port=int(sock.getsockname()[1]),
+    server, loop = serve_reference(
+        build_app,
+        "reference-industry",
         config=settings,
         time_scale=TIME_SCALE,
         ucsp_url=f"http://127.0.0.1:{suite_port}/gateway",
     )
-    server = LoopbackServer(build_app(options), sock, loop).start()
     yield server.url, suite_port
     server.stop()
     loop.stop()

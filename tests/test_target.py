@@ -92,6 +92,13 @@ def _replace(text: str, old: str, new: str) -> str:
 GATEWAY = 'gateway_url = "http://127.0.0.1:8080/gateway"\n'
 AUTHORIZE = 'authorize_url = "http://127.0.0.1:8080/authorize"\n'
 KEYS_LINE = f'keys = "{TEST_KEYS}"\n'
+
+
+def _in_suite(line: str) -> str:
+    """UCSP_TARGET with ``line`` added to its [suite] table."""
+    return _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + line + "\n")
+
+
 # (case, target text, what the message must say: the key, then the fix)
 ERRORS = [
     (
@@ -136,7 +143,7 @@ ERRORS = [
     ),
     (
         "unknown key in [suite]",
-        _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'listn = "127.0.0.1:1"\n'),
+        _in_suite('listn = "127.0.0.1:1"'),
         ["unknown key suite.listn", "allowed here: keys, listen, public_url"],
     ),
     (
@@ -174,7 +181,7 @@ ERRORS = [
     ),
     (
         "bad public_url",
-        _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'public_url = "9081"\n'),
+        _in_suite('public_url = "9081"'),
         ["suite.public_url = '9081'", "write e.g."],
     ),
     (
@@ -184,22 +191,22 @@ ERRORS = [
     ),
     (
         "listen without a port",
-        _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'listen = "127.0.0.1"\n'),
+        _in_suite('listen = "127.0.0.1"'),
         ["suite.listen = '127.0.0.1'", "write HOST:PORT, e.g. '127.0.0.1:9080'"],
     ),
     (
         "listen without a host",
-        _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'listen = "9080"\n'),
+        _in_suite('listen = "9080"'),
         ["suite.listen = '9080'", "HOST:PORT"],
     ),
     (
         "listen with a bad port",
-        _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'listen = "host:port"\n'),
+        _in_suite('listen = "host:port"'),
         ["suite.listen = 'host:port'", "HOST:PORT"],
     ),
     (
         "listen not a string",
-        _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + "listen = 9080\n"),
+        _in_suite("listen = 9080"),
         ["suite.listen must be a string", "9080"],
     ),
     (
@@ -316,14 +323,14 @@ def test_errors_name_the_file(tmp_path: Path) -> None:
 
 
 def test_a_ucsp_targets_index_and_notice_urls_default_to_the_public_url() -> None:
-    text = _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'public_url = "http://suite.test:9081/"\n')
+    text = _in_suite('public_url = "http://suite.test:9081/"')
     target = parse_target(text, "t.toml", ROOT)
     assert target.industry.index_url == "http://suite.test:9081/index"
     assert target.industry.notice_url == "http://suite.test:9081/notify"
 
 
 def test_without_a_public_url_a_fixed_listen_address_is_the_base() -> None:
-    text = _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'listen = "127.0.0.1:9081"\n')
+    text = _in_suite('listen = "127.0.0.1:9081"')
     target = parse_target(text, "t.toml", ROOT)
     assert target.industry.index_url == "http://127.0.0.1:9081/index"
     assert target.industry.notice_url == "http://127.0.0.1:9081/notify"
@@ -332,14 +339,14 @@ def test_without_a_public_url_a_fixed_listen_address_is_the_base() -> None:
 @pytest.mark.parametrize("listen", ["127.0.0.1:0", "0.0.0.0:9081"])
 def test_no_base_for_the_suites_urls_leaves_them_unset(listen: str) -> None:
     """An unknown port, or a wildcard address: the doctor asks for suite.public_url."""
-    text = _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + f'listen = "{listen}"\n')
+    text = _in_suite(f'listen = "{listen}"')
     target = parse_target(text, "t.toml", ROOT)
     assert (target.industry.index_url, target.industry.notice_url) == ("", "")
 
 
 def test_explicit_urls_win_over_the_defaults() -> None:
     text = (
-        _replace(UCSP_TARGET, KEYS_LINE, KEYS_LINE + 'public_url = "http://suite.test:9081"\n')
+        _in_suite('public_url = "http://suite.test:9081"')
         + '[industry]\nindex_url = "http://proxy.test/login"\n'
     )
     target = parse_target(text, "t.toml", ROOT)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from plugins.requirements import WARNINGS_SECTION, junit_errors_as_errors, requirement_ids
+from tests.support import SEC_02_ENTRY, sec_02_entry
 from ucsp import deployment as ucsp_deployment
 from ucsp.deployment import TEST_KEYS, Deployment
 from ucsp.keys import Keyset
@@ -21,23 +22,13 @@ from ucsp.target import IndustryInfo, Target, UcspInfo
 
 pytest_plugins = ["pytester"]
 
-REGISTRY = """
-[[requirement]]
-id = "SEC-02"
-level = "MUST"
-provenance = "profile"
-roles = ["industry", "ucsp"]
-text = "A receiver answers 11 to a badly signed message."
-section = "§8 Receiving"
-
-[[requirement]]
-id = "FMT-13"
-level = "SHOULD"
-provenance = "profile"
-roles = ["industry", "ucsp"]
-text = "A receiver answers 10 to a timeStamp more than 300 s off."
-section = "§4 Identity, time, replay, idempotency"
-"""
+FMT_13_ENTRY = sec_02_entry(
+    id='"FMT-13"',
+    level='"SHOULD"',
+    text='"A receiver answers 10 to a timeStamp more than 300 s off."',
+    section='"§4 Identity, time, replay, idempotency"',
+)
+REGISTRY = SEC_02_ENTRY + "\n" + FMT_13_ENTRY
 
 # hypothesis's plugin would re-import hypothesis (about 1 s) in every in-process run.
 INI = """

@@ -21,6 +21,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
+from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 from cryptography.x509.oid import NameOID
 
 from ucsp.errors import ConfigError, DecryptionFailed, MalformedMessage, SignatureInvalid
@@ -256,6 +257,13 @@ def make_test_identity(
 ) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
     """A TEST-ONLY RSA key and self-signed certificate."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
+    return key, self_signed_certificate(key, common_name, serial)
+
+
+def self_signed_certificate(
+    key: CertificateIssuerPrivateKeyTypes, common_name: str, serial: int | None = None
+) -> x509.Certificate:
+    """A TEST-ONLY certificate of ``key``'s public key, signed by ``key`` itself."""
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "ucsp-conformance TEST ONLY"),
@@ -263,7 +271,7 @@ def make_test_identity(
         ]
     )
     now = dt.datetime.now(dt.UTC)
-    cert = (
+    return (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -274,7 +282,6 @@ def make_test_identity(
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    return key, cert
 
 
 def write_pem(

@@ -3,7 +3,6 @@ and a failing scenario's exchange readable after two clicks."""
 
 from __future__ import annotations
 
-import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,10 +11,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 
+from tests.support import run_with_one_known_failure
 from ucsp.outcome import CELL_ORDER, matrix_counts, requirement_matrix
 from ucsp.requirements import load_registry
 from ucsp.results import read_results
-from ucsp.runner import RunOptions, RunResult, run
+from ucsp.runner import RunResult
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,22 +28,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCENARIOS = [
-    "A valid order is answered 00 with a tn and a paymentUrl",
-    "A paid order is notified with txnStatus 00 and recorded as succeeded",
-]
 
 
 @pytest.fixture(scope="module")
 def report_run(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
     """The run with one known failure (the UCSP fault notice-wrong-amount)."""
-    options = RunOptions(
-        sut="ucsp",
-        faults=["notice-wrong-amount"],
-        scenarios=list(SCENARIOS),
-        out=tmp_path_factory.mktemp("browser-run"),
-    )
-    result = run(options, io.StringIO())
+    result = run_with_one_known_failure(tmp_path_factory.mktemp("browser-run"))
     assert result.exit_code == 1
     return result
 

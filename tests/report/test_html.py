@@ -9,32 +9,20 @@ from typing import Any
 
 import pytest
 
+from tests.support import seed_registry
 from ucsp.outcome import CELL_LEGEND, CELL_ORDER, matrix_counts, requirement_matrix
 from ucsp.report.html import render_report
-from ucsp.requirements import Requirement, parse_registry
+from ucsp.requirements import Requirement
 
-
-def _req(rid: str, roles: list[str], level: str = "MUST") -> dict[str, Any]:
-    return {
-        "id": rid,
-        "level": level,
-        "provenance": "seed",
-        "roles": roles,
-        "text": f"the rule {rid} <with markup> & more",
-        "section": "§1",
-    }
-
-
-REGISTRY: dict[str, Requirement] = parse_registry(
-    {
-        "requirement": [
-            _req("PAY-01", ["ucsp"]),
-            _req("PAY-05", ["industry", "ucsp"]),
-            _req("SEC-02", ["industry", "ucsp"], "SHOULD"),
-            _req("LOGIN-05", ["industry"]),
-            _req("NOT-01", ["industry", "ucsp"]),  # no scenario checks it
-        ]
-    }
+REGISTRY: dict[str, Requirement] = seed_registry(
+    [
+        ("PAY-01", ["ucsp"]),
+        ("PAY-05", ["industry", "ucsp"]),
+        ("SEC-02", ["industry", "ucsp"], "SHOULD"),
+        ("LOGIN-05", ["industry"]),
+        ("NOT-01", ["industry", "ucsp"]),  # no scenario checks it
+    ],
+    text="the rule {id} <with markup> & more",
 )
 BOTH = ["industry", "ucsp"]
 
@@ -126,18 +114,28 @@ META = {
 }
 
 
-def _evil_records() -> list[dict[str, Any]]:
-    exchange = {
+def _exchange(url: str, at: float, request: str, response: str) -> dict[str, Any]:
+    """A SUBMIT_PAYMENT_ORDER the suite sent to the SUT, answered HTTP 200 with code 00."""
+    return {
         "direction": "suite to SUT",
         "msgType": "SUBMIT_PAYMENT_ORDER",
-        "url": 'http://sut.example/gateway?x="><script src=https://evil.example/a.js></script>',
-        "at": 10.0,
+        "url": url,
+        "at": at,
         "wall": "2026-01-15T10:30:00+00:00",
         "status": 200,
         "code": "00",
-        "request": '{"msgInfo":{"msgType":"SUBMIT_PAYMENT_ORDER"},"note":"<img src=x onerror=1>"}',
-        "response": f"</pre>{EVIL}<a href='https://evil.example/'>click</a>",
+        "request": request,
+        "response": response,
     }
+
+
+def _evil_records() -> list[dict[str, Any]]:
+    exchange = _exchange(
+        'http://sut.example/gateway?x="><script src=https://evil.example/a.js></script>',
+        10.0,
+        '{"msgInfo":{"msgType":"SUBMIT_PAYMENT_ORDER"},"note":"<img src=x onerror=1>"}',
+        f"</pre>{EVIL}<a href='https://evil.example/'>click</a>",
+    )
     return [
         *RECORDS,
         _record(
@@ -153,17 +151,12 @@ def _evil_records() -> list[dict[str, Any]]:
 
 
 def _plain_records() -> list[dict[str, Any]]:
-    exchange = {
-        "direction": "suite to SUT",
-        "msgType": "SUBMIT_PAYMENT_ORDER",
-        "url": "http://127.0.0.1:8080/gateway",
-        "at": 1.0,
-        "wall": "2026-01-15T10:30:00+00:00",
-        "status": 200,
-        "code": "00",
-        "request": '{"trxInfo":{"backUrl":"https://industry.test/notice"}}',
-        "response": '{"trxInfo":{"paymentUrl":"https://ucsp.test/pay/1"}}',
-    }
+    exchange = _exchange(
+        "http://127.0.0.1:8080/gateway",
+        1.0,
+        '{"trxInfo":{"backUrl":"https://industry.test/notice"}}',
+        '{"trxInfo":{"paymentUrl":"https://ucsp.test/pay/1"}}',
+    )
     return [_record("order ok", "ucsp", "pass", ["PAY-01"], exchanges=[exchange])]
 
 
@@ -226,14 +219,20 @@ def test_page_shows_the_counts_by_id(page_text: str) -> None:
     assert page.by_id["matrix-failure"] == "1"  # PAY-05/ucsp: the one requirement violated
 
 
+def _matrix_row(page_text: str, requirement: str) -> str:
+    """The matrix row of ``requirement`` in the page."""
+    row = re.search(rf'<tr data-requirement="{requirement}">.*?</tr>', page_text, re.S)
+    assert row is not None, requirement
+    return row.group()
+
+
 def test_page_shows_the_matrix_it_is_given_and_its_legend() -> None:
     coverage = {"NOT-01": {"ucsp"}}
     rows = requirement_matrix(RECORDS, REGISTRY, BOTH, coverage)
     text = render_report(RECORDS, REGISTRY, META, rows)
-    cell = re.search(r'<tr data-requirement="NOT-01">.*?</tr>', text, re.S)
-    assert cell is not None
-    assert '<td data-role="ucsp" data-verdict="not-run">' in cell.group()
-    assert '<td data-role="industry" data-verdict="uncovered">' in cell.group()
+    cell = _matrix_row(text, "NOT-01")
+    assert '<td data-role="ucsp" data-verdict="not-run">' in cell
+    assert '<td data-role="industry" data-verdict="uncovered">' in cell
     legend = re.search(r'<table id="legend">.*?</table>', text, re.S)
     assert legend is not None
     for grade, meaning in CELL_LEGEND.items():
@@ -246,14 +245,12 @@ def test_page_matrix_cells_say_na_for_roles_a_requirement_does_not_list(page_tex
     by_role = {(a["data-role"], a["data-verdict"]) for a in cells}
     assert len(cells) == len(REGISTRY) * 2
     assert ("ucsp", "na") in by_role and ("industry", "na") in by_role
-    row = re.search(r'<tr data-requirement="LOGIN-05">.*?</tr>', page_text, re.S)
-    assert row is not None
-    assert '<td data-role="ucsp" data-verdict="na"><span class="v-na">n/a</span>' in row.group()
-    assert '<td data-role="industry" data-verdict="error">' in row.group()
-    row = re.search(r'<tr data-requirement="NOT-01">.*?</tr>', page_text, re.S)
-    assert row is not None
-    assert row.group().count('data-verdict="uncovered"') == 2
-    assert "<em>none</em>" in row.group()
+    row = _matrix_row(page_text, "LOGIN-05")
+    assert '<td data-role="ucsp" data-verdict="na"><span class="v-na">n/a</span>' in row
+    assert '<td data-role="industry" data-verdict="error">' in row
+    row = _matrix_row(page_text, "NOT-01")
+    assert row.count('data-verdict="uncovered"') == 2
+    assert "<em>none</em>" in row
 
 
 def test_page_overall_badge_and_scenarios_ordered_worst_first(page_text: str) -> None:

@@ -149,19 +149,28 @@ def _burst_order(
         )
 
 
-def _pay(s: Session, order_id: str, payment_url: str) -> bool:
+def _user_agrees(
+    s: Session, url: str, name: str, check: Callable[[HttpAnswer], None]
+) -> list[Finding] | None:
+    """The user's form ``result=00`` posted to ``url`` as ``name`` and its answer judged by
+    ``check``: the findings, None when no answer came."""
     findings: list[Finding] = []
 
     def judge(answer: HttpAnswer) -> list[Finding]:
-        finding = _checked(lambda: _cashier(answer, order_id), "cashier")
+        finding = _checked(lambda: check(answer), name)
         findings.extend([finding] if finding else [])
         return findings
 
-    answer = s.post(payment_url, b"result=00", FORM_TYPE, "cashier", judge)
+    answer = s.post(url, b"result=00", FORM_TYPE, name, judge)
     if answer is None:
-        return False
-    s.record("cashier", answer, findings, b"result=00")
-    return not findings
+        return None
+    s.record(name, answer, findings, b"result=00")
+    return findings
+
+
+def _pay(s: Session, order_id: str, payment_url: str) -> bool:
+    findings = _user_agrees(s, payment_url, "cashier", lambda answer: _cashier(answer, order_id))
+    return findings is not None and not findings
 
 
 def _cashier(answer: HttpAnswer, order_id: str) -> None:
@@ -310,23 +319,16 @@ def autodebit(s: Session) -> None:
 
 def _sign(s: Session, sign_url: str, front: str) -> str | None:
     """The user signs at the signing hook: 302 to frontUrl with the contractId."""
-    findings: list[Finding] = []
     found: list[str] = []
 
-    def judge(answer: HttpAnswer) -> list[Finding]:
+    def check(answer: HttpAnswer) -> None:
         query = parse_qsl(urlsplit(answer.location or "").query, keep_blank_values=True)
         found.append(dict(query).get("contractId", ""))
-        finding = _checked(
-            lambda: check_sign_redirect(answer.status, answer.location, front, found[0], "00", 1),
-            "signing",
-        )
-        findings.extend([finding] if finding else [])
-        return findings
+        check_sign_redirect(answer.status, answer.location, front, found[0], "00", 1)
 
-    answer = s.post(sign_url, b"result=00", FORM_TYPE, "signing", judge)
-    if answer is None:
+    findings = _user_agrees(s, sign_url, "signing", check)
+    if findings is None:
         return None
-    s.record("signing", answer, findings, b"result=00")
     return found[0] if not findings and found and found[0] else None
 
 
