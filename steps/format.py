@@ -24,9 +24,8 @@ from ucsp.checks.format import (
 )
 from ucsp.checks.messages import check_sent_message
 from ucsp.deployment import Deployment
-from ucsp.errors import AuthoringError
+from ucsp.errors import AuthoringError, RequirementViolation
 from ucsp.flows.probe import LoginAttempt, Probe, ProbeFlow, Sent
-from ucsp.verdict import RequirementViolation
 
 SKEW_DIRECTIONS = {"in the past": -1, "in the future": 1}
 

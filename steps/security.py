@@ -10,8 +10,8 @@ from steps.types import parse
 from ucsp.checks.format import check_protocol_answer
 from ucsp.checks.security import check_processed, check_unchanged
 from ucsp.deployment import Deployment
-from ucsp.flows.probe import Probe, ProbeFlow, Sent, change_msg_id
-from ucsp.tamper import flip_signature
+from ucsp.flows.probe import Probe, ProbeFlow, Sent
+from ucsp.mutation.signature import change_msg_id, flip_signature
 
 # --- signatures ------------------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ from steps.types import parse
 from ucsp.checks import ensure
 from ucsp.checks.format import check_http_status, check_sent_transport, raise_all, violations_of
 from ucsp.deployment import Deployment
+from ucsp.errors import RequirementViolation
 from ucsp.flows.probe import Probe, ProbeFlow, Sent
-from ucsp.verdict import RequirementViolation
 
 
 @when(parse("the message is sent with method {method:Word}"), target_fixture="sent")

@@ -35,19 +35,14 @@ from ucsp.crypto import signed_bytes, verify_bytes
 from ucsp.deployment import TEST_KEYS
 from ucsp.envelope import CERT_ID_FIELD, build_msg_info, build_request, build_response
 from ucsp.errors import UcspError
-from ucsp.flows.probe import (
-    HOSTILE,
-    NON_CANONICAL,
-    compact,
-    depth_filler,
-    field_mutations,
-    with_cert_fields,
-)
 from ucsp.keys import Keyset
 from ucsp.messages import GATEWAY_TYPES, Party
+from ucsp.mutation.fields import field_mutations
+from ucsp.mutation.hostile import HOSTILE, depth_filler
+from ucsp.mutation.serialisation import NON_CANONICAL, compact
+from ucsp.mutation.signature import flip_signature, sign_raw, with_cert_fields
 from ucsp.profile import default_profile
 from ucsp.strictjson import parse_object
-from ucsp.tamper import flip_signature, sign_raw
 from ucsp.verdict import RequirementViolation
 
 PROFILE = default_profile()

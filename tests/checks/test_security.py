@@ -16,15 +16,18 @@ from ucsp.crypto import signed_bytes
 from ucsp.deployment import TEST_KEYS
 from ucsp.envelope import build_msg_info, build_request
 from ucsp.errors import SignatureInvalid
-from ucsp.flows.probe import (
-    NON_CANONICAL,
-    change_msg_id,
-    with_cert_fields,
-)
 from ucsp.keys import Keyset
 from ucsp.messages import Party
+from ucsp.mutation.serialisation import NON_CANONICAL
+from ucsp.mutation.signature import (
+    change_msg_id,
+    flip_signature,
+    replace_signature,
+    sign_raw,
+    signature_span,
+    with_cert_fields,
+)
 from ucsp.profile import default_profile
-from ucsp.tamper import flip_signature, replace_signature, sign_raw, signature_span
 from ucsp.verdict import RequirementViolation
 
 PROFILE = default_profile()

@@ -37,11 +37,11 @@ from ucsp import sandbox
 from ucsp.clock import FakeClock
 from ucsp.crypto import encrypt_field, sign_message
 from ucsp.keys import Keyset
+from ucsp.mutation.signature import flip_signature, replace_signature
 from ucsp.profile import default_profile
 from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.industry import CATALOGUE, IndustryConfig, IndustrySimulator
-from ucsp.tamper import flip_signature, replace_signature
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = ROOT / "fixtures" / "keys" / "test-only"

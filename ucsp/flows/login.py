@@ -11,14 +11,12 @@ Each login is journaled in the peer's journal as it crossed the wire.
 
 from __future__ import annotations
 
-import base64
 import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 from cryptography import x509
@@ -29,8 +27,8 @@ from ucsp.envelope import CERT_ID_FIELD, ENC_CERT_ID_FIELD, build_msg_info, buil
 from ucsp.errors import ConfigError, UcspError
 from ucsp.flows.base import BaseFlow
 from ucsp.journal import JournalEntry
+from ucsp.login_encoding import encode_request_data
 from ucsp.messages import LOGIN_TYPE, Party
-from ucsp.profile import RequestDataEncoding
 from ucsp.strictjson import member_span
 from ucsp.target import Target
 
@@ -109,13 +107,6 @@ AUTHORIZE_DEFECTS: dict[str, Callable[[Params], None]] = {
 
 
 # --- INDUSTRY_LOGIN_INFO as the suite's UCSP builds it (Industry Service under test) --------
-
-
-def encode_request_data(raw: bytes, encoding: RequestDataEncoding) -> str:
-    """The ``request_data`` value for a query string (PROTOCOL.md section 8, Sandbox hooks)."""
-    if encoding is RequestDataEncoding.BASE64URL:
-        return quote(base64.urlsafe_b64encode(raw).decode("ascii"), safe="")
-    return quote(raw, safe="")
 
 
 def with_signature(signed: bytes, value: str) -> bytes:
