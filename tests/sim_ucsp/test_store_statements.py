@@ -1,4 +1,4 @@
-"""The single-statement forms of the UCSP store: replay record, new-order insert, transactions."""
+"""The single-statement forms of the UCSP store: new-order insert, transactions."""
 
 from __future__ import annotations
 
@@ -38,29 +38,23 @@ def _txn(order_id: str = "ORDER0001", tn: str = "T1", query_id: str = "Q1") -> T
     )
 
 
-def _seen_at(store: Store, msg_id: str) -> float:
-    row = store.db.conn.execute(
-        "SELECT seen_at FROM seen_msgids WHERE msg_id = ?", (msg_id,)
-    ).fetchone()
-    return float(row[0])
-
-
-def test_seen_before_records_new_keeps_recent_and_renews_expired() -> None:
+def test_a_transaction_inside_another_joins_it() -> None:
     store = Store(Database())
-    with store.tx() as tx:
-        assert not tx.seen_before("IND00001", "M1", 1000.0, WINDOW)
-        assert tx.seen_before("IND00001", "M1", 1000.0 + WINDOW - 1, WINDOW)
-        assert not tx.seen_before("IND00002", "M1", 1000.0, WINDOW)  # another originator
-    assert _seen_at(store, "M1") == 1000.0  # a replay does not move the record
-    with store.tx() as tx:
-        assert not tx.seen_before("IND00001", "M1", 1000.0 + WINDOW, WINDOW)  # expired
-        assert tx.seen_before("IND00001", "M1", 1000.0 + WINDOW + 1, WINDOW)
-    assert (
-        store.db.conn.execute(
-            "SELECT seen_at FROM seen_msgids WHERE originator = 'IND00001'"
-        ).fetchone()[0]
-        == 1000.0 + WINDOW
-    )
+    with pytest.raises(RuntimeError), store.tx() as outer:
+        outer.insert_txn(_txn())
+        with store.tx() as inner:
+            inner.insert_txn(_txn(order_id="ORDER0002", tn="T2", query_id="Q2"))
+        raise RuntimeError("broken")
+    with store.tx() as tx:  # both rolled back together
+        assert tx.txn("IND00001", "ORDER0001") is None
+        assert tx.txn("IND00001", "ORDER0002") is None
+    with store.tx() as outer:
+        with pytest.raises(RuntimeError), store.tx() as inner:
+            inner.insert_txn(_txn())
+            raise RuntimeError("broken")
+        outer.insert_txn(_txn(order_id="ORDER0002", tn="T2", query_id="Q2"))
+    with store.tx() as tx:  # a failed inner transaction rolls back the outer one
+        assert tx.txn("IND00001", "ORDER0002") is None
 
 
 def test_insert_new_txn_yields_to_an_existing_order_only() -> None:

@@ -3,7 +3,8 @@
 The servers run one event loop per process; every business operation reads and writes inside
 one ``transaction()`` with no ``await`` in between, and ``BEGIN IMMEDIATE`` takes the write
 lock up front, so parallel requests never lose an update, in memory or on a file shared by
-a restarted process.
+a restarted process. A transaction opened inside another joins it: the outermost one commits,
+or rolls back when any of them failed.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class Database:
     def __init__(self, path: str | Path | None = None, schema: str = "") -> None:
         self.path = str(path) if path is not None else ":memory:"
         self._lock = threading.RLock()
+        self._depth = 0  # transactions open on this connection (nested ones join the first)
+        self._failed = False  # a nested transaction failed: the outermost rolls back
         if self.path != ":memory:":
             _check_path(Path(self.path))
         try:
@@ -70,18 +73,26 @@ class Database:
         return Transaction(self)
 
     def begin(self) -> None:
-        """Take the lock and open a write transaction (what ``transaction()`` enters with)."""
+        """Take the lock and open a write transaction, or join the one this thread has open
+        (what ``transaction()`` enters with)."""
         self._lock.acquire()
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self._lock.release()
-            raise
+        if self._depth == 0:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self._lock.release()
+                raise
+        self._depth += 1
 
     def end(self, failed: bool) -> None:
-        """COMMIT, or ROLLBACK when ``failed``; then release the lock taken by :meth:`begin`."""
+        """Leave a transaction: the outermost one COMMITs, or ROLLBACKs when it or one inside
+        it ``failed``; then release the lock taken by :meth:`begin`."""
         try:
-            self.conn.execute("ROLLBACK" if failed else "COMMIT")
+            self._depth -= 1
+            self._failed = self._failed or failed
+            if self._depth == 0:
+                failed, self._failed = self._failed, False
+                self.conn.execute("ROLLBACK" if failed else "COMMIT")
         finally:
             self._lock.release()
 

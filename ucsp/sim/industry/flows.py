@@ -30,11 +30,17 @@ from ucsp.profile import Profile
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.industry.config import IndustryConfig
 from ucsp.sim.industry.outbound import Outbound
-from ucsp.sim.industry.store import Contract, Kind, Order, Status, Store
+from ucsp.sim.industry.store import Contract, Order, Status, Store
 from ucsp.sim.schedule import Background, resume_point, run_schedule, wall_seconds
+from ucsp.sim.store_base import TxnKind
 from ucsp.transport import Exchange
 
-_PREFIX = {Kind.PAYMENT: "P", Kind.AUTO_DEBIT: "D", Kind.CANCELLATION: "C", Kind.REFUND: "R"}
+_PREFIX = {
+    TxnKind.PAYMENT: "P",
+    TxnKind.AUTO_DEBIT: "D",
+    TxnKind.CANCELLATION: "C",
+    TxnKind.REFUND: "R",
+}
 
 
 @dataclass(frozen=True)
@@ -107,17 +113,17 @@ class Flows:
     def now_text(self) -> str:
         return format_time(self.clock.now(), self.profile)
 
-    def new_order_id(self, kind: Kind) -> str:
+    def new_order_id(self, kind: TxnKind) -> str:
         while True:
             order_id = f"{_PREFIX[kind]}{self.now_text()}{secrets.randbelow(10**10):010d}"
-            if kind is Kind.PAYMENT and "sends-wrong-length-field" in self.faults:
+            if kind is TxnKind.PAYMENT and "sends-wrong-length-field" in self.faults:
                 order_id = order_id.ljust(41, "0")
             if not self.store.order_exists(order_id):
                 return order_id
 
     def _new_order(
         self,
-        kind: Kind,
+        kind: TxnKind,
         amount: str,
         currency: str,
         *,
@@ -140,7 +146,7 @@ class Flows:
     # --- the flows ---------------------------------------------------------------------
 
     async def submit_payment(self, amount: str, currency: str, desc: str | None) -> Outcome:
-        order = self._new_order(Kind.PAYMENT, amount, currency)
+        order = self._new_order(TxnKind.PAYMENT, amount, currency)
         trx: dict[str, str] = {
             "orderId": order.order_id,
             "merId": self.config.mer_id,
@@ -156,7 +162,9 @@ class Flows:
         return await self._order_exchange(order, "SUBMIT_PAYMENT_ORDER", trx)
 
     async def charge(self, contract: Contract, amount: str, currency: str) -> Outcome:
-        order = self._new_order(Kind.AUTO_DEBIT, amount, currency, contract_id=contract.contract_id)
+        order = self._new_order(
+            TxnKind.AUTO_DEBIT, amount, currency, contract_id=contract.contract_id
+        )
         trx = {
             "contractId": contract.contract_id,
             "orderId": order.order_id,
@@ -170,12 +178,12 @@ class Flows:
         return await self._order_exchange(order, "SUBMIT_AUTO_DEBIT", trx)
 
     async def cancel(self, original: Order) -> Outcome:
-        return await self._reversal(Kind.CANCELLATION, original, original.txn_amt)
+        return await self._reversal(TxnKind.CANCELLATION, original, original.txn_amt)
 
     async def refund(self, original: Order, amount: str) -> Outcome:
-        return await self._reversal(Kind.REFUND, original, amount)
+        return await self._reversal(TxnKind.REFUND, original, amount)
 
-    async def _reversal(self, kind: Kind, original: Order, amount: str) -> Outcome:
+    async def _reversal(self, kind: TxnKind, original: Order, amount: str) -> Outcome:
         order = self._new_order(
             kind, amount, original.currency_code, orig_order_id=original.order_id
         )
@@ -185,9 +193,9 @@ class Flows:
             "origQryId": original.query_id or "",
             "txnAmt": amount,
         }
-        if kind is Kind.REFUND:
+        if kind is TxnKind.REFUND:
             trx["backUrl"] = self.notice_url
-        msg_type = "PAYMENT_REFUND" if kind is Kind.REFUND else "PAYMENT_CANCELLATION"
+        msg_type = "PAYMENT_REFUND" if kind is TxnKind.REFUND else "PAYMENT_CANCELLATION"
         return await self._order_exchange(order, msg_type, trx)
 
     async def sign(self, user_id: str) -> Outcome:
@@ -233,7 +241,7 @@ class Flows:
                 self.store.set_query_id(order.order_id, query_id)
                 self.start_inquiries(order.order_id)
         elif code == ResponseCode.APPROVED:
-            if order.kind is Kind.PAYMENT:
+            if order.kind is TxnKind.PAYMENT:
                 self.store.set_payment_page(
                     order.order_id, _str(trx.get("tn")), _str(trx.get("paymentUrl"))
                 )

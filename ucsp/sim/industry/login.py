@@ -1,11 +1,13 @@
 """INDUSTRY_INDEX_URL: the INDUSTRY_LOGIN_INFO login (PROTOCOL.md 3, 5, 8).
 
 ``GET /index?request_data=...``: strict form decoding of the query (or base64url, per the
-profile), strict JSON, schema (400); signature with the UCSP certificate named by
+profile), then the receive pipeline of :mod:`ucsp.sim.pipeline`, each stage refusing with
+its status: strict JSON, schema (400); signature with the UCSP certificate named by
 ucspSignCertID (403); appEncCertID must name this IS's encryption certificate (403); the
 mobile decrypts to printable ASCII of the declared length (400); industryCode and
 channelCode are this IS's (403); a msgID already used -> 409; success: 200 page and a
-session cookie. Only a masked mobile is ever stored or shown.
+session cookie. Only a masked mobile is ever stored or shown. The login faults that are
+about a stage change it (:mod:`ucsp.sim.industry.stage_faults`).
 """
 
 from __future__ import annotations
@@ -26,17 +28,52 @@ from ucsp import schemas
 from ucsp.clock import Clock
 from ucsp.codec import Codec, Decoded
 from ucsp.crypto import Identity, decrypt_field
-from ucsp.envelope import CERT_ID_FIELD, ENC_CERT_ID_FIELD
-from ucsp.errors import MalformedMessage, UcspError
+from ucsp.envelope import ENC_CERT_ID_FIELD
+from ucsp.errors import DecryptionFailed, MalformedMessage, UcspError
 from ucsp.journal import Journal, JournalEntry
 from ucsp.mask import hide_mobile
-from ucsp.messages import LOGIN_TYPE, Party
+from ucsp.messages import LOGIN_TYPE
 from ucsp.profile import RequestDataEncoding
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.industry.config import IndustryConfig
+from ucsp.sim.industry.stage_faults import (
+    CHANNEL,
+    EARLY_SESSION,
+    ENC_CERT,
+    INDUSTRY,
+    MOBILE,
+    MOBILE_LENGTH,
+    login_faults,
+)
 from ucsp.sim.industry.store import Store
+from ucsp.sim.pipeline import (
+    CERTIFICATES,
+    FORMAT,
+    PARSE,
+    REPLAY,
+    SIGNATURE,
+    Message,
+    Pipeline,
+    Refused,
+    nothing,
+    replay_stage,
+    signature_stage,
+)
 
 SESSION_COOKIE = "is_session"
+# the HTTP status of a refusal by each stage (a signature that cannot be read at all: 400)
+_STATUS = {
+    PARSE: 400,
+    FORMAT: 400,
+    CERTIFICATES: 403,
+    SIGNATURE: 403,
+    ENC_CERT: 403,
+    MOBILE: 400,
+    MOBILE_LENGTH: 400,
+    INDUSTRY: 403,
+    CHANNEL: 403,
+    REPLAY: 409,
+}
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
 
@@ -113,6 +150,26 @@ class LoginHandler:
         self.faults = faults
         self.journal = journal
         self.profile = codec.profile
+        replay = replay_stage(
+            store.replay_guard(self.profile),
+            clock,
+            _msg_id,
+            "this login (msgID) has already been used",
+        )
+        self.pipeline = Pipeline(
+            self._parse,
+            [
+                (FORMAT, self._check_format),
+                (CERTIFICATES, nothing),
+                (SIGNATURE, signature_stage(codec)),
+                (ENC_CERT, self._check_enc_cert),
+                (MOBILE, self._decrypt_mobile),
+                (MOBILE_LENGTH, self._check_mobile_length),
+                (INDUSTRY, self._check_industry),
+                (CHANNEL, self._check_channel),
+            ],
+            replay,
+        ).apply(faults, login_faults(self))
 
     async def handle(self, request: Request) -> Response:
         elapsed = self.clock.elapsed()
@@ -136,86 +193,66 @@ class LoginHandler:
         return response
 
     def process(self, query: bytes) -> LoginResult:
-        early: list[LoginResult] = []
         try:
-            return self._login(query, early)
+            raw = decode_request_data(
+                query, self.profile.request_data_encoding, self.profile.max_body_bytes
+            )
         except LoginRefused as refused:
-            session = early[0] if early else None
-            return LoginResult(
-                refused.status,
-                refused.reason,
-                session.user_id if session else None,
-                session.token if session else None,
-            )
-
-    def _login(self, query: bytes, early: list[LoginResult]) -> LoginResult:
-        raw = decode_request_data(
-            query, self.profile.request_data_encoding, self.profile.max_body_bytes
-        )
+            return LoginResult(refused.status, refused.reason)
         try:
-            decoded = self.codec.parse(raw, "request")
-        except MalformedMessage as exc:
-            raise LoginRefused(400, exc.reason) from None
-        user_id = _s(decoded.trx_info, "userId")
-        if user_id and "login-session-on-failure" in self.faults:
-            early.append(self._open_session(user_id, _s(decoded.trx_info, "channelCode"), ""))
-        try:
-            self.codec.check_format(decoded, LOGIN_TYPE)
-        except UcspError as exc:
-            raise LoginRefused(400, exc.reason) from None
-        self._verify(decoded)
-        mobile = self._mobile(decoded)
-        if _s(decoded.msg_info, "industryCode") != self.config.industry_code:
-            raise LoginRefused(403, "industryCode is not this Industry Service's")
-        channel = _s(decoded.trx_info, "channelCode")
-        if channel not in self.config.channel_codes:
-            raise LoginRefused(403, f"channelCode {channel} is not accepted here")
-        if (
-            self.profile.check_replay
-            and "login-accepts-replay" not in self.faults
-            and not self.store.remember_msg_id(
-                _s(decoded.msg_info, "msgID"),
-                self.clock.now().timestamp(),
-                self.profile.replay_window_seconds,
-            )
-        ):
-            raise LoginRefused(409, "this login (msgID) has already been used")
-        if early:
-            return early[0]
-        return self._open_session(user_id, channel, mobile)
+            return self.pipeline.run(raw, self._login)
+        except Refused as refused:
+            status = _STATUS[refused.stage]
+            if refused.stage == SIGNATURE and isinstance(refused.error, MalformedMessage):
+                status = 400
+            facts = refused.message.facts if refused.message is not None else {}
+            early: LoginResult | None = facts.get(EARLY_SESSION)
+            if early is None:
+                return LoginResult(status, refused.error.reason)
+            return LoginResult(status, refused.error.reason, early.user_id, early.token)
 
-    def _verify(self, decoded: Decoded) -> None:
-        if "login-accepts-bad-signature" not in self.faults:
-            trusted = None
-            if "login-accepts-unknown-cert" in self.faults:
-                named = decoded.cert_fields.get(CERT_ID_FIELD[Party.UCSP])
-                certs = list(self.codec.trusted.values())
-                trusted = {named: certs[0]} if isinstance(named, str) and certs else None
-            try:
-                self.codec.check_signature(decoded, trusted)
-            except MalformedMessage as exc:
-                raise LoginRefused(400, exc.reason) from None
-            except UcspError as exc:
-                raise LoginRefused(403, exc.reason) from None
-        enc_id = decoded.cert_fields.get(ENC_CERT_ID_FIELD)
-        if enc_id != self.enc.cert_id and "login-accepts-unknown-enc-cert" not in self.faults:
-            raise LoginRefused(403, "appEncCertID does not name this IS's encryption certificate")
+    def _login(self, message: Message) -> LoginResult:
+        early: LoginResult | None = message.facts.get(EARLY_SESSION)
+        if early is not None:
+            return early
+        trx = message.decoded.trx_info
+        return self.open_session(_s(trx, "userId"), _s(trx, "channelCode"), message.facts[MOBILE])
 
-    def _mobile(self, decoded: Decoded) -> str:
+    # --- stages ----------------------------------------------------------------------
+
+    def _parse(self, raw: bytes) -> Decoded:
+        return self.codec.parse(raw, "request")
+
+    def _check_format(self, message: Message) -> None:
+        self.codec.check_format(message.decoded, LOGIN_TYPE)
+
+    def _check_enc_cert(self, message: Message) -> None:
+        if message.decoded.cert_fields.get(ENC_CERT_ID_FIELD) != self.enc.cert_id:
+            raise UcspError("appEncCertID does not name this IS's encryption certificate")
+
+    def _decrypt_mobile(self, message: Message) -> None:
         try:
-            mobile = decrypt_field(
-                self.enc.key, _s(decoded.trx_info, "mobile"), self.profile.encryption_mode
+            message.facts[MOBILE] = decrypt_field(
+                self.enc.key, _s(message.decoded.trx_info, "mobile"), self.profile.encryption_mode
             )
         except UcspError:
-            raise LoginRefused(400, "mobile does not decrypt with this IS's key") from None
-        if "login-skips-decrypt-length-check" not in self.faults and schemas.validate_plain(
-            LOGIN_TYPE, ("trxInfo", "mobile"), mobile
-        ):
-            # the schema's message would quote the clear value: keep it out of pages and logs
-            raise LoginRefused(400, "decrypted mobile breaks its declared type or length")
-        return mobile
+            raise DecryptionFailed("mobile does not decrypt with this IS's key") from None
 
-    def _open_session(self, user_id: str, channel: str, mobile: str) -> LoginResult:
+    def _check_mobile_length(self, message: Message) -> None:
+        if schemas.validate_plain(LOGIN_TYPE, ("trxInfo", "mobile"), message.facts[MOBILE]):
+            # the schema's message would quote the clear value: keep it out of pages and logs
+            raise DecryptionFailed("decrypted mobile breaks its declared type or length")
+
+    def _check_industry(self, message: Message) -> None:
+        if _s(message.decoded.msg_info, "industryCode") != self.config.industry_code:
+            raise UcspError("industryCode is not this Industry Service's")
+
+    def _check_channel(self, message: Message) -> None:
+        channel = _s(message.decoded.trx_info, "channelCode")
+        if channel not in self.config.channel_codes:
+            raise UcspError(f"channelCode {channel} is not accepted here")
+
+    def open_session(self, user_id: str, channel: str, mobile: str) -> LoginResult:
         token = secrets.token_urlsafe(24)
         masked = hide_mobile(mobile)
         self.store.open_session(token, user_id, channel, masked, self.clock.now().timestamp())
@@ -235,3 +272,7 @@ def _page(result: LoginResult) -> HTMLResponse:
             f"<p>{html.escape(result.reason)}</p>"
         )
     return HTMLResponse(body, status_code=result.status)
+
+
+def _msg_id(message: Message) -> tuple[str]:
+    return (_s(message.decoded.msg_info, "msgID"),)

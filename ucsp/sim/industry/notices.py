@@ -1,8 +1,10 @@
 """The notice URL: PAYMENT_RESULT_NOTICE and SIGN_AUTO_DEBIT_NOTICE (PROTOCOL.md 5, 6, 8).
 
-Checks in order: HTTP (405, 415, 413), format (10), signature (11), industryCode (99),
-replay (99, when the profile checks it), then the business rules. Every protocol answer is
-HTTP 200, signed with the industry signing key and echoing the notice's msgInfo.
+The receive pipeline of :mod:`ucsp.sim.pipeline`: HTTP (405, 415, 413), ``parse``, ``type``
+and ``format`` (10), ``certificates`` and ``signature`` (11), ``industry`` (99), ``replay``
+(99, when the profile checks it), then the business rules. The notice faults that are about
+a stage change it (:mod:`ucsp.sim.industry.stage_faults`). Every protocol answer is HTTP 200,
+signed with the industry signing key and echoing the notice's msgInfo.
 """
 
 from __future__ import annotations
@@ -14,21 +16,29 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ucsp.clock import Clock
-from ucsp.codec import Codec, Decoded, error_code
+from ucsp.codec import Codec, Decoded
 from ucsp.codes import ResponseCode
-from ucsp.crypto import Identity, serialise_with_placeholder, sign_message
-from ucsp.envelope import (
-    CERT_ID_FIELD,
-    build_msg_info,
-    build_response,
-    echoable_msg_info,
-    fallback_msg_info,
-)
+from ucsp.crypto import Identity
+from ucsp.envelope import build_msg_info, build_response, echoable_msg_info, fallback_msg_info
 from ucsp.errors import MalformedMessage, UcspError
 from ucsp.journal import Journal, JournalEntry
 from ucsp.messages import NOTICE_TYPES, Party
 from ucsp.sim.faults import FaultSet
-from ucsp.sim.industry.store import ContractStatus, Kind, Order, Status, Store
+from ucsp.sim.industry.stage_faults import INDUSTRY, TYPE, notice_faults
+from ucsp.sim.industry.store import Order, Status, Store
+from ucsp.sim.pipeline import (
+    CERTIFICATES,
+    FORMAT,
+    SIGNATURE,
+    Answers,
+    Message,
+    Pipeline,
+    Refused,
+    nothing,
+    replay_stage,
+    signature_stage,
+)
+from ucsp.sim.store_base import ContractStatus, TxnKind
 from ucsp.transport import protocol_response, read_protocol_body
 
 
@@ -70,6 +80,21 @@ class NoticeReceiver:
         self.faults = faults
         self.journal = journal
         self.profile = codec.profile
+        replay = replay_stage(
+            store.replay_guard(self.profile), clock, _msg_id, "msgID already seen (replay)"
+        )
+        self.pipeline = Pipeline(
+            self._parse,
+            [
+                (TYPE, _check_type),
+                (FORMAT, self._check_format),
+                (CERTIFICATES, nothing),
+                (SIGNATURE, signature_stage(codec)),
+                (INDUSTRY, self._check_industry),
+            ],
+            replay,
+            answers=Answers(sign=codec.sign),
+        ).apply(faults, notice_faults(self))
 
     # --- HTTP ------------------------------------------------------------------------
 
@@ -81,9 +106,7 @@ class NoticeReceiver:
             return body
         msg_info, msg_type, verdict = self.process(body)
         answer = self.answer(msg_info, msg_type, verdict)
-        status = 200
-        if verdict.code is not ResponseCode.APPROVED and "notice-answer-http-error" in self.faults:
-            status = 400
+        status = self.pipeline.answers.status(verdict.code)
         self._record(str(request.url), msg_type, body, status, answer, verdict.code, elapsed)
         response = protocol_response(answer)
         response.status_code = status
@@ -103,59 +126,43 @@ class NoticeReceiver:
             JournalEntry("in", msg_type, url, raw, status, answer, elapsed, self.clock.now(), code)
         )
 
-    # --- checks ----------------------------------------------------------------------
+    # --- the pipeline ---------------------------------------------------------------
 
     def process(self, raw: bytes) -> tuple[dict[str, Any], str, Verdict]:
         """(msgInfo to echo, msgType as read, verdict) for one notice body."""
         try:
-            decoded = self.codec.parse(raw, "request")
-        except MalformedMessage as exc:
-            info = echoable_msg_info(raw, self.codec.profile) or self._fresh_msg_info("UNKNOWN")
-            msg_type = _s(info, "msgType")
-            return info, msg_type, Verdict(ResponseCode.FORMAT_INVALID, exc.reason)
+            decoded, verdict = self.pipeline.run(raw, self._business)
+        except Refused as refused:
+            if refused.message is None:
+                info = echoable_msg_info(raw, self.profile) or self.fresh_msg_info("UNKNOWN")
+                return info, _s(info, "msgType"), Verdict(refused.error.code, refused.error.reason)
+            decoded = refused.message.decoded
+            verdict = Verdict(refused.error.code, refused.error.reason)
         info = fallback_msg_info(
             decoded.message, Party.INDUSTRY, self.industry_code, self.clock.now(), self.profile
         )
-        return info, decoded.msg_type, self._verdict(decoded)
+        return info, decoded.msg_type, verdict
 
-    def _fresh_msg_info(self, msg_type: str) -> dict[str, Any]:
+    def fresh_msg_info(self, msg_type: str) -> dict[str, Any]:
         return build_msg_info(
             msg_type, self.industry_code, Party.INDUSTRY, self.clock.now(), self.profile
         )
 
-    def _verdict(self, decoded: Decoded) -> Verdict:
-        if decoded.msg_type not in NOTICE_TYPES:
-            return Verdict(
-                ResponseCode.FORMAT_INVALID, f"msgType {decoded.msg_type!r} is not a notice"
-            )
-        try:
-            if "notice-skips-format-check" not in self.faults:
-                self.codec.check_format(decoded)
-            if "notice-skips-verification" not in self.faults:
-                self.codec.check_signature(decoded, self._trusted(decoded))
-        except UcspError as exc:
-            return Verdict(error_code(exc), exc.reason)
-        if (
-            _s(decoded.msg_info, "industryCode") != self.industry_code
-            and "notice-ignores-other-industry" not in self.faults
-        ):
-            return Verdict(ResponseCode.COMMON_ERROR, "industryCode is not this industry's")
-        if self.profile.check_replay and not self.store.remember_msg_id(
-            _s(decoded.msg_info, "msgID"),
-            self.clock.now().timestamp(),
-            self.profile.replay_window_seconds,
-        ):
-            return Verdict(ResponseCode.COMMON_ERROR, "msgID already seen (replay)")
-        if decoded.msg_type == "SIGN_AUTO_DEBIT_NOTICE":
-            return self._sign_notice(decoded.trx_info)
-        return self._payment_notice(decoded.trx_info)
+    def _parse(self, raw: bytes) -> Decoded:
+        return self.codec.parse(raw, "request")
 
-    def _trusted(self, decoded: Decoded) -> dict[str, Any] | None:
-        if "notice-ignores-cert-id" not in self.faults:
-            return None
-        named = decoded.cert_fields.get(CERT_ID_FIELD[Party.UCSP])
-        certs = list(self.codec.trusted.values())
-        return {named: certs[0]} if isinstance(named, str) and certs else None
+    def _check_format(self, message: Message) -> None:
+        self.codec.check_format(message.decoded)
+
+    def _check_industry(self, message: Message) -> None:
+        if _s(message.decoded.msg_info, "industryCode") != self.industry_code:
+            raise UcspError("industryCode is not this industry's")
+
+    def _business(self, message: Message) -> tuple[Decoded, Verdict]:
+        decoded = message.decoded
+        if decoded.msg_type == "SIGN_AUTO_DEBIT_NOTICE":
+            return decoded, self._sign_notice(decoded.trx_info)
+        return decoded, self._payment_notice(decoded.trx_info)
 
     # --- business rules --------------------------------------------------------------
 
@@ -189,7 +196,7 @@ class NoticeReceiver:
             original = self.store.order(order.orig_order_id or "")
             expected = original.query_id if original is not None else None
             checks.append(("notice-ignores-orig-qry-id", _s(trx, "origQryId") != expected))
-        if order.kind is Kind.AUTO_DEBIT:
+        if order.kind is TxnKind.AUTO_DEBIT:
             checks.append(
                 ("notice-ignores-contract-id", _s(trx, "contractId") != order.contract_id)
             )
@@ -224,23 +231,16 @@ class NoticeReceiver:
 
     def answer(self, msg_info: dict[str, Any], msg_type: str, verdict: Verdict) -> bytes:
         """The signed answer bytes (or the faulty variant a fault asks for)."""
-        if "notice-answer-no-echo" in self.faults:
-            msg_info = self._fresh_msg_info(msg_type or "UNKNOWN")
-        message = build_response(msg_info, {}, verdict.code, verdict.detail)
-        if "notice-answer-unsigned" in self.faults:
-            message["certificateSignature"] = {
-                CERT_ID_FIELD[Party.INDUSTRY]: self.codec.identity.cert_id
-            }
-            return serialise_with_placeholder(message, self.profile.placeholder).encode("utf-8")
-        if "notice-answer-wrong-key" in self.faults:
-            message["certificateSignature"] = {
-                CERT_ID_FIELD[Party.INDUSTRY]: self.codec.identity.cert_id,
-                "signature": self.profile.placeholder,
-            }
-            return sign_message(
-                message,
-                self.enc_identity.key,
-                self.profile.signature_mode,
-                self.profile.placeholder,
-            )
-        return self.codec.sign(message)
+        answers = self.pipeline.answers
+        message = build_response(answers.echo(msg_info, msg_type), {}, verdict.code, verdict.detail)
+        return answers.sign(message)
+
+
+def _check_type(message: Message) -> None:
+    msg_type = message.decoded.msg_type
+    if msg_type not in NOTICE_TYPES:
+        raise MalformedMessage(f"msgType {msg_type!r} is not a notice")
+
+
+def _msg_id(message: Message) -> tuple[str]:
+    return (_s(message.decoded.msg_info, "msgID"),)

@@ -8,7 +8,8 @@ import re
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from ucsp.sim.industry.store import ContractStatus, Store
+from ucsp.sim.industry.store import Store
+from ucsp.sim.store_base import ContractStatus
 
 _CONTRACT_ID = re.compile(r"[A-Za-z0-9]{1,64}")
 

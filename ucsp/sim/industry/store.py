@@ -1,7 +1,8 @@
 """SQLite state of the reference Industry Service: orders, contracts, sessions, msgIDs.
 
-Every operation runs in one transaction with no ``await`` inside, so notices, answers and
-inquiries racing each other never lose an update. Tables carry the prefix ``is_`` so that
+Built to the design of :mod:`ucsp.sim.store_base`. Every operation runs in one transaction
+with no ``await`` inside, so notices, answers and inquiries racing each other never lose an
+update. Tables carry the prefix ``is_`` so that
 the IS can share a database file with the reference UCSP.
 
 An order's inquiry schedule is stored with its origin (the receipt of the answer that
@@ -11,11 +12,11 @@ restarted IS resumes the schedule at its absolute offsets and never exceeds its 
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
 from ucsp.sim.db import Database
+from ucsp.sim.store_base import ContractStatus, Rows, SqlStore, Tx, TxnKind
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS is_orders (
@@ -62,23 +63,6 @@ CREATE TABLE IF NOT EXISTS is_seen_msgids (
 """
 
 
-class Kind(StrEnum):
-    """What an order is; the value is the txnType its notice carries."""
-
-    PAYMENT = "PAYMENT"
-    AUTO_DEBIT = "AUTO_DEBIT"
-    CANCELLATION = "CANCELLATION"
-    REFUND = "REFUND"
-
-    @property
-    def is_reversal(self) -> bool:
-        return self in (Kind.CANCELLATION, Kind.REFUND)
-
-    @property
-    def inquiry_type(self) -> str:
-        return "REFUND_RESULT_INQUIRY" if self.is_reversal else "PAYMENT_RESULT_INQUIRY"
-
-
 class Status(StrEnum):
     PENDING = "PENDING"
     SUCCEEDED = "SUCCEEDED"
@@ -88,17 +72,10 @@ class Status(StrEnum):
     PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
 
 
-class ContractStatus(StrEnum):
-    PENDING = "PENDING"
-    ACTIVE = "ACTIVE"
-    DECLINED = "DECLINED"
-    CLOSED = "CLOSED"
-
-
 @dataclass(frozen=True)
 class Order:
     order_id: str
-    kind: Kind
+    kind: TxnKind
     status: Status
     txn_amt: str
     currency_code: str
@@ -133,46 +110,27 @@ class Contract:
     status: ContractStatus
 
 
-def _order(row: sqlite3.Row) -> Order:
-    return Order(
-        order_id=row["order_id"],
-        kind=Kind(row["kind"]),
-        status=Status(row["status"]),
-        txn_amt=row["txn_amt"],
-        currency_code=row["currency_code"],
-        txn_time=row["txn_time"],
-        query_id=row["query_id"],
-        refunded_amt=row["refunded_amt"],
-        orig_order_id=row["orig_order_id"],
-        contract_id=row["contract_id"],
-        tn=row["tn"],
-        payment_url=row["payment_url"],
-    )
+_order = Rows(Order, kind=TxnKind, status=Status)
+_inquiry_run = Rows(InquiryRun, started_at=float, done=bool)
+_contract = Rows(Contract, status=ContractStatus)
 
 
-def _inquiry_run(row: sqlite3.Row) -> InquiryRun:
-    return InquiryRun(
-        order_id=row["order_id"],
-        started_at=float(row["started_at"]),
-        attempts=row["attempts"],
-        next_slot=row["next_slot"],
-        done=bool(row["done"]),
-    )
+class Store(SqlStore[Tx]):
+    """The Industry Service's state; each method is one transaction (or a part of the one
+    its caller has open)."""
 
+    SCHEMA = SCHEMA
+    REPLAY_TABLE = "is_seen_msgids"
+    REPLAY_KEYS = ("msg_id",)
 
-class Store:
     def __init__(self, db: Database) -> None:
-        self.db = db
-        with db.transaction() as conn:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+        super().__init__(db, Tx(db.conn))
 
     # --- orders ----------------------------------------------------------------------
 
     def add_order(self, order: Order) -> None:
-        with self.db.transaction() as conn:
-            conn.execute(
+        with self.tx() as tx:
+            tx.run(
                 "INSERT INTO is_orders (order_id, kind, status, txn_amt, currency_code, "
                 "txn_time, query_id, orig_order_id, contract_id) VALUES (?,?,?,?,?,?,?,?,?)",
                 (
@@ -189,31 +147,31 @@ class Store:
             )
 
     def order(self, order_id: str) -> Order | None:
-        with self.db.transaction() as conn:
-            row = conn.execute("SELECT * FROM is_orders WHERE order_id = ?", (order_id,)).fetchone()
-        return _order(row) if row is not None else None
+        with self.tx() as tx:
+            row = tx.row("SELECT * FROM is_orders WHERE order_id = ?", (order_id,))
+        return _order.one(row)
 
     def order_exists(self, order_id: str) -> bool:
         return self.order(order_id) is not None
 
     def set_payment_page(self, order_id: str, tn: str | None, payment_url: str | None) -> None:
-        with self.db.transaction() as conn:
-            conn.execute(
+        with self.tx() as tx:
+            tx.run(
                 "UPDATE is_orders SET tn = ?, payment_url = ? WHERE order_id = ?",
                 (tn, payment_url, order_id),
             )
 
     def reopen(self, order_id: str) -> None:
         """Set the order back to PENDING (only the fault ``answer-undoes-notice`` does this)."""
-        with self.db.transaction() as conn:
-            conn.execute("UPDATE is_orders SET status = 'PENDING' WHERE order_id = ?", (order_id,))
+        with self.tx() as tx:
+            tx.run("UPDATE is_orders SET status = 'PENDING' WHERE order_id = ?", (order_id,))
 
     def set_query_id(self, order_id: str, query_id: str | None) -> None:
         """Record UCSP's reference for the order when it has none yet."""
         if not query_id:
             return
-        with self.db.transaction() as conn:
-            conn.execute(
+        with self.tx() as tx:
+            tx.run(
                 "UPDATE is_orders SET query_id = ? WHERE order_id = ? AND query_id IS NULL",
                 (query_id, order_id),
             )
@@ -233,57 +191,53 @@ class Store:
         ``force`` re-settles a final order, ``effects_again`` re-applies the effect of a
         success to an order that already succeeded (both only for faults).
         """
-        with self.db.transaction() as conn:
-            row = conn.execute("SELECT * FROM is_orders WHERE order_id = ?", (order_id,)).fetchone()
+        with self.tx() as tx:
+            row = tx.row("SELECT * FROM is_orders WHERE order_id = ?", (order_id,))
             if row is None:
                 return False
             order = _order(row)
             if query_id:
-                conn.execute(
+                tx.run(
                     "UPDATE is_orders SET query_id = ? WHERE order_id = ? AND query_id IS NULL",
                     (query_id, order_id),
                 )
             if order.status is not Status.PENDING:
                 if effects_again and succeeded and order.status is Status.SUCCEEDED:
-                    self._apply_effect(conn, order)
+                    self._apply_effect(tx, order)
                     return True
                 if not force:
                     return False
             status = Status.SUCCEEDED if succeeded else Status.FAILED
-            conn.execute(
-                "UPDATE is_orders SET status = ? WHERE order_id = ?", (status.value, order_id)
-            )
+            tx.run("UPDATE is_orders SET status = ? WHERE order_id = ?", (status.value, order_id))
             if succeeded and order.status is Status.PENDING:
-                self._apply_effect(conn, order)
+                self._apply_effect(tx, order)
             return True
 
     @staticmethod
-    def _apply_effect(conn: sqlite3.Connection, order: Order) -> None:
+    def _apply_effect(tx: Tx, order: Order) -> None:
         """A succeeded cancellation or refund changes the original payment's status."""
         if order.orig_order_id is None:
             return
-        row = conn.execute(
-            "SELECT * FROM is_orders WHERE order_id = ?", (order.orig_order_id,)
-        ).fetchone()
+        row = tx.row("SELECT * FROM is_orders WHERE order_id = ?", (order.orig_order_id,))
         if row is None:
             return
         original = _order(row)
         if original.kind.is_reversal:  # UCSP must refuse these; keep their status simple
             return
-        if order.kind is Kind.CANCELLATION:
-            conn.execute(
+        if order.kind is TxnKind.CANCELLATION:
+            tx.run(
                 "UPDATE is_orders SET status = ? WHERE order_id = ?",
                 (Status.CANCELLED.value, original.order_id),
             )
             return
-        if order.kind is not Kind.REFUND:
+        if order.kind is not TxnKind.REFUND:
             return
         refunded = original.refunded_amt + order.amount
         status = original.status
         if status is not Status.CANCELLED:
             full = refunded >= original.amount
             status = Status.REFUNDED if full else Status.PARTIALLY_REFUNDED
-        conn.execute(
+        tx.run(
             "UPDATE is_orders SET refunded_amt = ?, status = ? WHERE order_id = ?",
             (refunded, status.value, original.order_id),
         )
@@ -292,24 +246,22 @@ class Store:
 
     def start_inquiries(self, order_id: str, when: float) -> None:
         """Store the origin of the order's inquiry schedule (one schedule per order)."""
-        with self.db.transaction() as conn:
-            conn.execute(
+        with self.tx() as tx:
+            tx.run(
                 "INSERT OR IGNORE INTO is_inquiries (order_id, started_at) VALUES (?, ?)",
                 (order_id, when),
             )
 
     def inquiry_run(self, order_id: str) -> InquiryRun | None:
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                "SELECT * FROM is_inquiries WHERE order_id = ?", (order_id,)
-            ).fetchone()
-        return _inquiry_run(row) if row is not None else None
+        with self.tx() as tx:
+            row = tx.row("SELECT * FROM is_inquiries WHERE order_id = ?", (order_id,))
+        return _inquiry_run.one(row)
 
     def claim_inquiry(self, order_id: str, slot: int, limit: int) -> bool:
         """Count an inquiry at ``slot`` before it is sent; False when it must not go out
         (the schedule is over, has had ``limit`` inquiries, or ``slot`` is already used)."""
-        with self.db.transaction() as conn:
-            cursor = conn.execute(
+        with self.tx() as tx:
+            cursor = tx.run(
                 "UPDATE is_inquiries SET attempts = attempts + 1, next_slot = ? "
                 "WHERE order_id = ? AND done = 0 AND attempts < ? AND next_slot <= ?",
                 (slot + 1, order_id, limit, slot),
@@ -317,43 +269,37 @@ class Store:
         return cursor.rowcount == 1
 
     def finish_inquiries(self, order_id: str) -> None:
-        with self.db.transaction() as conn:
-            conn.execute("UPDATE is_inquiries SET done = 1 WHERE order_id = ?", (order_id,))
+        with self.tx() as tx:
+            tx.run("UPDATE is_inquiries SET done = 1 WHERE order_id = ?", (order_id,))
 
     def open_inquiries(self, limit: int) -> list[InquiryRun]:
         """Schedules a previous run left unfinished, with inquiries and slots left."""
-        with self.db.transaction() as conn:
-            rows = conn.execute(
+        with self.tx() as tx:
+            rows = tx.rows(
                 "SELECT * FROM is_inquiries WHERE done = 0 AND attempts < ? AND next_slot < ? "
                 "ORDER BY started_at, order_id",
                 (limit, limit),
-            ).fetchall()
-        return [_inquiry_run(row) for row in rows]
+            )
+        return _inquiry_run.all(rows)
 
     # --- contracts -------------------------------------------------------------------
 
     def request_signing(self, user_id: str, when: float) -> None:
-        with self.db.transaction() as conn:
-            conn.execute(
+        with self.tx() as tx:
+            tx.run(
                 "INSERT OR REPLACE INTO is_sign_requests (user_id, requested_at) VALUES (?, ?)",
                 (user_id, when),
             )
 
     def signing_requested(self, user_id: str) -> bool:
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                "SELECT 1 FROM is_sign_requests WHERE user_id = ?", (user_id,)
-            ).fetchone()
+        with self.tx() as tx:
+            row = tx.row("SELECT 1 FROM is_sign_requests WHERE user_id = ?", (user_id,))
         return row is not None
 
     def contract(self, contract_id: str) -> Contract | None:
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                "SELECT * FROM is_contracts WHERE contract_id = ?", (contract_id,)
-            ).fetchone()
-        if row is None:
-            return None
-        return Contract(row["contract_id"], row["user_id"], ContractStatus(row["status"]))
+        with self.tx() as tx:
+            row = tx.row("SELECT * FROM is_contracts WHERE contract_id = ?", (contract_id,))
+        return _contract.one(row)
 
     def record_contract(
         self, contract_id: str, user_id: str, status: ContractStatus, *, take_over: bool = False
@@ -364,12 +310,10 @@ class Store:
         (already final: unchanged) or ``"other-user"`` (the contract is another user's;
         with ``take_over`` it is handed over instead).
         """
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                "SELECT * FROM is_contracts WHERE contract_id = ?", (contract_id,)
-            ).fetchone()
+        with self.tx() as tx:
+            row = tx.row("SELECT * FROM is_contracts WHERE contract_id = ?", (contract_id,))
             if row is None:
-                conn.execute(
+                tx.run(
                     "INSERT INTO is_contracts (contract_id, user_id, status) VALUES (?, ?, ?)",
                     (contract_id, user_id, status.value),
                 )
@@ -380,7 +324,7 @@ class Store:
                 row["status"] == ContractStatus.PENDING.value
                 and status is not ContractStatus.PENDING
             ):
-                conn.execute(
+                tx.run(
                     "UPDATE is_contracts SET user_id = ?, status = ? WHERE contract_id = ?",
                     (user_id, status.value, contract_id),
                 )
@@ -388,8 +332,8 @@ class Store:
             return "duplicate"
 
     def close_contract(self, contract_id: str) -> None:
-        with self.db.transaction() as conn:
-            conn.execute(
+        with self.tx() as tx:
+            tx.run(
                 "UPDATE is_contracts SET status = ? WHERE contract_id = ?",
                 (ContractStatus.CLOSED.value, contract_id),
             )
@@ -399,41 +343,24 @@ class Store:
     def open_session(
         self, token: str, user_id: str, channel_code: str, masked_mobile: str, when: float
     ) -> None:
-        with self.db.transaction() as conn:
-            conn.execute(
+        with self.tx() as tx:
+            tx.run(
                 "INSERT INTO is_sessions (token, user_id, channel_code, masked_mobile, created_at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (token, user_id, channel_code, masked_mobile, when),
             )
 
     def logged_in(self, user_id: str) -> bool:
-        with self.db.transaction() as conn:
-            row = conn.execute("SELECT 1 FROM is_sessions WHERE user_id = ?", (user_id,)).fetchone()
+        with self.tx() as tx:
+            row = tx.row("SELECT 1 FROM is_sessions WHERE user_id = ?", (user_id,))
         return row is not None
 
     def session_user(self, token: str) -> str | None:
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                "SELECT user_id FROM is_sessions WHERE token = ?", (token,)
-            ).fetchone()
+        with self.tx() as tx:
+            row = tx.row("SELECT user_id FROM is_sessions WHERE token = ?", (token,))
         return str(row["user_id"]) if row is not None else None
 
     def masked_mobiles(self) -> list[str]:
-        with self.db.transaction() as conn:
-            rows = conn.execute("SELECT masked_mobile FROM is_sessions").fetchall()
+        with self.tx() as tx:
+            rows = tx.rows("SELECT masked_mobile FROM is_sessions")
         return [str(r["masked_mobile"]) for r in rows]
-
-    def remember_msg_id(self, msg_id: str, now: float, window: float) -> bool:
-        """Record a msgID; False when it was already seen within ``window`` seconds."""
-        with self.db.transaction() as conn:
-            row = conn.execute(
-                "SELECT seen_at FROM is_seen_msgids WHERE msg_id = ?", (msg_id,)
-            ).fetchone()
-            if row is not None and now - float(row["seen_at"]) <= window:
-                return False
-            conn.execute(
-                "INSERT OR REPLACE INTO is_seen_msgids (msg_id, seen_at) VALUES (?, ?)",
-                (msg_id, now),
-            )
-            conn.execute("DELETE FROM is_seen_msgids WHERE seen_at < ?", (now - window,))
-            return True

@@ -17,8 +17,9 @@ from typing import Any
 from ucsp import schemas
 from ucsp.codes import ResponseCode
 from ucsp.sim.faults import FaultSet
+from ucsp.sim.store_base import ContractStatus, TxnKind
 from ucsp.sim.ucsp.registry import Merchant
-from ucsp.sim.ucsp.store import Contract, ContractStatus, Txn, TxnKind, TxnStatus
+from ucsp.sim.ucsp.store import Contract, Txn, TxnStatus
 
 MAGIC_DELAY_SECONDS = 2.0
 """Protocol seconds between a 05 answer (magic amount ...05) and the success that follows."""

@@ -19,17 +19,11 @@ from ucsp.codes import ResponseCode
 from ucsp.envelope import TIME_FORMAT
 from ucsp.profile import Profile
 from ucsp.sim.faults import FaultSet
+from ucsp.sim.store_base import ContractStatus
 from ucsp.sim.ucsp import rules
 from ucsp.sim.ucsp.registry import Industry, Registry
 from ucsp.sim.ucsp.rules import Verdict
-from ucsp.sim.ucsp.store import (
-    Contract,
-    ContractStatus,
-    Store,
-    Tx,
-    Txn,
-    TxnStatus,
-)
+from ucsp.sim.ucsp.store import Contract, Store, Tx, Txn, TxnStatus
 
 PAYMENT_NOTICE = "PAYMENT_RESULT_NOTICE"
 SIGN_NOTICE = "SIGN_AUTO_DEBIT_NOTICE"
@@ -113,22 +107,12 @@ class Business:
     # --- gateway requests ----------------------------------------------------------------
 
     def handle(
-        self,
-        msg_type: str,
-        industry: Industry,
-        trx: dict[str, Any],
-        base_url: str,
-        guard: Callable[[Tx], Outcome | None] | None = None,
+        self, msg_type: str, industry: Industry, trx: dict[str, Any], base_url: str
     ) -> Outcome:
-        """Apply the business rules of ``msg_type`` (format and signature already checked).
-
-        ``guard`` runs first in the same transaction (the replay check) and may refuse.
-        """
+        """Apply the business rules of ``msg_type`` (format, signature and replay already
+        checked), in one transaction (joining the caller's, when it has one open)."""
         handler = self._handlers[msg_type]
         with self.store.tx() as tx:
-            refusal = guard(tx) if guard is not None else None
-            if refusal is not None:
-                return refusal
             return handler(tx, industry, msg_type, trx, base_url)
 
     def _resubmitted(

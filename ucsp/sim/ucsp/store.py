@@ -1,9 +1,10 @@
 """SQLite state of the reference UCSP: transactions, contracts, notices, seen msgIDs.
 
-Every business operation opens one :meth:`Store.tx` (``BEGIN IMMEDIATE``) and does all its
-reads and writes through the :class:`Tx` it gets, with no ``await`` inside, so parallel
-requests never lose an update. A file database keeps everything across restarts, including
-notices not yet acknowledged and transactions still pending (resumed at start-up).
+Built to the design of :mod:`ucsp.sim.store_base`. Every business operation opens one
+:meth:`Store.tx` (``BEGIN IMMEDIATE``) and does all its reads and writes through the
+:class:`Tx` it gets, with no ``await`` inside, so parallel requests never lose an update. A
+file database keeps everything across restarts, including notices not yet acknowledged and
+transactions still pending (resumed at start-up).
 
 A notice attempt is claimed (counted, with its slot and the time of the first attempt) in
 its own committed transaction before its bytes are sent, so an attempt cut short by a kill
@@ -16,10 +17,11 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
-from types import TracebackType
 from typing import Any
 
 from ucsp.sim.db import Database, add_missing_columns
+from ucsp.sim.store_base import ContractStatus, Rows, SqlStore, TxnKind
+from ucsp.sim.store_base import Tx as BaseTx
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS txns (
@@ -76,28 +78,10 @@ CREATE TABLE IF NOT EXISTS seen_msgids (
 """
 
 
-class TxnKind(StrEnum):
-    PAYMENT = "PAYMENT"
-    AUTO_DEBIT = "AUTO_DEBIT"
-    CANCELLATION = "CANCELLATION"
-    REFUND = "REFUND"
-
-    @property
-    def is_reversal(self) -> bool:
-        return self in (TxnKind.CANCELLATION, TxnKind.REFUND)
-
-
 class TxnStatus(StrEnum):
     SUCCEEDED = "00"
     FAILED = "01"
     PENDING = "05"
-
-
-class ContractStatus(StrEnum):
-    PENDING = "PENDING"  # signUrl issued, the user has not decided
-    ACTIVE = "ACTIVE"
-    DECLINED = "DECLINED"
-    CLOSED = "CLOSED"
 
 
 @dataclass(frozen=True)
@@ -187,56 +171,16 @@ def _txn_row(txn: Txn) -> tuple[Any, ...]:
     )
 
 
-def _txn(row: sqlite3.Row) -> Txn:
-    return Txn(
-        industry_code=row["industry_code"],
-        order_id=row["order_id"],
-        kind=TxnKind(row["kind"]),
-        fingerprint=row["fingerprint"],
-        answer_code=row["answer_code"],
-        answer_trx=json.loads(row["answer_trx"]),
-        query_id=row["query_id"],
-        txn_amt=row["txn_amt"],
-        amount=row["amount"],
-        currency=row["currency"],
-        txn_time=row["txn_time"],
-        notice_url=row["notice_url"],
-        status=TxnStatus(row["status"]),
-        orig_query_id=row["orig_query_id"],
-        contract_id=row["contract_id"],
-        mer_id=row["mer_id"],
-        acq_iin=row["acq_iin"],
-        tn=row["tn"],
-        hook_done=bool(row["hook_done"]),
-        settle_pending=bool(row["settle_pending"]),
-    )
-
-
-def _contract(row: sqlite3.Row) -> Contract:
-    return Contract(
-        token=row["token"],
-        contract_id=row["contract_id"],
-        industry_code=row["industry_code"],
-        mer_id=row["mer_id"],
-        user_id=row["user_id"],
-        front_url=row["front_url"],
-        back_url=row["back_url"],
-        status=ContractStatus(row["status"]),
-    )
-
-
-def _notice(row: sqlite3.Row) -> Notice:
-    return Notice(
-        id=row["id"],
-        industry_code=row["industry_code"],
-        msg_type=row["msg_type"],
-        url=row["url"],
-        trx=json.loads(row["trx"]),
-        acknowledged=bool(row["acknowledged"]),
-        attempts=row["attempts"],
-        first_attempt_at=row["first_attempt_at"],
-        next_slot=row["next_slot"],
-    )
+_txn = Rows(
+    Txn,
+    kind=TxnKind,
+    answer_trx=json.loads,
+    status=TxnStatus,
+    hook_done=bool,
+    settle_pending=bool,
+)
+_contract = Rows(Contract, status=ContractStatus)
+_notice = Rows(Notice, trx=json.loads, acknowledged=bool)
 
 
 # columns a database file written by an earlier version may lack
@@ -246,47 +190,33 @@ _NOTICE_COLUMNS_ADDED = {
 }
 
 
-class Tx:
-    """Reads and writes inside one transaction."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+class Tx(BaseTx):
+    """The UCSP's reads and writes inside one transaction."""
 
     # --- transactions (orders, auto-debits, cancellations, refunds) -----------------------
 
+    def _select_txns(self, where: str, params: tuple[Any, ...]) -> list[Txn]:
+        sql = f"SELECT {_TXN_COLUMNS} FROM txns WHERE {where}"  # noqa: S608
+        return _txn.all(self.rows(sql, params))
+
+    def _select_txn(self, where: str, params: tuple[Any, ...]) -> Txn | None:
+        sql = f"SELECT {_TXN_COLUMNS} FROM txns WHERE {where}"  # noqa: S608
+        return _txn.one(self.row(sql, params))
+
     def txn(self, industry_code: str, order_id: str) -> Txn | None:
-        row = self.conn.execute(
-            f"SELECT {_TXN_COLUMNS} FROM txns WHERE industry_code = ? AND order_id = ?",  # noqa: S608
-            (industry_code, order_id),
-        ).fetchone()
-        return _txn(row) if row else None
+        return self._select_txn("industry_code = ? AND order_id = ?", (industry_code, order_id))
 
     def txn_by_query_id(self, industry_code: str, query_id: str) -> Txn | None:
-        row = self.conn.execute(
-            f"SELECT {_TXN_COLUMNS} FROM txns WHERE industry_code = ? AND query_id = ?",  # noqa: S608
-            (industry_code, query_id),
-        ).fetchone()
-        return _txn(row) if row else None
+        return self._select_txn("industry_code = ? AND query_id = ?", (industry_code, query_id))
 
     def txn_by_tn(self, tn: str) -> Txn | None:
-        row = self.conn.execute(
-            f"SELECT {_TXN_COLUMNS} FROM txns WHERE tn = ?",  # noqa: S608
-            (tn,),
-        ).fetchone()
-        return _txn(row) if row else None
+        return self._select_txn("tn = ?", (tn,))
 
     def reversals_of(self, query_id: str) -> list[Txn]:
-        rows = self.conn.execute(
-            f"SELECT {_TXN_COLUMNS} FROM txns WHERE orig_query_id = ?",  # noqa: S608
-            (query_id,),
-        ).fetchall()
-        return [_txn(row) for row in rows]
+        return self._select_txns("orig_query_id = ?", (query_id,))
 
     def settling(self) -> list[Txn]:
-        rows = self.conn.execute(
-            f"SELECT {_TXN_COLUMNS} FROM txns WHERE settle_pending = 1",  # noqa: S608
-        ).fetchall()
-        return [_txn(row) for row in rows]
+        return self._select_txns("settle_pending = 1", ())
 
     def insert_txn(self, txn: Txn) -> None:
         self.conn.execute(_INSERT_TXN, _txn_row(txn))
@@ -344,7 +274,7 @@ class Tx:
 
     def contract_by_token(self, token: str) -> Contract | None:
         row = self.conn.execute("SELECT * FROM contracts WHERE token = ?", (token,)).fetchone()
-        return _contract(row) if row else None
+        return _contract.one(row)
 
     def contract(self, industry_code: str, contract_id: str) -> Contract | None:
         """A contract the industry knows of: signed or declined, closed included."""
@@ -352,7 +282,7 @@ class Tx:
             "SELECT * FROM contracts WHERE industry_code = ? AND contract_id = ? AND status != ?",
             (industry_code, contract_id, ContractStatus.PENDING.value),
         ).fetchone()
-        return _contract(row) if row else None
+        return _contract.one(row)
 
     def set_contract_status(self, contract: Contract, status: ContractStatus) -> None:
         self.conn.execute(
@@ -373,7 +303,7 @@ class Tx:
 
     def notice(self, notice_id: int) -> Notice | None:
         row = self.conn.execute("SELECT * FROM notices WHERE id = ?", (notice_id,)).fetchone()
-        return _notice(row) if row else None
+        return _notice.one(row)
 
     def claim_attempt(self, notice_id: int, slot: int, now: float, limit: int) -> bool:
         """Count an attempt at ``slot`` before it is sent; False when it must not go out.
@@ -399,62 +329,20 @@ class Tx:
             "ORDER BY id",
             (limit, limit),
         ).fetchall()
-        return [_notice(row) for row in rows]
-
-    # --- replay ---------------------------------------------------------------------------
-
-    def seen_before(self, originator: str, msg_id: str, now: float, window: float) -> bool:
-        """True when ``msg_id`` was seen within ``window`` seconds; records it otherwise.
-
-        One statement: a new msgID is inserted, one seen longer ago than ``window`` gets
-        ``now``, and one seen within ``window`` is left as it is (no row changed: seen).
-        """
-        cursor = self.conn.execute(
-            "INSERT INTO seen_msgids (originator, msg_id, seen_at) VALUES (?1, ?2, ?3) "
-            "ON CONFLICT (originator, msg_id) DO UPDATE SET seen_at = excluded.seen_at "
-            "WHERE NOT (?3 - seen_at < ?4)",
-            (originator, msg_id, now, window),
-        )
-        return cursor.rowcount == 0
-
-    def forget_msgids(self, before: float) -> None:
-        self.conn.execute("DELETE FROM seen_msgids WHERE seen_at < ?", (before,))
+        return _notice.all(rows)
 
 
-class Store:
+class Store(SqlStore[Tx]):
     """The UCSP state on one :class:`~ucsp.sim.db.Database`."""
 
+    SCHEMA = SCHEMA
+    REPLAY_TABLE = "seen_msgids"
+    REPLAY_KEYS = ("originator", "msg_id")
+
     def __init__(self, db: Database) -> None:
-        self.db = db
-        self._tx = Tx(db.conn)  # holds nothing but the connection: one serves every tx
-        db.conn.executescript(SCHEMA)
-        with db.transaction() as conn:
-            if "next_slot" in add_missing_columns(conn, "notices", _NOTICE_COLUMNS_ADDED):
-                # a file written before slots were stored: one slot per attempt so far
-                conn.execute("UPDATE notices SET next_slot = attempts")
+        super().__init__(db, Tx(db.conn))
 
-    def tx(self) -> _Scope:
-        """``with store.tx() as tx:`` one write transaction (see :meth:`Database.transaction`)."""
-        return _Scope(self.db, self._tx)
-
-
-class _Scope:
-    """The context manager of :meth:`Store.tx` (a class: it runs once per request)."""
-
-    __slots__ = ("_db", "_tx")
-
-    def __init__(self, db: Database, tx: Tx) -> None:
-        self._db = db
-        self._tx = tx
-
-    def __enter__(self) -> Tx:
-        self._db.begin()
-        return self._tx
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._db.end(exc_type is not None)
+    def migrate(self, conn: sqlite3.Connection) -> None:
+        if "next_slot" in add_missing_columns(conn, "notices", _NOTICE_COLUMNS_ADDED):
+            # a file written before slots were stored: one slot per attempt so far
+            conn.execute("UPDATE notices SET next_slot = attempts")
