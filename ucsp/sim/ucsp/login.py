@@ -7,15 +7,12 @@ message is signed by UCSP, and the signed JSON bytes travel as the query paramet
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
-from urllib.parse import quote
 
 from ucsp.codec import Codec
 from ucsp.crypto import encrypt_field, serialise_with_placeholder
 from ucsp.envelope import ENC_CERT_ID_FIELD, build_request
-from ucsp.profile import RequestDataEncoding
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.ucsp.registry import Industry
 
@@ -51,15 +48,3 @@ def login_message(
     signature: Any = partial["certificateSignature"]["signature"]
     message["certificateSignature"] = partial["certificateSignature"]
     return serialise_with_placeholder(message, signature).encode("utf-8")
-
-
-def encode_request_data(signed: bytes, encoding: RequestDataEncoding) -> str:
-    """The value of ``request_data``, already escaped for a query string."""
-    if encoding is RequestDataEncoding.BASE64URL:
-        return quote(base64.urlsafe_b64encode(signed).decode("ascii"), safe="")
-    return quote(signed.decode("utf-8"), safe="")
-
-
-def login_url(index_url: str, request_data: str) -> str:
-    separator = "&" if "?" in index_url else "?"
-    return f"{index_url}{separator}request_data={request_data}"

@@ -18,8 +18,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from ucsp.clock import Clock
 from ucsp.codec import Codec
 from ucsp.journal import Journal, JournalEntry
+from ucsp.login_encoding import encode_request_data, login_url
 from ucsp.sim.faults import FaultSet
-from ucsp.sim.ucsp.login import LOGIN_TYPE, encode_request_data, login_message, login_url
+from ucsp.sim.ucsp.login import LOGIN_TYPE, login_message
 from ucsp.sim.ucsp.notices import Notifier
 from ucsp.sim.ucsp.registry import Registry
 from ucsp.sim.ucsp.service import Business, HookResult
