@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 from pytest_bdd import given, then, when
 
 from steps.types import Money, parse
-from ucsp.checks import ensure
-from ucsp.checks.messages import check_code, check_valid_answer
-from ucsp.checks.notices import (
-    check_fresh_envelopes,
-    check_no_record,
-    check_notice_answered_by_industry,
-    check_notice_sent_by_ucsp,
-    check_notice_target,
-    check_record_unchanged,
-    check_recorded,
-    check_retry_schedule,
-    check_same_trx,
-    check_transmission_count,
-)
-from ucsp.deployment import Deployment
-from ucsp.flows.base import Order
-from ucsp.flows.notices import CraftedNotice, EarlyNotice, NoticeFlow
-from ucsp.flows.payment import NOTICE, SUBMIT_RULE
 from ucsp.journal import JournalEntry
-
-
-@pytest.fixture
-def notices(deployment: Deployment) -> NoticeFlow:
-    return NoticeFlow(deployment)
-
+from ucsp.sides.notices import CraftedNotice, EarlyNotice
+from ucsp.sides.result import Order
+from ucsp.sides.roles import IndustryUnderTest, UcspUnderTest
 
 # --- where a UCSP under test sends notices (NOT-01) -------------------------------------------
 
@@ -39,42 +17,33 @@ def notices(deployment: Deployment) -> NoticeFlow:
     parse("an order of {amount:Money} has been submitted with a second notice URL as backUrl"),
     target_fixture="order",
 )
-def _(notices: NoticeFlow, deployment: Deployment, amount: Money) -> Order:
-    url = notices.second_notice_url
-    order = deployment.call(notices.submit_order(amount.txn_amt, amount.currency, back_url=url))
-    if order.exchange is not None:
-        check_valid_answer(order.exchange)
-    check_code(order.code, "00", SUBMIT_RULE[deployment.role], "the answer to SUBMIT_PAYMENT_ORDER")
-    return order
+def _(ucsp_under_test: UcspUnderTest, amount: Money) -> Order:
+    return ucsp_under_test.notices.submitted_with_back_url(amount)
 
 
 @then("the result notice of the order arrives at the order's backUrl")
-def _(notices: NoticeFlow, deployment: Deployment, order: Order) -> None:
-    entries = deployment.call(notices.notices(order))
-    ensure(bool(entries), "NOT-01", f"no {NOTICE} for order {order.order_id} arrived")
-    check_notice_target(entries[0].url, str(notices.sent_trx(order)["backUrl"]))
+def _(ucsp_under_test: UcspUnderTest, order: Order) -> None:
+    ucsp_under_test.notices.check_arrives_at_back_url(order)
 
 
 @then("the result notice of the order arrives at the registered notice URL")
-def _(notices: NoticeFlow, deployment: Deployment, order: Order) -> None:
-    entries = deployment.call(notices.notices(order))
-    ensure(bool(entries), "NOT-01", f"no {NOTICE} for order {order.order_id} arrived")
-    check_notice_target(entries[0].url, deployment.target.industry.notice_url)
+def _(ucsp_under_test: UcspUnderTest, order: Order) -> None:
+    ucsp_under_test.notices.check_arrives_at_registered_url(order)
 
 
 # --- retries of a UCSP under test (NOT-03, NOT-04, NOT-05, FMT-11) ------------------------------
 
 
 @given(parse("the Industry Service answers the next result notice with {answer:Text}"))
-def _(notices: NoticeFlow, answer: str) -> None:
-    notices.answer_notices(answer)
+def _(ucsp_under_test: UcspUnderTest, answer: str) -> None:
+    ucsp_under_test.notices.answer_notices(answer)
 
 
 @given(
     parse("the Industry Service answers the next {count:Count} result notices with {answer:Text}")
 )
-def _(notices: NoticeFlow, count: int, answer: str) -> None:
-    notices.answer_notices(answer, count)
+def _(ucsp_under_test: UcspUnderTest, count: int, answer: str) -> None:
+    ucsp_under_test.notices.answer_notices(answer, count)
 
 
 @then(
@@ -83,54 +52,23 @@ def _(notices: NoticeFlow, count: int, answer: str) -> None:
     ),
     target_fixture="transmissions",
 )
-def _(notices: NoticeFlow, deployment: Deployment, order: Order, count: int) -> list[JournalEntry]:
-    entries = deployment.call(notices.transmissions(order, count))
-    profile = deployment.target.profile
-    check_transmission_count(len(entries), count, len(profile.schedule))
-    check_retry_schedule(
-        [e.elapsed for e in entries],
-        profile.schedule,
-        profile.early_tolerance,
-        profile.late_tolerance,
-        notices.slack,
-    )
-    return entries
+def _(ucsp_under_test: UcspUnderTest, order: Order, count: int) -> list[JournalEntry]:
+    return ucsp_under_test.notices.check_on_schedule(order, count)
 
 
 @then("every transmission carries the same trxInfo in a fresh envelope")
-def _(deployment: Deployment, order: Order, transmissions: list[JournalEntry]) -> None:
-    messages = [
-        check_notice_sent_by_ucsp(
-            e, deployment.target, NOTICE, {"orderId": order.order_id}, "NOT-03"
-        )
-        for e in transmissions
-    ]
-    check_same_trx(messages)
-    check_fresh_envelopes(messages, transmissions, deployment.target.profile)
+def _(ucsp_under_test: UcspUnderTest, order: Order, transmissions: list[JournalEntry]) -> None:
+    ucsp_under_test.notices.check_fresh_retransmissions(order, transmissions)
 
 
 @then(parse("the result notice of the order is transmitted {count:Count} times and no more"))
-def _(notices: NoticeFlow, deployment: Deployment, order: Order, count: int) -> None:
-    entries = deployment.call(notices.transmissions(order, count))
-    check_transmission_count(len(entries), count, len(deployment.target.profile.schedule))
+def _(ucsp_under_test: UcspUnderTest, order: Order, count: int) -> None:
+    ucsp_under_test.notices.check_transmitted(order, count)
 
 
 @then("the result notice of the order is sent again with the same trxInfo")
-def _(notices: NoticeFlow, deployment: Deployment, order: Order) -> None:
-    entries = deployment.call(notices.retransmissions(order))
-    ensure(
-        len(entries) >= 2,
-        "NOT-05",
-        f"the notice of {order.order_id} was not sent again after an answer other than a "
-        "valid, signed, echoing 00",
-    )
-    messages = [
-        check_notice_sent_by_ucsp(
-            e, deployment.target, NOTICE, {"orderId": order.order_id}, "NOT-03"
-        )
-        for e in entries[:2]
-    ]
-    check_same_trx(messages)
+def _(ucsp_under_test: UcspUnderTest, order: Order) -> None:
+    ucsp_under_test.notices.check_sent_again(order)
 
 
 # --- an Industry Service under test receives (NOT-06 to NOT-09) ---------------------------------
@@ -139,58 +77,55 @@ def _(notices: NoticeFlow, deployment: Deployment, order: Order) -> None:
 @when(
     "UCSP sends the result notice of the order again in a fresh envelope", target_fixture="crafted"
 )
-def _(notices: NoticeFlow, deployment: Deployment, order: Order) -> CraftedNotice:
-    return deployment.call(notices.repeat_notice(order))
+def _(industry_under_test: IndustryUnderTest, order: Order) -> CraftedNotice:
+    return industry_under_test.notices.repeat_notice(order)
 
 
 @when(
     parse("UCSP sends a result notice for the order with txnStatus {status:Code}"),
     target_fixture="crafted",
 )
-def _(notices: NoticeFlow, deployment: Deployment, order: Order, status: str) -> CraftedNotice:
-    return deployment.call(notices.late_notice(order, status))
+def _(industry_under_test: IndustryUnderTest, order: Order, status: str) -> CraftedNotice:
+    return industry_under_test.notices.late_notice(order, status)
 
 
 @when(
     "UCSP sends a result notice for an orderId the Industry Service never created",
     target_fixture="crafted",
 )
-def _(notices: NoticeFlow, deployment: Deployment) -> CraftedNotice:
-    return deployment.call(notices.unknown_order_notice())
+def _(industry_under_test: IndustryUnderTest) -> CraftedNotice:
+    return industry_under_test.notices.unknown_order_notice()
 
 
 @when(
     parse("UCSP sends a result notice for the order with a different {field:Word}"),
     target_fixture="crafted",
 )
-def _(notices: NoticeFlow, deployment: Deployment, order: Order, field: str) -> CraftedNotice:
-    return deployment.call(notices.differing_notice(order, field))
+def _(industry_under_test: IndustryUnderTest, order: Order, field: str) -> CraftedNotice:
+    return industry_under_test.notices.differing_notice(order, field)
 
 
 @then(parse("the notice is answered with code {code:Code}"))
-def _(deployment: Deployment, crafted: CraftedNotice, code: str) -> None:
-    check_notice_answered_by_industry(crafted.entry, deployment.target, code, crafted.requirement)
+def _(industry_under_test: IndustryUnderTest, crafted: CraftedNotice, code: str) -> None:
+    industry_under_test.notices.check_answered(crafted, code)
 
 
 @then("nothing recorded of the order has changed")
-def _(notices: NoticeFlow, deployment: Deployment, crafted: CraftedNotice) -> None:
-    assert crafted.before is not None
-    after = deployment.call(notices.record(crafted.order_id))
-    check_record_unchanged(crafted.before, after.data, crafted.requirement)
+def _(industry_under_test: IndustryUnderTest, crafted: CraftedNotice) -> None:
+    industry_under_test.notices.check_nothing_changed(crafted)
 
 
 @then("the Industry Service has no record of that orderId")
-def _(notices: NoticeFlow, deployment: Deployment, crafted: CraftedNotice) -> None:
-    record = deployment.call(notices.record(crafted.order_id))
-    check_no_record(record.status, crafted.order_id, crafted.requirement)
+def _(industry_under_test: IndustryUnderTest, crafted: CraftedNotice) -> None:
+    industry_under_test.notices.check_no_record(crafted)
 
 
 # --- a notice before the answer (NOT-10) ----------------------------------------------------------
 
 
 @given("UCSP holds back its answer to the next order")
-def _(notices: NoticeFlow) -> None:
-    notices.answer_next_order_late()
+def _(industry_under_test: IndustryUnderTest) -> None:
+    industry_under_test.notices.answer_next_order_late()
 
 
 @when(
@@ -200,36 +135,31 @@ def _(notices: NoticeFlow) -> None:
     ),
     target_fixture="early",
 )
-def _(notices: NoticeFlow, deployment: Deployment, amount: Money) -> EarlyNotice:
-    return deployment.call(notices.pay_before_answer(amount.txn_amt, amount.currency))
+def _(industry_under_test: IndustryUnderTest, amount: Money) -> EarlyNotice:
+    return industry_under_test.notices.pay_before_answer(amount)
 
 
 @then("the result notice of the order is answered 00 before the answer to the order")
-def _(notices: NoticeFlow, deployment: Deployment, early: EarlyNotice) -> None:
-    if not early.notice_first:
-        raise RuntimeError("the answer to the order went out before the notice: nothing checked")
-    entries = deployment.call(notices.notices(early.order))
-    notice = notices.first_notice(entries, "NOT-10", f"{NOTICE} of {early.order.order_id}")
-    check_notice_answered_by_industry(notice, deployment.target, "00", "NOT-10")
+def _(industry_under_test: IndustryUnderTest, early: EarlyNotice) -> None:
+    industry_under_test.notices.check_early_notice_answered(early)
 
 
 @then(parse("the early-notified order is recorded as {status:Status}"))
-def _(notices: NoticeFlow, deployment: Deployment, early: EarlyNotice, status: str) -> None:
-    record = deployment.call(notices.record(early.order.order_id))
-    check_recorded(record.data, status, "NOT-10")
+def _(industry_under_test: IndustryUnderTest, early: EarlyNotice, status: str) -> None:
+    industry_under_test.notices.check_early_recorded(early, status)
 
 
 # --- notices out of order (NOT-11) ---------------------------------------------------------------
 
 
 @given(parse("UCSP answers the Industry Service's refund inquiries with code {code:Code}"))
-def _(notices: NoticeFlow, code: str) -> None:
-    notices.answer_refund_inquiries(code)
+def _(industry_under_test: IndustryUnderTest, code: str) -> None:
+    industry_under_test.notices.answer_refund_inquiries(code)
 
 
 @given(parse("UCSP holds the next {count:Count} result notices"))
-def _(notices: NoticeFlow, count: int) -> None:
-    notices.hold_notices(count)
+def _(industry_under_test: IndustryUnderTest, count: int) -> None:
+    industry_under_test.notices.hold_notices(count)
 
 
 @when(
@@ -237,29 +167,22 @@ def _(notices: NoticeFlow, count: int) -> None:
     target_fixture="refunds",
 )
 def _(
-    notices: NoticeFlow, deployment: Deployment, order: Order, first: Money, second: Money
+    industry_under_test: IndustryUnderTest, order: Order, first: Money, second: Money
 ) -> list[str]:
-    return [
-        deployment.call(notices.refund(order, first.txn_amt)),
-        deployment.call(notices.refund(order, second.txn_amt)),
-    ]
+    notices = industry_under_test.notices
+    return [notices.refund(order, first), notices.refund(order, second)]
 
 
 @when("UCSP delivers the held notices in reverse order")
-def _(notices: NoticeFlow, deployment: Deployment, refunds: list[str]) -> None:
-    for entry in deployment.call(notices.release_in_reverse(refunds)):
-        check_notice_answered_by_industry(entry, deployment.target, "00", "NOT-11")
+def _(industry_under_test: IndustryUnderTest, refunds: list[str]) -> None:
+    industry_under_test.notices.check_delivered_in_reverse(refunds)
 
 
 @then(parse("each refund of the order is recorded as {status:Status}"))
-def _(notices: NoticeFlow, deployment: Deployment, refunds: list[str], status: str) -> None:
-    for refund_id in refunds:
-        check_recorded(deployment.call(notices.record(refund_id)).data, status, "NOT-11")
+def _(industry_under_test: IndustryUnderTest, refunds: list[str], status: str) -> None:
+    industry_under_test.notices.check_each_recorded(refunds, status)
 
 
 @then(parse("the order is recorded as {status:Status} with {amount:Money} refunded"))
-def _(
-    notices: NoticeFlow, deployment: Deployment, order: Order, status: str, amount: Money
-) -> None:
-    record = deployment.call(notices.record(order.order_id)).data
-    check_recorded(record, status, "NOT-11", refunded_amt=amount.txn_amt)
+def _(industry_under_test: IndustryUnderTest, order: Order, status: str, amount: Money) -> None:
+    industry_under_test.notices.check_refunded(order, status, amount)

@@ -55,6 +55,7 @@ EXTRA_TYPES: dict[str, Any] = {
     "Name": _word(r"[a-z0-9-]+"),
     "Path": _word(r"[A-Za-z][A-Za-z.]*"),
     "Word": _word(r"\S+"),
+    "Reversal": _word(r"cancellation|refund"),  # names the fixture of the latest one
 }
 
 

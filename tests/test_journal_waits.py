@@ -1,25 +1,23 @@
-"""Waiting for one specific exchange: the journal's wait helpers and the flows built on them.
+"""Waiting for one specific exchange: the journal's wait helpers and the sides built on them.
 
 No test sleeps: entries are recorded by other tasks (or threads) while a wait is pending, and
-time-outs are reached by moving the event loop's clock forward.
+time-outs are reached by moving the event loop's clock forward. A side's synchronous waits run
+on a loop thread, as a deployment's do, while the test records entries.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import pytest
 
-from ucsp.deployment import Deployment
-from ucsp.flows.auto_debit import Answer, AutoDebitFlow, Charge
-from ucsp.flows.base import BaseFlow
-from ucsp.flows.inquiry import InquiryFlow
-from ucsp.flows.payment import NOTICE
+from tests.sides.fakes import FakeUcspPeer, fake_deployment
 from ucsp.journal import (
     Direction,
     Journal,
@@ -30,8 +28,15 @@ from ucsp.journal import (
     exchange_of,
     msg_id_of,
 )
+from ucsp.loopback import LoopThread
+from ucsp.messages import MsgType
+from ucsp.sides.result import Order
+from ucsp.sides.roles import IndustryUnderTest, side_for
+from ucsp.sides.side import Side
 
 pytestmark = pytest.mark.anyio
+T = TypeVar("T")
+NOTICE = MsgType.PAYMENT_RESULT_NOTICE
 
 WALL = datetime(2026, 1, 15, 2, 30, tzinfo=UTC)
 ORDER = "ORD20260115103000abcdef"
@@ -214,77 +219,46 @@ async def test_waiters_check_their_own_condition() -> None:
     assert await two is True
 
 
-# --- the flows wait for the exchange they caused -----------------------------------------
+# --- the sides wait for the exchange they caused ------------------------------------------
 
 
-class FakeUcspPeer:
-    """The suite's UCSP peer, reduced to its held notices."""
-
-    def __init__(self, journal: Journal) -> None:
-        self.journal = journal
-        self.held: list[dict[str, Any]] = []
-        self.holding = Waiters()
-        self.released: list[str] = []
-
-    def hold(self, notice: dict[str, Any]) -> None:
-        self.held.append(notice)
-        self.holding.notify()
-
-    def held_notice_ids(self, match: Callable[[dict[str, Any]], bool]) -> list[str]:
-        return [str(n["msgInfo"]["msgID"]) for n in self.held if match(n)]
-
-    async def wait_held_notices(
-        self, match: Callable[[dict[str, Any]], bool], timeout: float
-    ) -> list[str]:
-        await self.holding.wait(lambda: bool(self.held_notice_ids(match)), timeout)
-        return self.held_notice_ids(match)
-
-    def release_held(self, msg_ids: list[str]) -> list[str]:
-        self.released.extend(msg_ids)
-        self.held = [n for n in self.held if n["msgInfo"]["msgID"] not in msg_ids]
-        return msg_ids
+@pytest.fixture
+def loop_thread() -> Iterator[LoopThread]:
+    """The event loop a side's synchronous waits run on, as a deployment's does."""
+    thread = LoopThread("test-journal-waits")
+    yield thread
+    thread.stop()
 
 
-def deployment_with(peer: FakeUcspPeer, role: str = "industry") -> Deployment:
-    target = SimpleNamespace(time_scale=0.01, profile=SimpleNamespace(schedule=(0.0, 15.0, 60.0)))
-    fake = SimpleNamespace(role=role, target=target, peer_journal=peer.journal, ucsp_peer=peer)
-    return cast(Deployment, fake)
+def side_of(role: str, journal: Journal, loop: LoopThread) -> Side:
+    deployment = fake_deployment(role, FakeUcspPeer(journal))
+    cast(Any, deployment).call = loop.call
+    return side_for(deployment)
 
 
-def charge() -> Charge:
-    return Charge(ORDER, "C1", "1000", "156", Answer("SUBMIT_AUTO_DEBIT", "05"))
-
-
-async def test_the_held_charge_notice_is_delivered_only_when_its_own_exchange_is_answered() -> None:
-    """NOT-09: a notice the suite crafted about the charge is already answered; delivering
-    the held one waits for the held one."""
-    journal = Journal()
-    peer = FakeUcspPeer(journal)
-    journal.record(entry("UCRAFTED"))
-    flow = AutoDebitFlow(deployment_with(peer))
-    delivering = asyncio.ensure_future(flow.deliver_held_notice(charge()))
-    await settle()
-    assert not delivering.done() and peer.released == []  # nothing held yet
-    peer.hold(message("UOTHERORDER", order_id="ORDanother"))
-    peer.hold(message("UHELD"))
-    await settle()
-    assert peer.released == ["UHELD"]  # only the charge's notice, the other stays held
-    assert not delivering.done()  # the crafted notice's exchange does not end the wait
-    journal.record(entry("UHELD"))
-    delivered = await delivering
-    assert [e.msg_id for e in delivered] == ["UHELD"]
-    assert [str(n["msgInfo"]["msgID"]) for n in peer.held] == ["UOTHERORDER"]
+def started(journal: Journal, wait: Callable[[], T]) -> Future[T]:
+    """``wait`` running in a thread of its own, once its waiter is pending on ``journal``."""
+    running = ThreadPoolExecutor(max_workers=1)
+    future = running.submit(wait)
+    running.shutdown(wait=False)
+    pending = threading.Event()
+    while not future.done() and not pending.wait(0.001):
+        if len(journal.waiters):
+            pending.set()
+    return future
 
 
 async def test_the_inquiry_area_delivers_the_held_notice_of_its_order_by_msg_id() -> None:
     journal = Journal()
     peer = FakeUcspPeer(journal)
     journal.record(entry("UCRAFTED"))
-    flow = InquiryFlow(deployment_with(peer))
-    delivering = asyncio.ensure_future(flow.release_notices(charge()))
+    area = IndustryUnderTest(fake_deployment("industry", peer)).inquiry
+    delivering = asyncio.ensure_future(area.held_notices_released(Order(ORDER, "1000", "156")))
+    peer.hold(message("UOTHERORDER", order_id="ORDanother"))
     peer.hold(message("UHELD"))
     await settle()
-    assert not delivering.done()
+    assert peer.released == ["UHELD"]
+    assert not delivering.done()  # the crafted notice's exchange does not end the wait
     journal.record(entry("UHELD"))
     assert [e.msg_id for e in await delivering] == ["UHELD"]
 
@@ -292,33 +266,29 @@ async def test_the_inquiry_area_delivers_the_held_notice_of_its_order_by_msg_id(
 @pytest.mark.parametrize(
     ("role", "sent", "other"), [("industry", "out", "in"), ("ucsp", "in", "out")]
 )
-async def test_the_notices_of_an_order_are_those_the_side_playing_ucsp_sent(
-    role: str, sent: Direction, other: Direction
+def test_the_notices_of_an_order_are_those_the_side_playing_ucsp_sent(
+    role: str, sent: Direction, other: Direction, loop_thread: LoopThread
 ) -> None:
     journal = Journal()
     journal.record(entry("UOTHERORDER", sent, order_id="ORDanother"))
     journal.record(entry("UWRONGWAY", other))
-    flow = BaseFlow(deployment_with(FakeUcspPeer(journal), role))
-    waiting = asyncio.ensure_future(flow.wait_notices(NOTICE, orderId=ORDER))
-    await settle()
+    side = side_of(role, journal, loop_thread)
+    waiting = started(journal, lambda: side.wait_notices(NOTICE, orderId=ORDER))
     assert not waiting.done()
     journal.record(entry("UNOTICE", sent))
-    assert [e.msg_id for e in await waiting] == ["UNOTICE"]
-    assert [e.msg_id for e in flow.notices_of(NOTICE, orderId=ORDER)] == ["UNOTICE"]
+    assert [e.msg_id for e in waiting.result(5)] == ["UNOTICE"]
+    assert [e.msg_id for e in side.notices_of(NOTICE, orderId=ORDER)] == ["UNOTICE"]
 
 
-async def test_waiting_for_released_exchanges_keeps_their_order() -> None:
+def test_waiting_for_released_exchanges_keeps_their_order(loop_thread: LoopThread) -> None:
     journal = Journal()
-    flow = BaseFlow(deployment_with(FakeUcspPeer(journal)))
-    waiting = asyncio.ensure_future(flow.wait_exchanges(["U2", "U1"], "out"))
+    side = side_of("industry", journal, loop_thread)
+    waiting = started(journal, lambda: side.wait_exchanges(["U2", "U1"], "out"))
     journal.record(entry("U1"))
-    await settle()
-    assert not waiting.done()
     journal.record(entry("U2", "in"))  # the same msgID the other way round is not it
-    await settle()
     assert not waiting.done()
     journal.record(entry("U2"))
-    assert [e.msg_id for e in await waiting] == ["U2", "U1"]
+    assert [e.msg_id for e in waiting.result(5)] == ["U2", "U1"]
 
 
 def test_an_exchange_is_settled_when_its_answer_went_out() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ucsp.flows.probe_setup import DEFAULT_PROBE, SETUPS, received_types, setup_for
 from ucsp.messages import GATEWAY_TYPES, NOTICE_TYPES, Party
+from ucsp.sides.probe_setup import DEFAULT_PROBE, SETUPS, received_types, setup_for
 
 
 def test_every_received_type_has_a_setup_naming_its_receiver() -> None:

@@ -15,7 +15,7 @@ import pytest
 from plugins.requirements import WARNINGS_SECTION, junit_errors_as_errors, requirement_ids
 from tests.support import SEC_02_ENTRY, sec_02_entry
 from ucsp import deployment as ucsp_deployment
-from ucsp.deployment import TEST_KEYS, Deployment
+from ucsp.deployment import TEST_KEYS, IndustryDeployment, UcspDeployment
 from ucsp.keys import Keyset
 from ucsp.requirements import ROLE_TAGS, load_registry
 from ucsp.target import IndustryInfo, Target, UcspInfo
@@ -711,7 +711,7 @@ def test_the_probe_asks_the_failing_host_else_the_main_receiving_urls(
         ucsp=UcspInfo(gateway_url=gateway, authorize_url=authorize),
         time_scale=0.5,
     )
-    deployment = Deployment("ucsp", target, loop=None, clock=None)  # type: ignore[arg-type]
+    deployment = UcspDeployment(target=target, loop=None, clock=None, industry_peer=None)  # type: ignore[arg-type]
     probed: list[tuple[str, float]] = []
     real = ucsp_deployment._connect_failure
 
@@ -739,7 +739,9 @@ def test_the_probe_of_an_industry_service_asks_its_notice_and_harness_urls() -> 
         keys=Keyset.load(TEST_KEYS),
         industry=IndustryInfo(index_url="http://127.0.0.1:9/index", notice_url=notice),
     )
-    deployment = Deployment("industry", target, loop=None, clock=None)  # type: ignore[arg-type]
+    deployment = IndustryDeployment(  # type: ignore[arg-type]
+        target=target, loop=None, clock=None, ucsp_peer=None, harness=None
+    )
     cause = deployment.sut_unreachable()
     assert cause is not None and cause.startswith(f"the SUT cannot be reached: {notice}: ")
 

@@ -9,10 +9,11 @@ loop; synchronous callers (step definitions) submit coroutines with :meth:`Deplo
 from __future__ import annotations
 
 import socket
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -42,15 +43,14 @@ EMBEDDED_TIME_SCALE = 0.02
 EMBEDDED_TIMING_SLACK = 0.15
 
 
-@dataclass(repr=False)
-class Deployment:
-    role: Role
+@dataclass(repr=False, kw_only=True)
+class Deployment(ABC):
+    """One role under test: the SUT's target, the suite's peer, one background event loop."""
+
+    role: ClassVar[Role]
     target: Target
     loop: LoopThread
     clock: Clock
-    ucsp_peer: UcspPeer | None = None
-    industry_peer: IndustryPeer | None = None
-    harness: HarnessDriver | None = None
     sut_journal: Journal | None = None  # embedded only: the SUT's own record
     embedded: bool = False
     servers: list[LoopbackServer] = field(default_factory=list)
@@ -61,22 +61,20 @@ class Deployment:
         return f"Deployment(role={self.role!r}, {kind})"
 
     @property
+    @abstractmethod
     def peer_journal(self) -> Journal:
-        peer = self.ucsp_peer or self.industry_peer
-        assert peer is not None
-        return peer.journal
+        """Every exchange of the suite's peer."""
 
     def call(self, coro: Coroutine[Any, Any, T], timeout: float = 300.0) -> T:
         return self.loop.call(coro, timeout)
 
     def reset(self) -> None:
         """Forget scripted behaviour and recorded exchanges before a scenario."""
-        if self.ucsp_peer is not None:
-            self.call(_async(self.ucsp_peer.reset))
-        if self.industry_peer is not None:
-            self.industry_peer.answers.clear()
-            self.industry_peer.logins.clear()
+        self._reset_peer()
         self.peer_journal.clear()
+
+    @abstractmethod
+    def _reset_peer(self) -> None: ...
 
     def sut_unreachable(self, failed_url: str | None = None) -> str | None:
         """Why the SUT cannot be reached (a TCP connection to it fails), or None.
@@ -109,12 +107,50 @@ class Deployment:
     async def _close_clients(self) -> None:
         if self.http is not None:
             await self.http.aclose()
-        if self.harness is not None:
-            await self.harness.aclose()
-        if self.industry_peer is not None:
-            await self.industry_peer.client.aclose()
-        if self.ucsp_peer is not None:
-            await self.ucsp_peer.aclose()
+        await self._close_peer()
+
+    @abstractmethod
+    async def _close_peer(self) -> None: ...
+
+
+@dataclass(repr=False, kw_only=True)
+class UcspDeployment(Deployment):
+    """A UCSP under test; the suite plays the Industry Service through ``industry_peer``."""
+
+    role: ClassVar[Role] = "ucsp"
+    industry_peer: IndustryPeer
+
+    @property
+    def peer_journal(self) -> Journal:
+        return self.industry_peer.journal
+
+    def _reset_peer(self) -> None:
+        self.industry_peer.answers.clear()
+        self.industry_peer.logins.clear()
+
+    async def _close_peer(self) -> None:
+        await self.industry_peer.client.aclose()
+
+
+@dataclass(repr=False, kw_only=True)
+class IndustryDeployment(Deployment):
+    """An Industry Service under test, made to act through ``harness`` (its harness, or an
+    operator); the suite plays UCSP through ``ucsp_peer``."""
+
+    role: ClassVar[Role] = "industry"
+    ucsp_peer: UcspPeer
+    harness: HarnessDriver
+
+    @property
+    def peer_journal(self) -> Journal:
+        return self.ucsp_peer.journal
+
+    def _reset_peer(self) -> None:
+        self.call(_async(self.ucsp_peer.reset))
+
+    async def _close_peer(self) -> None:
+        await self.harness.aclose()
+        await self.ucsp_peer.aclose()
 
 
 async def _async(func: Any) -> None:
@@ -216,11 +252,10 @@ def embedded(
             faults=FaultSet(industry_sim.CATALOGUE, enabled),
         )
         peer = UcspPeer(target, peer_url, clock)
-        deployment = Deployment(
-            role,
-            target,
-            loop,
-            clock,
+        deployment: Deployment = IndustryDeployment(
+            target=target,
+            loop=loop,
+            clock=clock,
             ucsp_peer=peer,
             harness=HarnessDriver(sut_url),
             sut_journal=sut.journal,
@@ -249,11 +284,10 @@ def embedded(
             base_url=sut_url,
         )
         ipeer = IndustryPeer(target, clock)
-        deployment = Deployment(
-            role,
-            target,
-            loop,
-            clock,
+        deployment = UcspDeployment(
+            target=target,
+            loop=loop,
+            clock=clock,
             industry_peer=ipeer,
             sut_journal=sut_ucsp.journal,
             embedded=True,
@@ -296,11 +330,13 @@ def from_target(target: Target) -> Deployment:
             if target.industry.harness_url
             else ManualDriver(peer.journal)
         )
-        deployment = Deployment("industry", target, loop, clock, ucsp_peer=peer, harness=harness)
+        deployment: Deployment = IndustryDeployment(
+            target=target, loop=loop, clock=clock, ucsp_peer=peer, harness=harness
+        )
         app: Any = peer
     else:
         ipeer = IndustryPeer(target, clock)
-        deployment = Deployment("ucsp", target, loop, clock, industry_peer=ipeer)
+        deployment = UcspDeployment(target=target, loop=loop, clock=clock, industry_peer=ipeer)
         app = ipeer.app
     deployment.http = loop.call(_make_browser())
     deployment.servers.append(LoopbackServer(app, sock, loop, target.profile).start())

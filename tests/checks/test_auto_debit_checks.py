@@ -22,6 +22,8 @@ from ucsp.checks.auto_debit import (
     check_sent_once,
     check_sign_answer,
     check_sign_redirect,
+    check_sign_url_given,
+    check_signing_page_status,
     check_url_field,
 )
 from ucsp.checks.inquiry import check_order_status
@@ -205,6 +207,22 @@ def test_no_more_notices() -> None:
         check_no_more_notices(1, 0, "notices", "AD-07")
     with _violates("PAY-06"):
         check_no_more_notices(2, 1, "notices", "PAY-06")
+
+
+def test_a_user_without_a_sign_url_cannot_sign() -> None:
+    check_sign_url_given(SIGN_URL, "u1", "AD-01")
+    with _violates("AD-10"):
+        check_sign_url_given(None, "u1", "AD-10")
+    with _violates("AD-01"):
+        check_sign_url_given("", "u1", "AD-01")
+
+
+def test_signing_page_status_is_pay_06_by_default() -> None:
+    check_signing_page_status(409, 409)
+    with _violates("PAY-06"):
+        check_signing_page_status(302, 409)
+    with _violates("AD-04"):
+        check_signing_page_status(200, 302, "AD-04")
 
 
 # --- records ----------------------------------------------------------------------------------

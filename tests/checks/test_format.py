@@ -1,5 +1,5 @@
 """Unit tests of the format and transport checks (ucsp/checks/format.py) and of the pure
-builders of ucsp/flows/probe.py that make broken messages: pure inputs, each check shown to
+builders of ucsp/mutation/ that make broken messages: pure inputs, each check shown to
 pass on a good input and to raise the right requirement on a bad one."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ucsp.checks.format import (
     Receiver,
     Reply,
     check_content_type,
+    check_each_answered,
     check_fresh_msg_info,
     check_fresh_transmissions,
     check_http_status,
@@ -274,6 +275,16 @@ def test_rules_answered() -> None:
             }
         )
     assert [v.requirement for v in violations_of(group.value)] == ["FMT-04", "TRN-04"]
+
+
+def test_each_answered_reports_every_message_answered_otherwise() -> None:
+    first, second = signed_request(), signed_request()
+    good = [("$.a (type)", reply(first, answer_to(first, "10")), "FMT-04")]
+    check_each_answered(good, "10", UCSP, NOW)
+    bad = [*good, ("$.b (class)", reply(second, answer_to(second, "00")), "FMT-04")]
+    with violation("FMT-04") as caught:
+        check_each_answered(bad, "10", UCSP, NOW)
+    assert "1 of 2" in str(caught.value) and "$.b (class)" in str(caught.value)
 
 
 def test_raise_all_and_violations_of() -> None:

@@ -8,15 +8,22 @@ from typing import Any
 import pytest
 
 from ucsp.checks.inquiry import (
+    check_forwarded_as_asked,
     check_goes_on_after,
+    check_harness_forwarded,
+    check_inquired,
+    check_inquiries_due,
     check_inquiry_answer,
     check_inquiry_request,
     check_no_inquiry,
     check_order_status,
+    check_query_id_recorded,
     check_schedule,
+    check_signing_redirect,
     requirement_for_answer,
     slot_window,
 )
+from ucsp.messages import TxnType
 from ucsp.verdict import RequirementViolation
 
 SCHEDULE = (0.0, 1.0, 3.0, 7.0, 15.0, 31.0, 63.0)
@@ -246,33 +253,33 @@ def test_an_inquiry_where_none_is_due_fails() -> None:
 @pytest.mark.parametrize(
     ("kind", "code", "rule"),
     [
-        ("payment", "00", "RC-01"),
-        ("auto-debit", "00", "RC-02"),
-        ("cancellation", "00", "RC-02"),
-        ("refund", "00", "RC-02"),
-        ("payment", "05", "RC-04"),
-        ("refund", "05", "RC-04"),
-        ("payment", None, "RC-05"),
-        ("cancellation", None, "RC-05"),
-        ("payment", "01", "RC-03"),
-        ("auto-debit", "10", "RC-03"),
-        ("refund", "11", "RC-03"),
-        ("cancellation", "34", "RC-03"),
-        ("refund", "36", "RC-03"),
-        ("payment", "99", "RC-03"),
+        (TxnType.PAYMENT, "00", "RC-01"),
+        (TxnType.AUTO_DEBIT, "00", "RC-02"),
+        (TxnType.CANCELLATION, "00", "RC-02"),
+        (TxnType.REFUND, "00", "RC-02"),
+        (TxnType.PAYMENT, "05", "RC-04"),
+        (TxnType.REFUND, "05", "RC-04"),
+        (TxnType.PAYMENT, None, "RC-05"),
+        (TxnType.CANCELLATION, None, "RC-05"),
+        (TxnType.PAYMENT, "01", "RC-03"),
+        (TxnType.AUTO_DEBIT, "10", "RC-03"),
+        (TxnType.REFUND, "11", "RC-03"),
+        (TxnType.CANCELLATION, "34", "RC-03"),
+        (TxnType.REFUND, "36", "RC-03"),
+        (TxnType.PAYMENT, "99", "RC-03"),
     ],
 )
 def test_the_rule_deciding_the_status_after_each_answer(
-    kind: str, code: str | None, rule: str
+    kind: TxnType, code: str | None, rule: str
 ) -> None:
     assert requirement_for_answer(kind, code) == rule
 
 
 def test_unknown_kinds_and_codes_are_errors_of_the_suite() -> None:
     with pytest.raises(ValueError, match="kind"):
-        requirement_for_answer("loan", "00")
+        requirement_for_answer("loan", "00")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="77"):
-        requirement_for_answer("payment", "77")
+        requirement_for_answer(TxnType.PAYMENT, "77")
 
 
 def test_the_expected_status_passes() -> None:
@@ -335,3 +342,67 @@ def test_the_requirement_of_an_inquiry_answer_can_be_chosen() -> None:
         lambda: check_inquiry_answer("00", {}, "REFUND_RESULT_INQUIRY", EXPECTED, "INQ-02"),
         "INQ-02",
     )
+
+
+# --- what an Industry Service forwards, and when it inquires --------------------------------
+
+
+def test_an_inquiry_that_came_passes_and_none_names_the_rule() -> None:
+    check_inquired(True, "O1", 1.5, "RC-04")
+    message = violation(lambda: check_inquired(False, "O1", 1.5, "RC-04"), "RC-04")
+    assert "no inquiry about order O1 came within 1.5 protocol s" in message
+
+
+def test_too_few_inquiries_name_the_rule_and_none_at_all_the_rule_that_starts_them() -> None:
+    check_inquiries_due(3, 3, "O1", "INQ-05", "RC-04", "by now")
+    message = violation(
+        lambda: check_inquiries_due(2, 3, "O1", "INQ-05", "RC-04", "by now"), "INQ-05"
+    )
+    assert "2 inquiries about order O1 came, 3 were due: by now" in message
+    violation(lambda: check_inquiries_due(0, 3, "O1", "INQ-07", "RC-04", "why"), "RC-04")
+
+
+@pytest.mark.parametrize("status", [200, 424])
+def test_a_request_the_harness_had_sent_passes(status: int) -> None:
+    check_harness_forwarded(status, {}, "PAYMENT_REFUND", "RC-06")
+
+
+def test_a_request_the_harness_refused_breaks_the_rule_given() -> None:
+    refused = {"error": "too much"}
+    message = violation(
+        lambda: check_harness_forwarded(409, refused, "PAYMENT_REFUND", "RC-06"), "RC-06"
+    )
+    assert "HTTP 409 'too much'" in message
+    violation(lambda: check_harness_forwarded(400, {}, "SUBMIT_PAYMENT_ORDER", "PAY-07"), "PAY-07")
+
+
+def test_an_original_without_a_recorded_query_id_is_pay_08() -> None:
+    check_query_id_recorded({"queryId": "Q1"}, "O1", "PAYMENT_REFUND", 409)
+    record = {"status": "SUCCEEDED"}
+    message = violation(
+        lambda: check_query_id_recorded(record, "O1", "PAYMENT_REFUND", 409), "PAY-08"
+    )
+    assert "order O1 is SUCCEEDED but has no queryId" in message
+
+
+def test_a_request_forwarded_as_asked_passes() -> None:
+    sent = {"txnAmt": "100", "origQryId": "Q1", "orderId": "R1"}
+    check_forwarded_as_asked(sent, "PAYMENT_REFUND", {"txnAmt": "100", "origQryId": "Q1"}, 200)
+
+
+def test_a_request_not_forwarded_or_changed_is_rc_06() -> None:
+    message = violation(lambda: check_forwarded_as_asked(None, "PAYMENT_REFUND", {}, 409), "RC-06")
+    assert "harness answered HTTP 409" in message
+    message = violation(
+        lambda: check_forwarded_as_asked(
+            {"txnAmt": "50"}, "PAYMENT_REFUND", {"txnAmt": "100"}, 200
+        ),
+        "RC-06",
+    )
+    assert "{'txnAmt': '50'}" in message
+
+
+def test_the_signing_redirect_must_name_the_contract() -> None:
+    check_signing_redirect(302, "http://is/front?contractId=C1", "C1", "AD-04")
+    violation(lambda: check_signing_redirect(200, "", "", "AD-04"), "AD-04")
+    violation(lambda: check_signing_redirect(302, "http://is/front", "", "AD-04"), "AD-04")

@@ -29,9 +29,10 @@ from ucsp.clock import FakeClock
 from ucsp.codec import Codec
 from ucsp.crypto import encrypt_field
 from ucsp.envelope import build_msg_info
-from ucsp.flows.login import LOGIN_CORRUPTIONS, LoginBuilder, LoginUser, with_signature
 from ucsp.keys import Keyset
+from ucsp.login_encoding import LoginBuilder, LoginUser
 from ucsp.messages import LOGIN_TYPE, Party
+from ucsp.mutation.login import LOGIN_CORRUPTIONS, with_signature
 from ucsp.profile import Profile, RequestDataEncoding
 from ucsp.target import IndustryInfo, Target
 from ucsp.verdict import RequirementViolation

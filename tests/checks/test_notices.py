@@ -19,6 +19,7 @@ from ucsp.checks.notices import (
     check_recorded,
     check_retry_schedule,
     check_same_trx,
+    check_sent_again,
     check_transmission_count,
     notice_trx,
 )
@@ -244,3 +245,12 @@ def test_recorded() -> None:
 
 def test_notice_trx(ucsp_codec: Codec, clock: FakeClock) -> None:
     assert notice_trx(journal_entry(clock, notice(ucsp_codec))) == TRX
+
+
+def test_sent_again() -> None:
+    check_sent_again(2, "P1")
+    check_sent_again(7, "P1")
+    with violation("NOT-05"):
+        check_sent_again(1, "P1")
+    with violation("NOT-05"):
+        check_sent_again(0, "P1")

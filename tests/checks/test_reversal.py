@@ -10,18 +10,21 @@ import pytest
 from ucsp.checks.reversal import (
     amount_of,
     check_cancelled,
+    check_harness_accepted,
     check_harness_mirrors,
     check_no_notice,
     check_not_created,
+    check_query_id,
     check_recorded,
     check_refund_inquiry,
     check_refunded,
+    check_refunds_made,
     check_reversal_answer,
     check_reversal_notice,
     check_sent_reversal,
     refunded_state,
 )
-from ucsp.flows.reversal import other_value, probe_amount
+from ucsp.sides.reversal import other_value, probe_amount
 from ucsp.verdict import RequirementViolation
 
 NOTICE = {
@@ -244,3 +247,26 @@ def test_other_value_changes_the_last_character_only() -> None:
     assert other_value("QA") == "QB"
     assert other_value("QB") == "QC"
     assert other_value("")  # a made-up value when there was none
+
+
+def test_refunds_made() -> None:
+    check_refunds_made(2, "REF-03")
+    with violation("REF-06"):
+        check_refunds_made(0, "REF-06")
+
+
+def test_harness_accepted() -> None:
+    check_harness_accepted(200, {"orderId": "R1", "responseCode": "00"}, "refund", "P1", "REF-06")
+    with violation("CAN-04"):
+        check_harness_accepted(409, {"error": "no queryId"}, "cancellation", "P1", "CAN-04")
+
+
+def test_query_id() -> None:
+    trx = {"orderId": "P1", "queryId": "Q100"}
+    assert check_query_id("00", trx, "PAYMENT_RESULT_INQUIRY", "P1", "INQ-01") == "Q100"
+    with violation("INQ-01"):
+        check_query_id("34", trx, "PAYMENT_RESULT_INQUIRY", "P1", "INQ-01")
+    with violation("INQ-02"):
+        check_query_id("00", {"orderId": "R1"}, "REFUND_RESULT_INQUIRY", "R1", "INQ-02")
+    with violation("INQ-02"):
+        check_query_id("00", {"queryId": ""}, "REFUND_RESULT_INQUIRY", "R1", "INQ-02")

@@ -1,6 +1,6 @@
 """Unit tests of the security checks (ucsp/checks/security.py) and of the signature
-corruptions of ucsp/flows/probe.py: pure inputs, each check shown to pass on a good input and
-to raise the right requirement on a bad one."""
+corruptions of ucsp/mutation/signature.py: pure inputs, each check shown to pass on a good
+input and to raise the right requirement on a bad one."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from typing import Any
 
 import pytest
 
-from ucsp.checks.security import check_processed, check_signed_by, check_unchanged
+from ucsp.checks.security import (
+    check_processed,
+    check_signed_by,
+    check_unchanged,
+    no_effect_rule,
+)
 from ucsp.codec import Codec
 from ucsp.crypto import signed_bytes
 from ucsp.deployment import TEST_KEYS
@@ -75,6 +80,13 @@ def test_unchanged() -> None:
     assert "PENDING -> SUCCEEDED" in str(caught.value)
     with violation("SEC-06"):
         check_unchanged({"notices": "0"}, {"notices": "0", "inquiry": "code 00"}, "a request")
+
+
+def test_no_effect_falls_under_the_rejecting_rule_only_when_it_says_so() -> None:
+    assert no_effect_rule("SEC-07") == "SEC-07"
+    assert no_effect_rule("SEC-10") == "SEC-10"
+    assert no_effect_rule("FMT-04") == "SEC-06"
+    assert no_effect_rule(None) == "SEC-06"
 
 
 def test_processed() -> None:

@@ -181,6 +181,20 @@ def check_new_order_id(order_ids: Sequence[str], order_id: str, requirement: str
 # --- the signing page and notices --------------------------------------------------------------
 
 
+def check_sign_url_given(sign_url: str | None, user_id: str, requirement: str) -> None:
+    """The user has a signUrl to go to."""
+    ensure(bool(sign_url), requirement, f"no signUrl for user {user_id}")
+
+
+def check_signing_page_status(status: int, expected: int, requirement: str = "PAY-06") -> None:
+    """The signing page answered HTTP ``expected``."""
+    ensure(
+        status == expected,
+        requirement,
+        f"the signing page answered HTTP {status}, expected {expected}",
+    )
+
+
 def check_delivered_to(url: str, expected: str, what: str, requirement: str) -> None:
     """``what`` reached the URL it had to go to (compared by path: hosts may be rewritten)."""
     got, want = urlsplit(url).path or "/", urlsplit(expected).path or "/"

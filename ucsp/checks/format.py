@@ -388,6 +388,22 @@ def check_rules_answered(
     )
 
 
+def check_each_answered(
+    sent: Sequence[tuple[str, Reply, str]], code: str, receiver: Receiver, now: datetime
+) -> None:
+    """Each message sent (label, reply, requirement) was answered ``code`` as
+    :func:`check_protocol_answer` demands; every one that was not is reported."""
+    outcomes: dict[str, list[RequirementViolation]] = {}
+    for label, reply, requirement in sent:
+        try:
+            check_protocol_answer(reply, code, requirement, receiver, now)
+        except (RequirementViolation, ExceptionGroup) as exc:
+            outcomes[label] = violations_of(exc)
+        else:
+            outcomes[label] = []
+    check_rules_answered(outcomes)
+
+
 # --- what the SUT originates ---------------------------------------------------------------
 
 

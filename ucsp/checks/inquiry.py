@@ -14,31 +14,32 @@ from typing import Any
 from ucsp.checks import ensure
 from ucsp.checks.schedule import slot_window
 from ucsp.errors import RequirementViolation
+from ucsp.messages import MsgType, TxnType
 
-ORDER_KINDS = ("payment", "auto-debit", "cancellation", "refund")
-INQUIRY_TYPE = {
-    "payment": "PAYMENT_RESULT_INQUIRY",
-    "auto-debit": "PAYMENT_RESULT_INQUIRY",
-    "cancellation": "REFUND_RESULT_INQUIRY",
-    "refund": "REFUND_RESULT_INQUIRY",
+# the inquiry an Industry Service asks about a transaction of each type
+INQUIRY_TYPE: dict[TxnType, MsgType] = {
+    TxnType.PAYMENT: MsgType.PAYMENT_RESULT_INQUIRY,
+    TxnType.AUTO_DEBIT: MsgType.PAYMENT_RESULT_INQUIRY,
+    TxnType.CANCELLATION: MsgType.REFUND_RESULT_INQUIRY,
+    TxnType.REFUND: MsgType.REFUND_RESULT_INQUIRY,
 }
 FINAL_TXN_STATUSES = ("00", "01")
 REFUSALS = ("01", "10", "11", "34", "36", "99")
 
 
-def requirement_for_answer(kind: str, code: str | None) -> str:
+def requirement_for_answer(kind: TxnType, code: str | None) -> str:
     """The rule that decides an IS order's status after UCSP answered its creating request.
 
     ``code`` None means no valid answer (time-out, non-200, malformed, badly signed, no echo).
     """
-    if kind not in ORDER_KINDS:
+    if kind not in INQUIRY_TYPE:
         raise ValueError(f"unknown order kind {kind!r}")
     if code is None:
         return "RC-05"
     if code == "05":
         return "RC-04"
     if code == "00":
-        return "RC-01" if kind == "payment" else "RC-02"
+        return "RC-01" if kind is TxnType.PAYMENT else "RC-02"
     if code in REFUSALS:
         return "RC-03"
     raise ValueError(f"{code!r} is not a code UCSP answers an order-creating request with")
@@ -222,3 +223,79 @@ def check_inquiry_answer(
         raise RequirementViolation(
             requirement, f"the answer to {msg_type} differs from the order: " + "; ".join(wrong)
         )
+
+
+# --- an Industry Service's inquiries and the requests it forwards -----------------------------
+
+
+def check_inquired(came: bool, order_id: str, within: float, requirement: str) -> None:
+    """An inquiry about ``order_id`` came within ``within`` protocol seconds of the answer."""
+    ensure(
+        came,
+        requirement,
+        f"no inquiry about order {order_id} came within {within:.1f} protocol s of the answer",
+    )
+
+
+def check_inquiries_due(
+    seen: int, count: int, order_id: str, requirement: str, none_rule: str, why: str
+) -> None:
+    """``count`` inquiries about ``order_id`` came: fewer break ``requirement``, none at all
+    ``none_rule`` (the rule of what should have started them)."""
+    ensure(
+        seen >= count,
+        requirement if seen else none_rule,
+        f"{seen} inquiries about order {order_id} came, {count} were due: {why}",
+    )
+
+
+def check_harness_forwarded(
+    status: int, report: Mapping[str, Any], msg_type: str, requirement: str
+) -> None:
+    """The harness had the IS send ``msg_type``: HTTP 200, or 424 (UCSP gave no valid answer)."""
+    ensure(
+        status in (200, 424),
+        requirement,
+        f"the IS did not forward the {msg_type} the harness asked for: HTTP "
+        f"{status} {report.get('error', '')!r}; it must leave the decision to UCSP",
+    )
+
+
+def check_query_id_recorded(
+    record: Mapping[str, Any], order_id: str, msg_type: str, status: int
+) -> None:
+    """The IS recorded the queryId of ``order_id``'s success notice (PAY-08), without which it
+    cannot send ``msg_type`` (the harness answered HTTP ``status``)."""
+    ensure(
+        bool(record.get("queryId")),
+        "PAY-08",
+        f"order {order_id} is {record.get('status')} but has no queryId, so the IS cannot send "
+        f"a {msg_type} (harness answered HTTP {status}): the queryId of the success notice was "
+        "not recorded",
+    )
+
+
+def check_forwarded_as_asked(
+    sent: Mapping[str, Any] | None,
+    msg_type: str,
+    expected: Mapping[str, str],
+    harness_status: int,
+    requirement: str = "RC-06",
+) -> None:
+    """The IS forwarded ``msg_type`` (``sent``: the trxInfo of the last such request, None when
+    none came) with the ``expected`` values."""
+    ensure(
+        sent is not None,
+        requirement,
+        f"the IS did not forward the {msg_type} the harness asked for (harness answered "
+        f"HTTP {harness_status})",
+    )
+    assert sent is not None
+    wrong = {k: sent.get(k) for k, v in expected.items() if sent.get(k) != v}
+    ensure(not wrong, requirement, f"the {msg_type} is not as the harness asked: {wrong}")
+
+
+def check_signing_redirect(status: int, location: str, contract_id: str, requirement: str) -> None:
+    """The signing page answered the user's signature with a redirect (HTTP 302) naming the
+    contract (``contract_id``: the contractId of its ``location``)."""
+    ensure(status == 302 and bool(contract_id), requirement, f"signing hook: {location!r}")

@@ -228,3 +228,13 @@ def check_recorded(
 def notice_trx(entry: JournalEntry) -> dict[str, Any]:
     value = json.loads(entry.request).get("trxInfo", {})
     return value if isinstance(value, dict) else {}
+
+
+def check_sent_again(count: int, order_id: str, requirement: str = "NOT-05") -> None:
+    """A notice not acknowledged by a valid, signed, echoing 00 was transmitted again."""
+    ensure(
+        count >= 2,
+        requirement,
+        f"the notice of {order_id} was not sent again after an answer other than a "
+        "valid, signed, echoing 00",
+    )

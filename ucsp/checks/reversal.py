@@ -230,3 +230,33 @@ def check_no_notice(count: int, order_id: str, requirement: str) -> None:
         requirement,
         f"{count} PAYMENT_RESULT_NOTICE of the declined {order_id} arrived, expected none",
     )
+
+
+def check_refunds_made(count: int, requirement: str) -> None:
+    """The scenario asked for at least one refund."""
+    ensure(count > 0, requirement, "no refund was asked for in this scenario")
+
+
+def check_harness_accepted(
+    status: int, data: Mapping[str, Any], word: str, order_id: str, requirement: str
+) -> None:
+    """The harness took a cancellation or refund of ``order_id``: HTTP 200."""
+    ensure(
+        status == 200,
+        requirement,
+        f"the harness answered HTTP {status} {dict(data)!r} to a {word} of {order_id}, "
+        "expected {orderId, responseCode}",
+    )
+
+
+def check_query_id(
+    code: str | None, trx: Mapping[str, Any], msg_type: str, order_id: str, requirement: str
+) -> str:
+    """An inquiry about ``order_id`` is answered 00 with a queryId; that queryId."""
+    value = trx.get("queryId")
+    ensure(
+        code == "00" and isinstance(value, str) and bool(value),
+        requirement,
+        f"{msg_type} about {order_id} is answered {code!r} without a queryId",
+    )
+    return str(value)

@@ -58,3 +58,13 @@ def check_signed_by(
     text, message = parse_sent(raw, "FMT-06", profile)
     check_signature(text, message, signer, certs, profile, requirement)
     return message
+
+
+# Rules whose own text says the rejected message has no effect; any other rejection is SEC-06.
+NO_EFFECT_RULES = ("SEC-07", "SEC-10")
+
+
+def no_effect_rule(rejected_by: str | None) -> str:
+    """The rule that a rejected message had no effect falls under: the rule it was rejected by
+    when that rule's own text says so, else SEC-06 (also when no single message was sent)."""
+    return rejected_by if rejected_by is not None and rejected_by in NO_EFFECT_RULES else "SEC-06"

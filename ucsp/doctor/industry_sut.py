@@ -12,7 +12,7 @@ from ucsp.doctor.signers import signer_cert
 from ucsp.doctor.wire import answer_check, clock_check, post
 from ucsp.envelope import ENC_CERT_ID_FIELD
 from ucsp.errors import RequirementViolation
-from ucsp.flows.login import LoginBuilder, LoginUser
+from ucsp.login_encoding import LoginBuilder, LoginUser
 from ucsp.messages import Party
 from ucsp.target import Target
 

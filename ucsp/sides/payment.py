@@ -310,6 +310,10 @@ class IndustryPayment(Payment):
 
     def submit(self, amount: Money) -> Order:
         data = self.side.call(self.side.harness.pay(amount.txn_amt, amount.currency)).data
+        return self.reported(amount, data)
+
+    def reported(self, amount: Money, data: dict[str, Any]) -> Order:
+        """The order of ``amount`` the harness reported ``data`` of (its txnTime as sent)."""
         order = Order(
             str(data.get("orderId", "")),
             amount.txn_amt,
@@ -350,9 +354,10 @@ class IndustryPayment(Payment):
         answer = self.submission_of(order).answer
         check_harness_mirrors({"responseCode": order.code, **order.trx_info}, answer)
 
-    def harness_pay(self, txn_amt: str) -> HarnessAnswer:
-        """The harness asked to pay ``txn_amt`` (any text) in CNY, whatever it answers."""
-        return self.side.call(self.side.harness.pay(txn_amt, "156", expect_ok=False))
+    def harness_pay(self, txn_amt: str, currency: str = "156") -> HarnessAnswer:
+        """The harness asked to pay ``txn_amt`` (any text) in ``currency`` (default CNY),
+        whatever it answers."""
+        return self.side.call(self.side.harness.pay(txn_amt, currency, expect_ok=False))
 
     def harness_refund(self, orig_order_id: str, txn_amt: str) -> HarnessAnswer:
         """The harness asked to refund ``orig_order_id``, whatever it answers."""

@@ -6,13 +6,22 @@ from functools import cached_property
 from typing import Any
 
 from ucsp.checks import ensure
-from ucsp.deployment import Deployment
+from ucsp.deployment import Deployment, IndustryDeployment, UcspDeployment
 from ucsp.drivers.harness import HarnessDriver
-from ucsp.errors import ConfigError, SuiteError
+from ucsp.errors import SuiteError
 from ucsp.journal import JournalEntry
 from ucsp.peers.industry_peer import IndustryPeer
 from ucsp.peers.ucsp_peer import UcspPeer
+from ucsp.sides.auto_debit_industry import IndustryAutoDebit
+from ucsp.sides.auto_debit_ucsp import UcspAutoDebit
+from ucsp.sides.inquiry_industry import IndustryInquiry
+from ucsp.sides.inquiry_ucsp import UcspInquiry
+from ucsp.sides.login import IndustryLogin, UcspLogin
+from ucsp.sides.notices import IndustryNotices, UcspNotices
 from ucsp.sides.payment import IndustryPayment, UcspPayment
+from ucsp.sides.probe import IndustryProbe, UcspProbe
+from ucsp.sides.reversal_industry import IndustryReversal
+from ucsp.sides.reversal_ucsp import UcspReversal
 from ucsp.sides.side import Side
 from ucsp.transport import Exchange
 
@@ -25,10 +34,8 @@ class UcspUnderTest(Side):
     notice_direction = "in"
     wording = "--sut ucsp (a UCSP under test)"
 
-    def __init__(self, deployment: Deployment) -> None:
+    def __init__(self, deployment: UcspDeployment) -> None:
         super().__init__(deployment)
-        if deployment.industry_peer is None:
-            raise ConfigError("a UCSP under test needs the suite's Industry Service peer")
         self.peer: IndustryPeer = deployment.industry_peer
 
     def request(self, msg_type: str, trx: dict[str, Any]) -> Exchange:
@@ -45,6 +52,30 @@ class UcspUnderTest(Side):
     def payment(self) -> UcspPayment:
         return UcspPayment(self)
 
+    @cached_property
+    def auto_debit(self) -> UcspAutoDebit:
+        return UcspAutoDebit(self)
+
+    @cached_property
+    def notices(self) -> UcspNotices:
+        return UcspNotices(self)
+
+    @cached_property
+    def reversal(self) -> UcspReversal:
+        return UcspReversal(self)
+
+    @cached_property
+    def login(self) -> UcspLogin:
+        return UcspLogin(self)
+
+    @cached_property
+    def probe(self) -> UcspProbe:
+        return UcspProbe(self)
+
+    @cached_property
+    def inquiry(self) -> UcspInquiry:
+        return UcspInquiry(self)
+
 
 class IndustryUnderTest(Side):
     """An Industry Service is under test: the suite plays UCSP through its peer, makes the SUT
@@ -55,20 +86,10 @@ class IndustryUnderTest(Side):
     notice_direction = "out"
     wording = "--sut industry (an Industry Service under test)"
 
-    def __init__(self, deployment: Deployment) -> None:
+    def __init__(self, deployment: IndustryDeployment) -> None:
         super().__init__(deployment)
-        if deployment.ucsp_peer is None:
-            raise ConfigError("an Industry Service under test needs the suite's UCSP peer")
         self.peer: UcspPeer = deployment.ucsp_peer
-
-    @property
-    def harness(self) -> HarnessDriver:
-        if self.d.harness is None:
-            raise ConfigError(
-                "the Industry Service has no harness_url in the target file; "
-                "this scenario needs the harness (see docs/harness.md)"
-            )
-        return self.d.harness
+        self.harness: HarnessDriver = deployment.harness
 
     def first_notice(
         self, entries: list[JournalEntry], requirement: str, what: str
@@ -80,6 +101,30 @@ class IndustryUnderTest(Side):
     @cached_property
     def payment(self) -> IndustryPayment:
         return IndustryPayment(self)
+
+    @cached_property
+    def auto_debit(self) -> IndustryAutoDebit:
+        return IndustryAutoDebit(self)
+
+    @cached_property
+    def notices(self) -> IndustryNotices:
+        return IndustryNotices(self)
+
+    @cached_property
+    def reversal(self) -> IndustryReversal:
+        return IndustryReversal(self)
+
+    @cached_property
+    def login(self) -> IndustryLogin:
+        return IndustryLogin(self)
+
+    @cached_property
+    def probe(self) -> IndustryProbe:
+        return IndustryProbe(self)
+
+    @cached_property
+    def inquiry(self) -> IndustryInquiry:
+        return IndustryInquiry(self)
 
 
 SIDES: dict[str, type[Side]] = {"ucsp": UcspUnderTest, "industry": IndustryUnderTest}

@@ -22,7 +22,13 @@ from ucsp.journal import Direction, Journal, JournalEntry, Match, about, exchang
 from ucsp.target import Role, Target
 
 if TYPE_CHECKING:
+    from ucsp.sides.auto_debit import AutoDebit
+    from ucsp.sides.inquiry import Inquiry
+    from ucsp.sides.login import Login
+    from ucsp.sides.notices import Notices
     from ucsp.sides.payment import Payment
+    from ucsp.sides.probe import Probe
+    from ucsp.sides.reversal import Reversal
 
 T = TypeVar("T")
 S = TypeVar("S", bound="Side")
@@ -118,3 +124,27 @@ class Side(ABC):
     @property
     @abstractmethod
     def payment(self) -> Payment: ...
+
+    @property
+    @abstractmethod
+    def auto_debit(self) -> AutoDebit: ...
+
+    @property
+    @abstractmethod
+    def notices(self) -> Notices: ...
+
+    @property
+    @abstractmethod
+    def reversal(self) -> Reversal: ...
+
+    @property
+    @abstractmethod
+    def login(self) -> Login: ...
+
+    @property
+    @abstractmethod
+    def probe(self) -> Probe: ...
+
+    @property
+    @abstractmethod
+    def inquiry(self) -> Inquiry: ...

@@ -1,0 +1,340 @@
+"""Auto-debit of an Industry Service under test: the IS signs, closes and charges through its
+harness; the suite, as UCSP, answers, hosts the signing page, sends the notices (or holds them
+back, or crafts its own) and reads what the harness records.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ucsp.checks.auto_debit import (
+    check_contract_record,
+    check_new_order_id,
+    check_no_contract,
+    check_sent_fields,
+    check_sent_once,
+    check_url_field,
+)
+from ucsp.checks.inquiry import check_order_status
+from ucsp.checks.messages import check_code, check_timestamp
+from ucsp.checks.notices import check_notice_answered_by_industry
+from ucsp.drivers.harness import HarnessAnswer
+from ucsp.journal import JournalEntry, exchange_of
+from ucsp.messages import ORDER_CREATING, TxnType
+from ucsp.money import Money
+from ucsp.peers.ucsp_peer import GatewayOverride
+from ucsp.sides.auto_debit import (
+    CHARGE,
+    CLOSE,
+    INQUIRY,
+    NOTICE,
+    SIGN,
+    SIGN_NOTICE,
+    AutoDebit,
+    Charge,
+    Closing,
+    Contract,
+    Signing,
+    new_user_id,
+    unknown_contract_id,
+)
+from ucsp.sides.result import Answered, Mirrored
+from ucsp.sides.side import DEFAULT_WAIT
+from ucsp.transport import Exchange
+
+if TYPE_CHECKING:
+    from ucsp.sides.roles import IndustryUnderTest
+
+
+@dataclass(frozen=True)
+class CraftedNotice:
+    """A notice the suite (as UCSP) sent itself about ``contract_id``, and the rule the
+    Industry Service's answer to it falls under."""
+
+    exchange: Exchange
+    contract_id: str
+    rule: str
+
+
+class IndustryAutoDebit(AutoDebit):
+    """The Industry Service under test signs, closes and charges through its harness; the
+    suite answers as UCSP."""
+
+    sign_notice_rule = "AD-11"
+    side: IndustryUnderTest
+
+    def sign_rule(self, code: str) -> str:
+        return "AD-10"
+
+    def close_rule(self, code: str) -> str:
+        return "AD-13"
+
+    def charge_rule(self, code: str) -> str:
+        return "AD-14"
+
+    def charge_notice_rule(self, charge: Charge) -> str:
+        """How the IS answers the notice: the order pending (PAY-08) or already final (NOT-07)."""
+        return "PAY-08" if charge.code == "05" else "NOT-07"
+
+    def recorded_rule(self, charge: Charge) -> str:
+        """00 is success at once (RC-02); otherwise the notice decides (PAY-08)."""
+        return "RC-02" if charge.code == "00" else "PAY-08"
+
+    # --- what the Industry Service sent -----------------------------------------------------
+
+    def sent(self, msg_type: str, **trx: str) -> list[JournalEntry]:
+        """Requests of ``msg_type`` the Industry Service under test sent with these values."""
+        return [e for e in self.side.entries(msg_type, **trx) if e.direction == "in"]
+
+    def order_ids_sent(self) -> list[str]:
+        """orderIds of every order-creating request the Industry Service under test sent."""
+        return [
+            str(e.trx.get("orderId", ""))
+            for msg_type in ORDER_CREATING
+            for e in self.sent(msg_type)
+        ]
+
+    def _mirrored(
+        self, msg_type: str, answer: HarnessAnswer, keys: tuple[str, ...], **trx: str
+    ) -> Mirrored:
+        """The harness's ``answer`` beside UCSP's answer to the request the IS sent."""
+        sent = self.sent(msg_type, **trx)
+        ucsp_answer = sent[-1].answer if sent else {}
+        return Mirrored(msg_type, answer.status, dict(answer.data), ucsp_answer, keys)
+
+    @staticmethod
+    def _code(answer: HarnessAnswer) -> str | None:
+        code = answer.data.get("responseCode")
+        return code if isinstance(code, str) else None
+
+    # --- signing ----------------------------------------------------------------------------
+
+    def ask_to_sign(self) -> Signing:
+        user_id = new_user_id()
+        answer = self.side.call(self.side.harness.sign(user_id, expect_ok=False))
+        signing = Signing(
+            code=self._code(answer),
+            trx_info={k: answer.data[k] for k in ("signUrl",) if k in answer.data},
+            evidence=self._mirrored(SIGN, answer, ("signUrl",), userId=user_id),
+            user_id=user_id,
+        )
+        sent = self.sent(SIGN, userId=user_id)
+        if sent:
+            signing.front_url = str(sent[-1].trx.get("frontUrl", ""))
+            signing.back_url = str(sent[-1].trx.get("backUrl", ""))
+        return signing
+
+    def check_sign_sent(self, signing: Signing) -> None:
+        """One SIGN_AUTO_DEBIT for the user, with the merId, a frontUrl and the IS's notice
+        URL as backUrl (AD-10)."""
+        sent = self.sent(SIGN, userId=signing.user_id)
+        check_sent_once(len(sent), SIGN, f"user {signing.user_id}", "AD-10")
+        trx, info = sent[0].trx, self.side.target.industry
+        check_sent_fields(SIGN, trx, {"merId": info.mer_id, "backUrl": info.notice_url}, "AD-10")
+        check_url_field(SIGN, trx, "frontUrl", "AD-10")
+
+    def _check_sign_notice(self, signing: Signing, notice: JournalEntry, result: str) -> None:
+        check_notice_answered_by_industry(notice, self.side.target, "00", self.sign_notice_rule)
+
+    def contract_record(self, contract_id: str) -> HarnessAnswer:
+        """The Industry Service's record of the contract (any HTTP status)."""
+        return self.side.call(self.side.harness.contract_record(contract_id, expect_ok=False))
+
+    def _check_contract(self, contract: Contract, status: str, rule: str) -> None:
+        record = self.contract_record(contract.contract_id)
+        check_contract_record(
+            record.status, record.data, contract.contract_id, contract.user_id, status, rule
+        )
+
+    def check_contract_recorded(self, contract: Contract, status: str) -> None:
+        """The IS records the contract for its user as ``status``: as the closing left it
+        (AD-13, CLOSED), else as the signing notice told it (AD-11)."""
+        self._check_contract(contract, status, "AD-13" if status == "CLOSED" else "AD-11")
+
+    def check_contract_kept(self, contract: Contract, status: str) -> None:
+        """The IS still records the contract for its user as ``status`` (AD-12: a crafted
+        signing notice changed nothing)."""
+        self._check_contract(contract, status, "AD-12")
+
+    # --- crafted signing notices ------------------------------------------------------------
+
+    def send_sign_notice(self, contract_id: str, user_id: str, named_user: str) -> CraftedNotice:
+        """A SIGN_AUTO_DEBIT_NOTICE of ``user_id``'s contract, re-signed naming
+        ``named_user``."""
+
+        def rename(message: dict[str, Any]) -> dict[str, Any]:
+            message["trxInfo"]["userId"] = named_user
+            return message
+
+        trx = {"contractId": contract_id, "userId": user_id, "signStatus": "00"}
+        exchange = self.side.call(self.side.peer.send_notice(trx, SIGN_NOTICE, mutate=rename))
+        return CraftedNotice(exchange, contract_id, "AD-12")
+
+    def sign_notice_for_stranger(self, signing: Signing) -> CraftedNotice:
+        """A signing notice of a new contract naming a user the IS never asked to sign."""
+        return self.send_sign_notice(unknown_contract_id(), signing.user_id, new_user_id())
+
+    def sign_notice_for_other_user(self, contract: Contract, other: Signing) -> CraftedNotice:
+        """A signing notice of ``contract`` naming the user of ``other``."""
+        return self.send_sign_notice(contract.contract_id, contract.user_id, other.user_id)
+
+    def check_crafted_rejected(self, crafted: CraftedNotice, code: str) -> None:
+        """The IS answered the crafted notice with ``code`` (valid and signed)."""
+        exchange = crafted.exchange
+        Answered(exchange).check(crafted.rule)
+        check_code(exchange.code, code, crafted.rule, f"the answer to the {exchange.msg_type}")
+
+    def check_no_contract_from(self, crafted: CraftedNotice) -> None:
+        """The IS stored no contract under the crafted notice's contractId (AD-12)."""
+        record = self.contract_record(crafted.contract_id)
+        check_no_contract(record.status, crafted.contract_id, "AD-12")
+
+    # --- closing ----------------------------------------------------------------------------
+
+    def close(self, contract_id: str, user_id: str) -> Closing:
+        """The harness closes the contract (the IS names its own user)."""
+        answer = self.side.call(self.side.harness.close(contract_id, expect_ok=False))
+        return Closing(
+            code=self._code(answer),
+            evidence=self._mirrored(CLOSE, answer, (), contractId=contract_id),
+            contract_id=contract_id,
+            user_id=user_id,
+        )
+
+    def check_close_sent(self, contract: Contract) -> None:
+        """One CLOSE_AUTO_DEBIT of the contract, naming its user (AD-13)."""
+        sent = self.sent(CLOSE, contractId=contract.contract_id)
+        check_sent_once(len(sent), CLOSE, f"contract {contract.contract_id}", "AD-13")
+        check_sent_fields(CLOSE, sent[0].trx, {"userId": contract.user_id}, "AD-13")
+
+    # --- charging ---------------------------------------------------------------------------
+
+    def charge(self, contract_id: str, amount: Money) -> Charge:
+        harness = self.side.harness
+        answer = self.side.call(
+            harness.charge(contract_id, amount.txn_amt, amount.currency, expect_ok=False)
+        )
+        order_id = str(answer.data.get("orderId", ""))
+        charge = Charge(
+            order_id,
+            amount.txn_amt,
+            amount.currency,
+            code=self._code(answer),
+            trx_info={k: answer.data[k] for k in ("orderId",) if k in answer.data},
+            evidence=self._mirrored(CHARGE, answer, ("orderId",), orderId=order_id),
+            contract_id=contract_id,
+        )
+        sent = self.sent(CHARGE, orderId=order_id)
+        if sent:
+            charge.txn_time = str(sent[-1].trx.get("txnTime", ""))
+        return charge
+
+    def check_charge_sent(self, charge: Charge) -> None:
+        """One SUBMIT_AUTO_DEBIT for the charge: the contractId, a new orderId, the IS's
+        merchant, the requested amount and a current txnTime (AD-14)."""
+        check_new_order_id(self.order_ids_sent(), charge.order_id, "AD-14")
+        trx, info = self.sent(CHARGE, orderId=charge.order_id)[0].trx, self.side.target.industry
+        expected = {
+            "contractId": charge.contract_id,
+            "merId": info.mer_id,
+            "acqIIN": info.acq_iin,
+            "txnAmt": charge.txn_amt,
+            "currencyCode": charge.currency,
+        }
+        check_sent_fields(CHARGE, trx, expected, "AD-14")
+        now, profile = self.side.d.clock.now(), self.side.target.profile
+        check_timestamp(str(trx.get("txnTime", "")), now, profile, "AD-14", "txnTime")
+
+    def charge_status(self, charge: Charge) -> str | None:
+        """The status the harness records for the charge's order."""
+        record = self.side.call(self.side.harness.order_record(charge.order_id, expect_ok=False))
+        status = record.data.get("status")
+        return status if isinstance(status, str) else None
+
+    def check_charge_kept(self, charge: Charge, status: str) -> None:
+        """The IS still records the charge as ``status`` (NOT-09: a misnamed notice changed
+        nothing)."""
+        check_order_status(self.charge_status(charge), status, charge.order_id, "NOT-09")
+
+    def _check_charge_notice(
+        self, charge: Charge, notice: JournalEntry, status: str, rule: str
+    ) -> None:
+        check_notice_answered_by_industry(notice, self.side.target, "00", rule)
+
+    # --- the suite as UCSP holds back or crafts charge notices ------------------------------
+
+    def hold_next_charge_notice(self) -> None:
+        self.side.peer.gate_notices(NOTICE, "hold", 1)
+
+    def pending_charge(self, contract: Contract, amount: Money) -> Charge:
+        """A charge of ``amount`` (one UCSP answers 05) that stays PENDING at the IS: its
+        result notice is held back and its inquiries are answered 99 (the IS keeps to its
+        schedule) until the notice is let go."""
+        self.hold_next_charge_notice()
+        inquiries = len(self.side.target.profile.schedule)
+        self.side.peer.override_order(
+            INQUIRY, [GatewayOverride(code="99", process=False)] * inquiries
+        )
+        charge = self.charge_contract(contract, amount)
+        self._check_code(charge, "05", self.charge_rule("05"), CHARGE)
+        check_order_status(self.charge_status(charge), "PENDING", charge.order_id, "RC-04")
+        return charge
+
+    def _answered_query_id(self, charge: Charge) -> str:
+        sent = self.sent(CHARGE, orderId=charge.order_id)
+        value = sent[-1].answer_trx.get("queryId") if sent else None
+        return value if isinstance(value, str) and value else "Q" + secrets.token_hex(10)
+
+    def misnamed_charge_notice(self, charge: Charge) -> CraftedNotice:
+        """The charge's success notice, re-signed naming a contract that does not exist."""
+        other = unknown_contract_id()
+
+        def renamed(message: dict[str, Any]) -> dict[str, Any]:
+            message["trxInfo"]["contractId"] = other
+            return message
+
+        trx = {
+            "orderId": charge.order_id,
+            "txnType": TxnType.AUTO_DEBIT.value,
+            "queryId": self._answered_query_id(charge),
+            "contractId": charge.contract_id,
+            "txnAmt": charge.txn_amt,
+            "currencyCode": charge.currency,
+            "txnTime": charge.txn_time,
+            "txnStatus": "00",
+        }
+        exchange = self.side.call(self.side.peer.send_notice(trx, NOTICE, mutate=renamed))
+        return CraftedNotice(exchange, other, "NOT-09")
+
+    def deliver_held_notice(self, charge: Charge) -> list[JournalEntry]:
+        """Let the held result notice of the charge go; its exchange, once answered."""
+        return self.side.call(self.held_notice_delivered(charge))
+
+    async def held_notice_delivered(self, charge: Charge) -> list[JournalEntry]:
+        """Let the held notice of the charge go (once UCSP has produced it) and wait for the
+        Industry Service's answer to that very notice (by its msgID: a notice the suite
+        crafted about the same charge is already answered). Other held notices stay held."""
+        side, schedule = self.side, self.side.target.profile.schedule
+        held = await side.peer.wait_held_notices(
+            lambda notice: _order_id(notice) == charge.order_id,
+            side.real_seconds(schedule[-1]),
+        )
+        if not held:
+            raise RuntimeError(f"UCSP produced no result notice of {charge.order_id} to hold")
+        released = side.peer.release_held(held)
+        limit = side.real_seconds(max(schedule[-1], DEFAULT_WAIT))
+        delivered = []
+        for msg_id in released:
+            entry = await side.journal.wait_entry(exchange_of(msg_id, "out"), limit)
+            if entry is not None:
+                delivered.append(entry)
+        if len(delivered) < len(released):
+            raise RuntimeError(f"the released result notice of {charge.order_id} never went out")
+        return delivered
+
+
+def _order_id(message: dict[str, Any]) -> Any:
+    trx = message.get("trxInfo")
+    return trx.get("orderId") if isinstance(trx, dict) else None
