@@ -233,9 +233,9 @@ class UcspPayment(Payment):
 
     def sent_trx(self, order: Order) -> dict[str, Any]:
         """The trxInfo the suite sent for ``order``."""
-        if order.exchange is None:
+        if not isinstance(order.evidence, Answered):
             raise ValueError("the order was not sent by the suite")
-        trx = order.exchange.request_message.get("trxInfo")
+        trx = order.evidence.exchange.request_message.get("trxInfo")
         return dict(trx) if isinstance(trx, dict) else {}
 
     def resubmit(self, order: Order, **changes: str) -> Exchange:

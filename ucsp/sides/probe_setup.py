@@ -16,16 +16,15 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from ucsp.checks import ensure
-from ucsp.checks.messages import check_valid_answer
 from ucsp.envelope import format_time
 from ucsp.messages import GATEWAY_TYPES, NOTICE_TYPES, MsgType, Party
 from ucsp.money import Money
+from ucsp.sides.result import Answered, Evidence
+from ucsp.sides.side import Side
 from ucsp.target import Target
-from ucsp.transport import Exchange
 
 if TYPE_CHECKING:
     from ucsp.sides.roles import IndustryUnderTest, UcspUnderTest
-    from ucsp.sides.side import Side
 
 # Sandbox amounts (HARNESS.md B): any amount not ending in 01 or 05 succeeds at once (00);
 # one ending in 01 is declined (01) with no notice, which makes it a harmless state probe.
@@ -86,10 +85,11 @@ def probe_money() -> Money:
     return Money(PROBE_AMOUNT, PROBE_CURRENCY)
 
 
-def require(ok: bool, what: str, code: Any, exchange: Exchange | None = None) -> None:
-    """Setting up the probe needs ``what`` accepted: a SUT that refuses it fails here."""
-    if exchange is not None:
-        check_valid_answer(exchange)
+def require(ok: bool, what: str, code: Any, evidence: Evidence | None = None) -> None:
+    """Setting up the probe needs ``what`` accepted (and, when given, its ``evidence``
+    believable): a SUT that refuses it fails here."""
+    if evidence is not None:
+        evidence.check("TRN-06")
     ensure(ok, "TRN-06", f"setting up the probe: a valid {what} was answered {code!r}, not 00")
 
 
@@ -136,7 +136,7 @@ class UcspSetup(ProbeSetup):
 
     def payment_result_inquiry(self) -> ProbeMessage:
         order = self.side.payment.submit(probe_money())
-        require(order.code == "00", "SUBMIT_PAYMENT_ORDER", order.code, order.exchange)
+        require(order.code == "00", "SUBMIT_PAYMENT_ORDER", order.code, order.evidence)
         trx = {"orderId": order.order_id, "txnTime": order.txn_time}
         return ProbeMessage(
             "PAYMENT_RESULT_INQUIRY", trx, Watch("inquiry", order.order_id, order.txn_time)
@@ -177,7 +177,7 @@ class UcspSetup(ProbeSetup):
     def refund_result_inquiry(self) -> ProbeMessage:
         refund = self.payment_refund()
         exchange = self.side.request("PAYMENT_REFUND", refund.trx)
-        require(exchange.code == "00", "PAYMENT_REFUND", exchange.code, exchange)
+        require(exchange.code == "00", "PAYMENT_REFUND", exchange.code, Answered(exchange))
         # A refund answered 00 is notified right after its answer (PROTOCOL.md section 8):
         # that notice belongs to the set-up, so the "before" observation must include it.
         self.side.wait_notices(MsgType.PAYMENT_RESULT_NOTICE, orderId=refund.trx["orderId"])
@@ -205,7 +205,7 @@ class UcspSetup(ProbeSetup):
         """Sign an auto-debit agreement (SIGN_AUTO_DEBIT, then the signing hook with 00)."""
         user = self.side.target.ucsp.user_id
         exchange = self.side.request("SIGN_AUTO_DEBIT", self.signing_trx(user))
-        require(exchange.code == "00", "SIGN_AUTO_DEBIT", exchange.code, exchange)
+        require(exchange.code == "00", "SIGN_AUTO_DEBIT", exchange.code, Answered(exchange))
         http = self.side.d.http
         assert http is not None
         sign_url = str(exchange.trx_info.get("signUrl"))
@@ -224,7 +224,7 @@ class UcspSetup(ProbeSetup):
         """A payment paid at the cashier: its queryId (from the notice) and amount."""
         payment = self.side.payment
         order = payment.submit(probe_money())
-        require(order.code == "00", "SUBMIT_PAYMENT_ORDER", order.code, order.exchange)
+        require(order.code == "00", "SUBMIT_PAYMENT_ORDER", order.code, order.evidence)
         payment.pay(order, "00")
         notices = payment.notices(order)
         query_id = notices[0].trx.get("queryId") if notices else None
@@ -266,7 +266,7 @@ class IndustrySetup(ProbeSetup):
 
     def payment_result_notice(self) -> ProbeMessage:
         order = self.side.payment.submit(probe_money())
-        require(order.code == "00" and bool(order.order_id), "SUBMIT_PAYMENT_ORDER", order.code)
+        require(order.code == "00", "SUBMIT_PAYMENT_ORDER", order.code, order.evidence)
         trx = self.payment_notice_trx(order.order_id, order.txn_time or self.txn_time())
         return ProbeMessage("PAYMENT_RESULT_NOTICE", trx, Watch("order", order.order_id))
 

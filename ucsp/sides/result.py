@@ -120,10 +120,6 @@ class Order:
         """The suite's own request and the SUT's answer, when the suite sent it."""
         return self.evidence.exchange if isinstance(self.evidence, Answered) else None
 
-    @exchange.setter
-    def exchange(self, exchange: Exchange) -> None:
-        self.evidence = Answered(exchange)
-
     def check_answered(self, code: str, requirement: str, what: str) -> None:
         """Believable, and answered ``code``: else a violation of ``requirement``."""
         if self.evidence is not None:
