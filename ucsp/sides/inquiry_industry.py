@@ -231,7 +231,7 @@ class IndustryInquiry(Inquiry):
         check_inquired(first is not None, order.order_id, within, self.status_rule(order))
         assert first is not None
         message = self._sent_inquiry(first)
-        check_inquiry_request(message, msg_type, order.order_id, order.txn_time)
+        check_inquiry_request(message, msg_type, order.order_id, order.txn_time, self.request_rule)
 
     def _inquiries_due(self, order: Order, count: int, rule: str, why: str) -> list[JournalEntry]:
         """Wait until the window of the ``count``-th inquiry has closed; all ``count`` must have
@@ -291,7 +291,9 @@ class IndustryInquiry(Inquiry):
         """Every inquiry observed was a ``msg_type`` naming the order's orderId and txnTime."""
         for entry in observation.entries:
             message = self._sent_inquiry(entry)
-            check_inquiry_request(message, msg_type, order.order_id, order.txn_time)
+            check_inquiry_request(
+                message, msg_type, order.order_id, order.txn_time, self.request_rule
+            )
 
     def check_fresh_msg_ids(self, observation: Observation) -> None:
         check_fresh_msg_ids(observation.messages, self.msg_id_rule)
