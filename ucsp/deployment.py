@@ -65,6 +65,11 @@ class Deployment(ABC):
     def peer_journal(self) -> Journal:
         """Every exchange of the suite's peer."""
 
+    @property
+    @abstractmethod
+    def peer_app(self) -> Any:
+        """The ASGI app the suite's peer serves."""
+
     def call(self, coro: Coroutine[Any, Any, T], timeout: float = 300.0) -> T:
         return self.loop.call(coro, timeout)
 
@@ -124,6 +129,10 @@ class UcspDeployment(Deployment):
     def peer_journal(self) -> Journal:
         return self.industry_peer.journal
 
+    @property
+    def peer_app(self) -> Any:
+        return self.industry_peer.app
+
     def _reset_peer(self) -> None:
         self.industry_peer.answers.clear()
         self.industry_peer.logins.clear()
@@ -144,6 +153,10 @@ class IndustryDeployment(Deployment):
     @property
     def peer_journal(self) -> Journal:
         return self.ucsp_peer.journal
+
+    @property
+    def peer_app(self) -> Any:
+        return self.ucsp_peer
 
     def _reset_peer(self) -> None:
         self.call(_async(self.ucsp_peer.reset))
@@ -218,6 +231,94 @@ def faults_for(role: Role, names: Iterable[str], roles: Iterable[Role] = ()) -> 
     return [name for name in names if name in known[role]]
 
 
+@dataclass(frozen=True)
+class _Loopback:
+    """What an embedded deployment is built from: keys, the loop, two loopback addresses."""
+
+    keys: Keyset
+    keys_dir: Path
+    loop: LoopThread
+    clock: Clock
+    time_scale: float
+    faults: list[str]
+    sut_url: str
+    peer_url: str
+
+
+def _embedded_industry(w: _Loopback) -> tuple[Deployment, Any]:
+    """The reference Industry Service under test; the suite's UCSP peer."""
+    target = Target(
+        sut="industry",
+        keys=w.keys,
+        industry=IndustryInfo(
+            index_url=f"{w.sut_url}/index",
+            notice_url=f"{w.sut_url}/notify",
+            harness_url=w.sut_url,
+        ),
+        time_scale=w.time_scale,
+        timing_slack=EMBEDDED_TIMING_SLACK,
+        suite_url=w.peer_url,
+    )
+    sut = industry_sim.IndustrySimulator(
+        keys=w.keys,
+        config=industry_sim.IndustryConfig(base_url=w.sut_url, ucsp_url=f"{w.peer_url}/gateway"),
+        db=Database(),
+        clock=SystemClock(w.time_scale),
+        profile=target.profile,
+        faults=FaultSet(industry_sim.CATALOGUE, w.faults),
+    )
+    peer = UcspPeer(target, w.peer_url, w.clock)
+    deployment = IndustryDeployment(
+        target=target,
+        loop=w.loop,
+        clock=w.clock,
+        ucsp_peer=peer,
+        harness=HarnessDriver(w.sut_url),
+        sut_journal=sut.journal,
+        embedded=True,
+    )
+    return deployment, sut.app
+
+
+def _embedded_ucsp(w: _Loopback) -> tuple[Deployment, Any]:
+    """The reference UCSP under test; the suite's Industry Service peer."""
+    target = Target(
+        sut="ucsp",
+        keys=w.keys,
+        industry=IndustryInfo(index_url=f"{w.peer_url}/index", notice_url=f"{w.peer_url}/notify"),
+        ucsp=UcspInfo(gateway_url=f"{w.sut_url}/gateway", authorize_url=f"{w.sut_url}/authorize"),
+        time_scale=w.time_scale,
+        timing_slack=EMBEDDED_TIMING_SLACK,
+        suite_url=w.peer_url,
+    )
+    sut = ucsp_sim.UcspSimulator(
+        keys=w.keys,
+        registry=_pointing_at(ucsp_sim.default_registry(w.keys_dir), target),
+        db=Database(),
+        clock=SystemClock(w.time_scale),
+        profile=target.profile,
+        faults=FaultSet(ucsp_sim.CATALOGUE, w.faults),
+        base_url=w.sut_url,
+    )
+    peer = IndustryPeer(target, w.clock)
+    deployment = UcspDeployment(
+        target=target,
+        loop=w.loop,
+        clock=w.clock,
+        industry_peer=peer,
+        sut_journal=sut.journal,
+        embedded=True,
+    )
+    return deployment, sut.app
+
+
+# How each role's embedded deployment is built: the deployment and the SUT's app.
+EMBEDDED: dict[Role, Callable[[_Loopback], tuple[Deployment, Any]]] = {
+    "industry": _embedded_industry,
+    "ucsp": _embedded_ucsp,
+}
+
+
 def embedded(
     role: Role,
     faults: Iterable[str] = (),
@@ -225,77 +326,22 @@ def embedded(
     keys_dir: Path = TEST_KEYS,
 ) -> Deployment:
     """The reference implementation of ``role`` under test, with the suite's peer, on loopback."""
-    keys = Keyset.load(keys_dir)
-    loop = LoopThread(f"ucsp-{role}")
     sut_sock, peer_sock = bind_loopback(), bind_loopback()
-    sut_url, peer_url = url_of(sut_sock), url_of(peer_sock)
-    clock = SystemClock(time_scale)
-    enabled = list(faults)
-    if role == "industry":
-        target = Target(
-            sut="industry",
-            keys=keys,
-            industry=IndustryInfo(
-                index_url=f"{sut_url}/index", notice_url=f"{sut_url}/notify", harness_url=sut_url
-            ),
-            time_scale=time_scale,
-            timing_slack=EMBEDDED_TIMING_SLACK,
-            suite_url=peer_url,
-        )
-        sut_config = industry_sim.IndustryConfig(base_url=sut_url, ucsp_url=f"{peer_url}/gateway")
-        sut = industry_sim.IndustrySimulator(
-            keys=keys,
-            config=sut_config,
-            db=Database(),
-            clock=SystemClock(time_scale),
-            profile=target.profile,
-            faults=FaultSet(industry_sim.CATALOGUE, enabled),
-        )
-        peer = UcspPeer(target, peer_url, clock)
-        deployment: Deployment = IndustryDeployment(
-            target=target,
-            loop=loop,
-            clock=clock,
-            ucsp_peer=peer,
-            harness=HarnessDriver(sut_url),
-            sut_journal=sut.journal,
-            embedded=True,
-        )
-        apps = [(sut.app, sut_sock), (peer, peer_sock)]
-    else:
-        target = Target(
-            sut="ucsp",
-            keys=keys,
-            industry=IndustryInfo(index_url=f"{peer_url}/index", notice_url=f"{peer_url}/notify"),
-            ucsp=UcspInfo(gateway_url=f"{sut_url}/gateway", authorize_url=f"{sut_url}/authorize"),
-            time_scale=time_scale,
-            timing_slack=EMBEDDED_TIMING_SLACK,
-            suite_url=peer_url,
-        )
-        registry = ucsp_sim.default_registry(keys_dir)
-        registry = _pointing_at(registry, target)
-        sut_ucsp = ucsp_sim.UcspSimulator(
-            keys=keys,
-            registry=registry,
-            db=Database(),
-            clock=SystemClock(time_scale),
-            profile=target.profile,
-            faults=FaultSet(ucsp_sim.CATALOGUE, enabled),
-            base_url=sut_url,
-        )
-        ipeer = IndustryPeer(target, clock)
-        deployment = UcspDeployment(
-            target=target,
-            loop=loop,
-            clock=clock,
-            industry_peer=ipeer,
-            sut_journal=sut_ucsp.journal,
-            embedded=True,
-        )
-        apps = [(sut_ucsp.app, sut_sock), (ipeer.app, peer_sock)]
-    deployment.http = loop.call(_make_browser())
-    for app, sock in apps:
-        deployment.servers.append(LoopbackServer(app, sock, loop, target.profile).start())
+    wiring = _Loopback(
+        keys=Keyset.load(keys_dir),
+        keys_dir=keys_dir,
+        loop=LoopThread(f"ucsp-{role}"),
+        clock=SystemClock(time_scale),
+        time_scale=time_scale,
+        faults=list(faults),
+        sut_url=url_of(sut_sock),
+        peer_url=url_of(peer_sock),
+    )
+    deployment, sut_app = EMBEDDED[role](wiring)
+    deployment.http = wiring.loop.call(_make_browser())
+    for app, sock in ((sut_app, sut_sock), (deployment.peer_app, peer_sock)):
+        server = LoopbackServer(app, sock, wiring.loop, deployment.target.profile)
+        deployment.servers.append(server.start())
     return deployment
 
 
@@ -317,27 +363,38 @@ def _pointing_at(registry: Registry, target: Target) -> Registry:
     return replace(registry, industries=industries)
 
 
+def _peer_for_industry(target: Target, url: str, loop: LoopThread, clock: Clock) -> Deployment:
+    """The suite's UCSP peer, and the harness (or an operator) making the IS act."""
+    peer = UcspPeer(target, url, clock)
+    harness: HarnessDriver = (
+        HarnessDriver(target.industry.harness_url)
+        if target.industry.harness_url
+        else ManualDriver(peer.journal)
+    )
+    return IndustryDeployment(
+        target=target, loop=loop, clock=clock, ucsp_peer=peer, harness=harness
+    )
+
+
+def _peer_for_ucsp(target: Target, url: str, loop: LoopThread, clock: Clock) -> Deployment:
+    """The suite's Industry Service peer."""
+    peer = IndustryPeer(target, clock)
+    return UcspDeployment(target=target, loop=loop, clock=clock, industry_peer=peer)
+
+
+FROM_TARGET: dict[Role, Callable[[Target, str, LoopThread, Clock], Deployment]] = {
+    "industry": _peer_for_industry,
+    "ucsp": _peer_for_ucsp,
+}
+
+
 def from_target(target: Target) -> Deployment:
     """The suite's peer for a real SUT, listening where the target file says."""
     loop = LoopThread(f"ucsp-{target.sut}")
     sock = bind_loopback(target.listen_host, target.listen_port)
-    url = target.suite_url or url_of(sock)
     clock = SystemClock(target.time_scale)
-    if target.sut == "industry":
-        peer = UcspPeer(target, url, clock)
-        harness: HarnessDriver = (
-            HarnessDriver(target.industry.harness_url)
-            if target.industry.harness_url
-            else ManualDriver(peer.journal)
-        )
-        deployment: Deployment = IndustryDeployment(
-            target=target, loop=loop, clock=clock, ucsp_peer=peer, harness=harness
-        )
-        app: Any = peer
-    else:
-        ipeer = IndustryPeer(target, clock)
-        deployment = UcspDeployment(target=target, loop=loop, clock=clock, industry_peer=ipeer)
-        app = ipeer.app
+    deployment = FROM_TARGET[target.sut](target, target.suite_url or url_of(sock), loop, clock)
     deployment.http = loop.call(_make_browser())
-    deployment.servers.append(LoopbackServer(app, sock, loop, target.profile).start())
+    server = LoopbackServer(deployment.peer_app, sock, loop, target.profile)
+    deployment.servers.append(server.start())
     return deployment

@@ -90,7 +90,7 @@ def evidence_signer(target: Target | None) -> Identity:
     """The suite's own signing key: the one it signs protocol messages with."""
     if target is None:
         return Keyset.load(TEST_KEYS).ucsp_sign.identity("the suite's test-only key")
-    pair = target.keys.ucsp_sign if target.sut == "industry" else target.keys.industry_sign
+    pair = target.keys.signing(target.suite_party)
     return pair.identity("the suite's signing key (signs the evidence pack)")
 
 

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from ucsp import sandbox
 from ucsp.errors import ConfigError, read_config_text
 from ucsp.keys import Keyset
+from ucsp.messages import Party
 from ucsp.profile import Profile, default_profile, load_profile
 
 Role = Literal["industry", "ucsp"]
@@ -67,6 +68,11 @@ class Target:
     # How long the SUT waits for an answer before it treats a request as timed out, in
     # protocol seconds (PROTOCOL.md names no value); None: the profile's transport time-out.
     sut_timeout_seconds: float | None = None
+
+    @property
+    def suite_party(self) -> Party:
+        """The party the suite plays: the peer of the one under test."""
+        return Party(self.sut).peer
 
     @property
     def sut_timeout(self) -> float:

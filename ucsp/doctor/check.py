@@ -56,9 +56,8 @@ def graded(name: str, violation: RequirementViolation) -> Check:
 
 def own_side(target: Target) -> tuple[Party, KeyPair]:
     """The party the suite plays and its signing key pair."""
-    if target.sut == "industry":
-        return Party.UCSP, target.keys.ucsp_sign
-    return Party.INDUSTRY, target.keys.industry_sign
+    party = target.suite_party
+    return party, target.keys.signing(party)
 
 
 def own_codec(target: Target) -> Codec | None:
