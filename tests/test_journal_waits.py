@@ -30,7 +30,6 @@ from ucsp.journal import (
 )
 from ucsp.loopback import LoopThread
 from ucsp.messages import MsgType
-from ucsp.sides.result import Order
 from ucsp.sides.roles import IndustryUnderTest, side_for
 from ucsp.sides.side import Side
 
@@ -248,12 +247,20 @@ def started(journal: Journal, wait: Callable[[], T]) -> Future[T]:
     return future
 
 
-async def test_the_inquiry_area_delivers_the_held_notice_of_its_order_by_msg_id() -> None:
+async def test_a_held_notice_is_delivered_once_its_own_exchange_is_answered() -> None:
+    """NOT-07, NOT-09: a notice the suite crafted about the order is already answered;
+    delivering the held one waits for the held one, and other held notices stay held."""
     journal = Journal()
     peer = FakeUcspPeer(journal)
     journal.record(entry("UCRAFTED"))
-    area = IndustryUnderTest(fake_deployment("industry", peer)).inquiry
-    delivering = asyncio.ensure_future(area.held_notices_released(Order(ORDER, "1000", "156")))
+    side = IndustryUnderTest(fake_deployment("industry", peer))
+
+    async def deliver() -> list[JournalEntry]:
+        return await side.delivered(await side.held_notices(ORDER))
+
+    delivering = asyncio.ensure_future(deliver())
+    await settle()
+    assert not delivering.done() and peer.released == []  # nothing held yet
     peer.hold(message("UOTHERORDER", order_id="ORDanother"))
     peer.hold(message("UHELD"))
     await settle()
@@ -261,6 +268,7 @@ async def test_the_inquiry_area_delivers_the_held_notice_of_its_order_by_msg_id(
     assert not delivering.done()  # the crafted notice's exchange does not end the wait
     journal.record(entry("UHELD"))
     assert [e.msg_id for e in await delivering] == ["UHELD"]
+    assert [str(n["msgInfo"]["msgID"]) for n in peer.held] == ["UOTHERORDER"]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 from tests.sides.fakes import FakeUcspPeer, fake_deployment
 from ucsp.checks import RequirementViolation
 from ucsp.deployment import Deployment
-from ucsp.journal import Journal, JournalEntry
+from ucsp.journal import JournalEntry
 from ucsp.sides.auto_debit import Charge, Signing
 from ucsp.sides.auto_debit_industry import IndustryAutoDebit
 from ucsp.sides.auto_debit_ucsp import UcspAutoDebit
@@ -128,27 +128,3 @@ def test_a_report_that_does_not_mirror_the_ucsp_answer_is_not_believed(
     with pytest.raises(RequirementViolation) as caught:
         signing(status, report, answer).check_answered("00", "AD-10", "the answer")
     assert caught.value.requirement == "AD-10"
-
-
-# --- the held charge notice -----------------------------------------------------------------
-
-
-@pytest.mark.anyio
-async def test_the_held_charge_notice_is_delivered_only_when_its_own_exchange_is_answered() -> None:
-    """NOT-09: a notice the suite crafted about the charge is already answered; delivering
-    the held one waits for the held one, and other held notices stay held."""
-    journal = Journal()
-    peer = FakeUcspPeer(journal)
-    journal.record(entry("UCRAFTED"))
-    delivering = asyncio.ensure_future(industry_area(peer).held_notice_delivered(charge()))
-    await settle()
-    assert not delivering.done() and peer.released == []
-    peer.hold(message("UOTHERORDER", order_id="ORDanother"))
-    peer.hold(message("UHELD"))
-    await settle()
-    assert peer.released == ["UHELD"]
-    assert not delivering.done()
-    journal.record(entry("UHELD"))
-    delivered = await delivering
-    assert [e.msg_id for e in delivered] == ["UHELD"]
-    assert [str(n["msgInfo"]["msgID"]) for n in peer.held] == ["UOTHERORDER"]

@@ -21,7 +21,7 @@ from ucsp.checks.inquiry import check_order_status
 from ucsp.checks.messages import check_code, check_timestamp
 from ucsp.checks.notices import check_notice_answered_by_industry
 from ucsp.drivers.harness import HarnessAnswer
-from ucsp.journal import JournalEntry, exchange_of
+from ucsp.journal import JournalEntry
 from ucsp.messages import ORDER_CREATING, TxnType
 from ucsp.money import Money
 from ucsp.peers.ucsp_peer import GatewayOverride
@@ -310,31 +310,6 @@ class IndustryAutoDebit(AutoDebit):
 
     def deliver_held_notice(self, charge: Charge) -> list[JournalEntry]:
         """Let the held result notice of the charge go; its exchange, once answered."""
-        return self.side.call(self.held_notice_delivered(charge))
-
-    async def held_notice_delivered(self, charge: Charge) -> list[JournalEntry]:
-        """Let the held notice of the charge go (once UCSP has produced it) and wait for the
-        Industry Service's answer to that very notice (by its msgID: a notice the suite
-        crafted about the same charge is already answered). Other held notices stay held."""
-        side, schedule = self.side, self.side.target.profile.schedule
-        held = await side.peer.wait_held_notices(
-            lambda notice: _order_id(notice) == charge.order_id,
-            side.real_seconds(schedule[-1]),
-        )
-        if not held:
-            raise RuntimeError(f"UCSP produced no result notice of {charge.order_id} to hold")
-        released = side.peer.release_held(held)
-        limit = side.real_seconds(max(schedule[-1], DEFAULT_WAIT))
-        delivered = []
-        for msg_id in released:
-            entry = await side.journal.wait_entry(exchange_of(msg_id, "out"), limit)
-            if entry is not None:
-                delivered.append(entry)
-        if len(delivered) < len(released):
-            raise RuntimeError(f"the released result notice of {charge.order_id} never went out")
-        return delivered
-
-
-def _order_id(message: dict[str, Any]) -> Any:
-    trx = message.get("trxInfo")
-    return trx.get("orderId") if isinstance(trx, dict) else None
+        side = self.side
+        held = side.call(side.held_notices(charge.order_id))
+        return side.call(side.delivered(held, max(side.target.profile.schedule[-1], DEFAULT_WAIT)))

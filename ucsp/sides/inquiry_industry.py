@@ -28,7 +28,6 @@ from ucsp.checks.inquiry import (
 from ucsp.checks.messages import check_fresh_msg_ids, check_sent_message
 from ucsp.checks.notices import check_notice_answered_by_industry
 from ucsp.envelope import format_time
-from ucsp.errors import SuiteError
 from ucsp.journal import JournalEntry, exchange_of, msg_id_of
 from ucsp.messages import MsgType, Party, TxnType
 from ucsp.money import Money
@@ -328,31 +327,10 @@ class IndustryInquiry(Inquiry):
 
     def deliver_held_notice(self, order: Order) -> None:
         """Let the held notices of ``order`` go; the IS answers the last 00 (NOT-07)."""
-        delivered = self.side.call(self.held_notices_released(order))
-        if not delivered:
-            raise SuiteError(
-                f"the suite playing UCSP did not deliver its held notice of {order.order_id}"
-            )
+        side = self.side
+        delivered = side.call(side.delivered(side.call(side.held_notices(order.order_id))))
         target = self.side.target
         check_notice_answered_by_industry(delivered[-1], target, "00", self.notice_answer_rule)
-
-    async def held_notices_released(self, order: Order) -> list[JournalEntry]:
-        """Let the held notices of ``order`` go (once UCSP has produced one); their exchanges,
-        once each was answered (waited for by msgID: a notice the suite crafted about the
-        order does not count)."""
-        side, schedule = self.side, self.side.target.profile.schedule
-        held = await side.peer.wait_held_notices(
-            lambda n: _trx(n).get("orderId") == order.order_id, side.real_seconds(schedule[-1])
-        )
-        if not held:
-            raise RuntimeError(f"no result notice of {order.order_id} was held back")
-        limit = side.real_seconds()
-        found = []
-        for msg_id in side.peer.release_held(held):
-            entry = await side.journal.wait_entry(exchange_of(msg_id, "out"), limit)
-            if entry is not None:
-                found.append(entry)
-        return found
 
     def send_notice(self, order: Order, status: str) -> SentNotice:
         """A PAYMENT_RESULT_NOTICE of ``order`` with ``status``, sent by the suite itself; from
@@ -387,8 +365,3 @@ class IndustryInquiry(Inquiry):
                 return value
         profile = self.side.target.profile
         return format_time(self.side.d.clock.now(), profile) + secrets.token_hex(4)
-
-
-def _trx(message: dict[str, Any]) -> dict[str, Any]:
-    trx = message.get("trxInfo")
-    return trx if isinstance(trx, dict) else {}

@@ -12,7 +12,6 @@ import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -363,26 +362,10 @@ class IndustryNotices(Notices):
     def release_in_reverse(self, order_ids: list[str]) -> list[JournalEntry]:
         """Wait until the notices of ``order_ids`` are held, then deliver them last first,
         each after the previous one was answered."""
-        side, peer = self.side, self.side.peer
-        limit = side.real_seconds(self.latest(side.target.profile.schedule[-1]))
-
-        def held_of(order_id: str) -> Callable[[dict[str, Any]], bool]:
-            return lambda notice: _trx(notice).get("orderId") == order_id
-
-        ids = {}
-        for order_id in order_ids:  # each waited for in turn
-            ids[order_id] = side.call(peer.wait_held_notices(held_of(order_id), limit))
-            if not ids[order_id]:
-                raise RuntimeError(f"the notice of {order_id} never came to be held")
-        delivered = []
-        for order_id in reversed(order_ids):
-            first = ids[order_id][:1]
-            released = side.call(_on_loop(partial(peer.release_held, first)))
-            answered = side.wait_exchanges(released, "out")
-            if not answered:
-                raise RuntimeError(f"the released notice of {order_id} never went out")
-            delivered.append(answered[0])
-        return delivered
+        side = self.side
+        within = self.latest(side.target.profile.schedule[-1])
+        held = {order_id: side.call(side.held_notices(order_id, within)) for order_id in order_ids}
+        return [side.call(side.delivered(held[o][:1]))[0] for o in reversed(order_ids)]
 
     def check_delivered_in_reverse(self, order_ids: list[str]) -> None:
         """The held notices of ``order_ids``, delivered last first, are each answered 00."""

@@ -9,7 +9,7 @@ from ucsp.checks import ensure
 from ucsp.deployment import Deployment, IndustryDeployment, UcspDeployment
 from ucsp.drivers.harness import HarnessDriver
 from ucsp.errors import SuiteError
-from ucsp.journal import JournalEntry
+from ucsp.journal import JournalEntry, exchange_of
 from ucsp.peers.industry_peer import IndustryPeer
 from ucsp.peers.ucsp_peer import UcspPeer
 from ucsp.sides.auto_debit_industry import IndustryAutoDebit
@@ -98,6 +98,33 @@ class IndustryUnderTest(Side):
             raise SuiteError(f"the suite playing UCSP sent no {what}")
         return entries[0]
 
+    # --- notices the suite, as UCSP, held back ----------------------------------------------
+
+    async def held_notices(self, order_id: str, within: float | None = None) -> list[str]:
+        """The msgIDs of the notices of ``order_id`` the suite holds, once UCSP has produced
+        one (waiting ``within`` protocol seconds, by default the schedule's last slot)."""
+        limit = self.target.profile.schedule[-1] if within is None else within
+        held = await self.peer.wait_held_notices(
+            lambda notice: _order_id(notice) == order_id, self.real_seconds(limit)
+        )
+        if not held:
+            raise SuiteError(f"UCSP produced no result notice of {order_id} to hold")
+        return held
+
+    async def delivered(
+        self, msg_ids: list[str], within: float | None = None
+    ) -> list[JournalEntry]:
+        """Release the held notices ``msg_ids``; their exchanges, each waited for by its
+        msgID until the Industry Service answered it (a notice the suite crafted about the
+        same order does not count). Other held notices stay held."""
+        limit = self.real_seconds(within)
+        released = self.peer.release_held(msg_ids)
+        found = [await self.journal.wait_entry(exchange_of(m, "out"), limit) for m in released]
+        delivered = [entry for entry in found if entry is not None]
+        if len(delivered) < len(released):
+            raise SuiteError(f"a released notice ({', '.join(released)}) never went out")
+        return delivered
+
     @cached_property
     def payment(self) -> IndustryPayment:
         return IndustryPayment(self)
@@ -133,3 +160,8 @@ SIDES: dict[str, type[Side]] = {"ucsp": UcspUnderTest, "industry": IndustryUnder
 def side_for(deployment: Deployment) -> Side:
     """The side of the suite for ``deployment``'s role under test."""
     return SIDES[deployment.role](deployment)
+
+
+def _order_id(message: dict[str, Any]) -> Any:
+    trx = message.get("trxInfo")
+    return trx.get("orderId") if isinstance(trx, dict) else None
