@@ -7,6 +7,8 @@ the IS with the fault switched on, and requires the clean observation and a diff
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -14,10 +16,10 @@ from urllib.parse import quote
 import pytest
 
 from sim_industry.conftest import World, WorldFactory
-from sim_industry.fake_ucsp import Received, Spec
 from ucsp.crypto import sign_message
 from ucsp.envelope import build_request
 from ucsp.errors import ConfigError, UcspError
+from ucsp.peers.ucsp_peer import GatewayOverride
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.industry import CATALOGUE
 
@@ -41,15 +43,17 @@ def observes(name: str, clean: Any) -> Callable[[Observer], Observer]:
 
 def _foreign_cert_id(world: World, msg_type: str, trx: dict[str, Any], **cert: str) -> bytes:
     """Signed with the UCSP key but naming an unknown ucspSignCertID."""
-    fake = world.fake
-    message = build_request(fake.codec.msg_info(msg_type, "TRAVEL01"), trx)
+    peer = world.peer
+    message = build_request(peer.codec.msg_info(msg_type, "TRAVEL01"), trx)
     message["certificateSignature"] = {
         "ucspSignCertID": "424242",
         **cert,
-        "signature": fake.profile.placeholder,
+        "signature": peer.target.profile.placeholder,
     }
     key = world.sim.keys.ucsp_sign.identity("ucsp").key
-    return sign_message(message, key, fake.profile.signature_mode, fake.profile.placeholder)
+    return sign_message(
+        message, key, peer.target.profile.signature_mode, peer.target.profile.placeholder
+    )
 
 
 async def _login_status(world: World, query: str) -> int:
@@ -68,15 +72,13 @@ async def _pending_payment(world: World) -> str:
 
 async def _payment_notice_code(world: World, **change: str) -> tuple[str | None, str]:
     order_id = await _pending_payment(world)
-    result = await world.fake.notice(
-        "PAYMENT_RESULT_NOTICE", world.payment_notice(order_id, **change)
-    )
+    result = await world.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id, **change))
     return result.code, (await world.order(order_id))["status"]
 
 
 async def _charge(world: World, amount: str) -> str:
-    await world.active_contract()
-    body = {"contractId": "CT0001", "txnAmt": amount, "currencyCode": "156"}
+    contract_id = await world.active_contract()
+    body = {"contractId": contract_id, "txnAmt": amount, "currencyCode": "156"}
     return str((await world.call("/harness/auto-debit/charge", body))["orderId"])
 
 
@@ -89,7 +91,7 @@ def _inquiry_offsets(world: World) -> list[float]:
 
 @observes("login-accepts-bad-signature", 403)
 async def _(world: World) -> Any:
-    return await _login_status(world, world.fake.login_query().replace("user0001", "user0009"))
+    return await _login_status(world, world.login_query().replace("user0001", "user0009"))
 
 
 @observes("login-accepts-unknown-cert", 403)
@@ -99,7 +101,9 @@ async def _(world: World) -> Any:
     trx = {
         "channelCode": "CHANNEL1",
         "mobile": encrypt_field(
-            world.sim.keys.industry_enc.cert, "13800138000", world.fake.profile.encryption_mode
+            world.sim.keys.industry_enc.cert,
+            "13800138000",
+            world.peer.target.profile.encryption_mode,
         ),
         "userId": "user0001",
     }
@@ -111,23 +115,23 @@ async def _(world: World) -> Any:
 
 @observes("login-accepts-unknown-enc-cert", 403)
 async def _(world: World) -> Any:
-    return await _login_status(world, world.fake.login_query(enc_cert_id="987654321"))
+    return await _login_status(world, world.login_query(enc_cert_id="987654321"))
 
 
 @observes("login-skips-decrypt-length-check", 400)
 async def _(world: World) -> Any:
-    return await _login_status(world, world.fake.login_query(mobile="1" * 65))
+    return await _login_status(world, world.login_query(mobile="1" * 65))
 
 
 @observes("login-accepts-replay", (200, 409))
 async def _(world: World) -> Any:
-    query = world.fake.login_query()
+    query = world.login_query()
     return await _login_status(world, query), await _login_status(world, query)
 
 
 @observes("login-session-on-failure", (403, False))
 async def _(world: World) -> Any:
-    query = world.fake.login_query().replace("user0001", "user0009")
+    query = world.login_query().replace("user0001", "user0009")
     return await _login_status(world, query), await _logged_in(world, "user0009")
 
 
@@ -137,8 +141,8 @@ async def _(world: World) -> Any:
 @observes("notice-skips-verification", ("11", "PENDING"))
 async def _(world: World) -> Any:
     order_id = await _pending_payment(world)
-    body = world.fake.build("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id, "01"))
-    result = await world.fake.post_notice(body.replace(b'"01"}', b'"00"}'))
+    body = world.build("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id, "01"))
+    result = await world.post_notice(body.replace(b'"01"}', b'"00"}'))
     return result.code, (await world.order(order_id))["status"]
 
 
@@ -146,7 +150,7 @@ async def _(world: World) -> Any:
 async def _(world: World) -> Any:
     order_id = await _pending_payment(world)
     body = _foreign_cert_id(world, "PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
-    return (await world.fake.post_notice(body)).code
+    return (await world.post_notice(body)).code
 
 
 @observes("notice-skips-format-check", "10")
@@ -158,14 +162,14 @@ async def _(world: World) -> Any:
 async def _(world: World) -> Any:
     order_id = await _pending_payment(world)
     trx = world.payment_notice(order_id)
-    return (await world.fake.notice("PAYMENT_RESULT_NOTICE", trx, industry_code="OTHER001")).code
+    return (await world.notice("PAYMENT_RESULT_NOTICE", trx, industry_code="OTHER001")).code
 
 
 @observes("notice-ignores-unknown-order", "34")
 async def _(world: World) -> Any:
     order_id = await _pending_payment(world)
     trx = {**world.payment_notice(order_id), "orderId": "NOSUCHORDER0001"}
-    return (await world.fake.notice("PAYMENT_RESULT_NOTICE", trx)).code
+    return (await world.notice("PAYMENT_RESULT_NOTICE", trx)).code
 
 
 @observes("notice-ignores-amount-mismatch", ("36", "PENDING"))
@@ -188,7 +192,7 @@ async def _(world: World) -> Any:
     order_id = await world.paid_order()
     refund = await world.call("/harness/refunds", {"origOrderId": order_id, "txnAmt": "105"})
     trx = world.payment_notice(refund["orderId"], origQryId="QNOTTHEORIGINAL")
-    code = (await world.fake.notice("PAYMENT_RESULT_NOTICE", trx)).code
+    code = (await world.notice("PAYMENT_RESULT_NOTICE", trx)).code
     await world.sim.background.cancel_all()
     return code
 
@@ -197,7 +201,7 @@ async def _(world: World) -> Any:
 async def _(world: World) -> Any:
     order_id = await _charge(world, "2005")
     trx = world.payment_notice(order_id, contractId="CTOTHER")
-    code = (await world.fake.notice("PAYMENT_RESULT_NOTICE", trx)).code
+    code = (await world.notice("PAYMENT_RESULT_NOTICE", trx)).code
     await world.sim.background.cancel_all()
     return code
 
@@ -207,7 +211,7 @@ async def _(world: World) -> Any:
     order_id = await world.paid_order("10000")
     refund = await world.call("/harness/refunds", {"origOrderId": order_id, "txnAmt": "3000"})
     assert refund["responseCode"] == "00"
-    await world.fake.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(refund["orderId"]))
+    await world.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(refund["orderId"]))
     order = await world.order(order_id)
     return order["refundedAmt"], order["status"]
 
@@ -215,23 +219,23 @@ async def _(world: World) -> Any:
 @observes("notice-overrides-final-status", "SUCCEEDED")
 async def _(world: World) -> Any:
     order_id = await world.paid_order()
-    await world.fake.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id, "01"))
+    await world.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id, "01"))
     return (await world.order(order_id))["status"]
 
 
 @observes("sign-notice-accepts-unsolicited", "34")
 async def _(world: World) -> Any:
     trx = {"contractId": "CT0001", "userId": "stranger", "signStatus": "00"}
-    return (await world.fake.notice("SIGN_AUTO_DEBIT_NOTICE", trx)).code
+    return (await world.notice("SIGN_AUTO_DEBIT_NOTICE", trx)).code
 
 
 @observes("sign-notice-ignores-contract-owner", ("36", "user0001"))
 async def _(world: World) -> Any:
-    await world.active_contract("user0001", "CT0001")
+    contract_id = await world.active_contract("user0001")
     await world.call("/harness/auto-debit/sign", {"userId": "user0002"})
-    trx = {"contractId": "CT0001", "userId": "user0002", "signStatus": "00"}
-    code = (await world.fake.notice("SIGN_AUTO_DEBIT_NOTICE", trx)).code
-    return code, (await world.contract("CT0001"))["userId"]
+    trx = {"contractId": contract_id, "userId": "user0002", "signStatus": "00"}
+    code = (await world.notice("SIGN_AUTO_DEBIT_NOTICE", trx)).code
+    return code, (await world.contract(contract_id))["userId"]
 
 
 # --- notice answers --------------------------------------------------------------------------
@@ -239,9 +243,9 @@ async def _(world: World) -> Any:
 
 async def _answer_verifies(world: World) -> bool:
     order_id = await _pending_payment(world)
-    result = await world.fake.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
+    result = await world.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
     try:
-        world.fake.codec.check_signature(world.fake.codec.parse(result.raw, "response"))
+        world.peer.codec.check_signature(world.peer.codec.parse(result.raw, "response"))
     except UcspError:
         return False
     return True
@@ -259,11 +263,9 @@ async def _(world: World) -> Any:
 
 @observes("notice-answer-no-echo", True)
 async def _(world: World) -> Any:
-    import json
-
     order_id = await _pending_payment(world)
-    body = world.fake.build("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
-    result = await world.fake.post_notice(body)
+    body = world.build("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
+    result = await world.post_notice(body)
     return result.message["msgInfo"] == json.loads(body)["msgInfo"]
 
 
@@ -271,7 +273,7 @@ async def _(world: World) -> Any:
 async def _(world: World) -> Any:
     order_id = await _pending_payment(world)
     trx = {**world.payment_notice(order_id), "orderId": "NOSUCHORDER0001"}
-    result = await world.fake.notice("PAYMENT_RESULT_NOTICE", trx)
+    result = await world.notice("PAYMENT_RESULT_NOTICE", trx)
     return result.status, result.code
 
 
@@ -293,18 +295,19 @@ async def _(world: World) -> Any:
 
 @observes("answer-undoes-notice", "SUCCEEDED")
 async def _(world: World) -> Any:
-    async def notify_before_answering(received: Any) -> None:
-        if received.msg_type == "SUBMIT_PAYMENT_ORDER":
-            trx = world.payment_notice(str(received.trx["orderId"]))
-            await world.fake.notice("PAYMENT_RESULT_NOTICE", trx)
-
-    world.fake.hooks.append(notify_before_answering)
-    return (await world.order(await _pending_payment(world)))["status"]
+    world.hold_answer("SUBMIT_PAYMENT_ORDER")
+    paying = asyncio.ensure_future(_pending_payment(world))
+    held = await world.peer.wait_delayed("SUBMIT_PAYMENT_ORDER", 0, timeout=10.0)
+    assert held is not None  # the order is on the wire, not answered yet: notify first
+    order_id = str(json.loads(held[0])["trxInfo"]["orderId"])
+    await world.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
+    world.peer.release_delayed(held[0])
+    return (await world.order(await paying))["status"]
 
 
 @observes("treats-timeout-as-failure", ("PENDING", 7))
 async def _(world: World) -> Any:
-    world.fake.script("SUBMIT_PAYMENT_ORDER", Spec(mode="timeout"))
+    world.peer.override("SUBMIT_PAYMENT_ORDER", GatewayOverride(timeout=True))
     answer = await world.post("/harness/payments", {"txnAmt": "100", "currencyCode": "156"})
     status = (await world.order(answer.json()["orderId"]))["status"]
     await world.drain()
@@ -342,20 +345,20 @@ async def _(world: World) -> Any:
 
 @observes("inquires-after-notice", [0.0, 1.0])
 async def _(world: World) -> Any:
+    world.hold_answer("PAYMENT_RESULT_INQUIRY", nth=2)
     order_id = await _charge(world, "2005")
-
-    async def notify(received: Received) -> None:
-        if received.msg_type == "PAYMENT_RESULT_INQUIRY" and len(world.inquiries()) == 2:
-            await world.fake.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
-
-    world.fake.hooks.append(notify)
-    await world.drain()
+    drained = asyncio.ensure_future(world.drain())
+    held = await world.peer.wait_delayed("PAYMENT_RESULT_INQUIRY", 0, timeout=10.0)
+    assert held is not None  # the second inquiry, not answered yet
+    await world.notice("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
+    world.peer.release_delayed(held[0])
+    await drained
     return _inquiry_offsets(world)
 
 
 @observes("stops-inquiring-on-error", SCHEDULE)
 async def _(world: World) -> Any:
-    world.fake.script("PAYMENT_RESULT_INQUIRY", Spec("99"))
+    world.peer.override("PAYMENT_RESULT_INQUIRY", GatewayOverride(code="99"))
     await _charge(world, "2005")
     await world.drain()
     return _inquiry_offsets(world)
@@ -367,42 +370,40 @@ async def _(world: World) -> Any:
     await world.drain()
     order = world.sim.store.order(order_id)
     assert order is not None
-    return all(
-        r.trx["txnTime"] == order.txn_time for r in world.fake.requests("PAYMENT_RESULT_INQUIRY")
-    )
+    return all(r.trx["txnTime"] == order.txn_time for r in world.requests("PAYMENT_RESULT_INQUIRY"))
 
 
 @observes("reuses-msgid", 7)
 async def _(world: World) -> Any:
     await _charge(world, "2005")
     await world.drain()
-    return len({r.msg_info["msgID"] for r in world.fake.requests("PAYMENT_RESULT_INQUIRY")})
+    return len({r.msg_info["msgID"] for r in world.requests("PAYMENT_RESULT_INQUIRY")})
 
 
 @observes("sends-wrong-length-field", (True, True))
 async def _(world: World) -> Any:
     await world.post("/harness/payments", {"txnAmt": "100", "currencyCode": "156"})
-    sent = world.fake.requests("SUBMIT_PAYMENT_ORDER")[-1]
+    sent = world.requests("SUBMIT_PAYMENT_ORDER")[-1]
     return len(sent.trx["orderId"]) <= 40, sent.valid
 
 
 @observes("wrong-timezone-timestamp", ("20260115103000", "20260115103000"))
 async def _(world: World) -> Any:
     await _pending_payment(world)
-    sent = world.fake.requests("SUBMIT_PAYMENT_ORDER")[-1]
+    sent = world.requests("SUBMIT_PAYMENT_ORDER")[-1]
     return sent.msg_info["timeStamp"], sent.trx["txnTime"]
 
 
 @observes("msgid-wrong-prefix", "A")
 async def _(world: World) -> Any:
     await world.post("/harness/payments", {"txnAmt": "100", "currencyCode": "156"})
-    return world.fake.requests("SUBMIT_PAYMENT_ORDER")[-1].msg_info["msgID"][0]
+    return world.requests("SUBMIT_PAYMENT_ORDER")[-1].msg_info["msgID"][0]
 
 
 @observes("omits-back-url", True)
 async def _(world: World) -> Any:
     await world.call("/harness/auto-debit/sign", {"userId": "user0001"})
-    return "backUrl" in world.fake.requests("SIGN_AUTO_DEBIT")[-1].trx
+    return "backUrl" in world.requests("SIGN_AUTO_DEBIT")[-1].trx
 
 
 # --- the tests -------------------------------------------------------------------------------

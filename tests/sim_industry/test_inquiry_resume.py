@@ -7,7 +7,6 @@ offsets from that origin and never inquires more than seven times.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from sim_industry.conftest import World, WorldFactory
-from sim_industry.fake_ucsp import Received
 from ucsp.clock import FakeClock, HaltingClock
 from ucsp.profile import CatchUp, default_profile
 from ucsp.sim.db import Database
@@ -29,15 +27,15 @@ INQUIRY = "PAYMENT_RESULT_INQUIRY"
 
 async def _pending_charge(world: World) -> str:
     """An auto-debit answered 05: the IS starts inquiring; its orderId."""
-    await world.active_contract()
-    body = {"contractId": "CT0001", "txnAmt": "2005", "currencyCode": "156"}
+    contract_id = await world.active_contract()
+    body = {"contractId": contract_id, "txnAmt": "2005", "currencyCode": "156"}
     data = await world.call("/harness/auto-debit/charge", body)
     assert data["responseCode"] == "05"
     return str(data["orderId"])
 
 
 def _sent_at(world: World, origin: float) -> list[float]:
-    return [r.elapsed - origin for r in world.fake.requests(INQUIRY)]
+    return [r.elapsed - origin for r in world.requests(INQUIRY)]
 
 
 def _counts(world: World, order_id: str) -> tuple[int, int]:
@@ -52,25 +50,19 @@ async def test_an_inquiry_in_flight_when_the_process_dies_is_counted(
 ) -> None:
     path, clock = tmp_path / "industry.sqlite", FakeClock()
     first = make_world(db=Database(path), clock=clock)
-    hung = asyncio.Event()
-
-    async def hang(received: Received) -> None:
-        if received.msg_type == INQUIRY and len(first.fake.requests(INQUIRY)) == hang_at:
-            hung.set()  # inquiry number hang_at is on the wire: the process dies
-            await asyncio.Event().wait()
-
-    first.fake.hooks.append(hang)
+    first.hold_answer(INQUIRY, nth=hang_at)  # never answered: the process dies meanwhile
     origin = clock.elapsed()
     order_id = await _pending_charge(first)
-    await hung.wait()
+    assert await first.peer.wait_delayed(INQUIRY, 0, timeout=10.0) is not None
     await first.aclose()
     assert _counts(first, order_id) == (hang_at, hang_at)
     first.sim.db.close()
 
-    second = make_world(db=Database(path), clock=clock)
+    second = make_world(db=Database(path), ucsp_db=first.peer.sim.db, clock=clock)
     assert second.sim.flows.resume_inquiries() == (1 if hang_at < 7 else 0)  # 7: none left
     await second.drain()
-    assert len(first.fake.requests(INQUIRY)) + len(second.fake.requests(INQUIRY)) == 7
+    hung = len(first.peer.delayed)  # on the wire when the process died, never answered
+    assert len(first.requests(INQUIRY)) + hung + len(second.requests(INQUIRY)) == 7
     assert _counts(second, order_id) == (7, 7)
     assert _sent_at(second, origin) == SCHEDULE[hang_at:]
     assert (await second.order(order_id))["status"] == "PENDING"
@@ -107,7 +99,7 @@ async def test_a_restart_resumes_at_the_absolute_offsets_from_the_05_answer(
 
     clock.halt_at = math.inf
     clock.advance(origin + restart_at - clock.elapsed())  # the time the process was down
-    second = make_world(db=Database(path), clock=clock, profile=profile)
+    second = make_world(db=Database(path), ucsp_db=first.peer.sim.db, clock=clock, profile=profile)
     assert second.sim.flows.resume_inquiries() == 1
     await second.drain()
     assert _sent_at(second, origin) == after
@@ -127,12 +119,12 @@ async def test_a_resumed_schedule_of_an_order_settled_meanwhile_sends_nothing(
     first.sim.db.close()
 
     clock.halt_at = math.inf
-    second = make_world(db=Database(path), clock=clock)
-    result = await second.fake.notice("PAYMENT_RESULT_NOTICE", second.payment_notice(order_id))
+    second = make_world(db=Database(path), ucsp_db=first.peer.sim.db, clock=clock)
+    result = await second.notice("PAYMENT_RESULT_NOTICE", second.payment_notice(order_id))
     assert result.code == "00"
     assert second.sim.flows.resume_inquiries() == 1
     await second.drain()
-    assert second.fake.requests(INQUIRY) == []
+    assert second.requests(INQUIRY) == []
     assert second.sim.flows.resume_inquiries() == 0  # the schedule is over
     second.sim.db.close()
 
@@ -168,7 +160,7 @@ async def test_starting_the_app_resumes_the_open_schedules(
     first.sim.db.close()
 
     clock.halt_at = math.inf
-    second = make_world(db=Database(path), clock=clock)
+    second = make_world(db=Database(path), ucsp_db=first.peer.sim.db, clock=clock)
     async with second.sim.app.router.lifespan_context(second.sim.app):
         await second.drain()
         assert _sent_at(second, origin) == SCHEDULE[2:]

@@ -31,7 +31,7 @@ async def _logged_in(world: World, user_id: str = "user0001") -> bool:
 
 async def test_login_succeeds_with_a_session_and_only_a_masked_mobile(world: World) -> None:
     assert not await _logged_in(world)
-    answer = await _login(world, world.fake.login_query(mobile="13800138000"))
+    answer = await _login(world, world.login_query(mobile="13800138000"))
     assert answer.status_code == 200
     assert SESSION_COOKIE in answer.cookies
     assert "13800138000" not in answer.text and "*******8000" in answer.text
@@ -44,7 +44,7 @@ async def test_login_succeeds_with_a_session_and_only_a_masked_mobile(world: Wor
 
 async def test_user_ids_with_slashes_and_spaces_reach_the_session_route(world: World) -> None:
     user = "open id/with space"
-    assert (await _login(world, world.fake.login_query(user_id=user))).status_code == 200
+    assert (await _login(world, world.login_query(user_id=user))).status_code == 200
     answer = await world.client.get(f"/harness/users/{quote(user, safe='')}/session")
     assert answer.json() == {"userId": user, "loggedIn": True}
 
@@ -52,7 +52,7 @@ async def test_user_ids_with_slashes_and_spaces_reach_the_session_route(world: W
 async def test_login_with_base64url_request_data(make_world: WorldFactory) -> None:
     profile = replace(default_profile(), request_data_encoding=RequestDataEncoding.BASE64URL)
     world = make_world(profile=profile)
-    raw = world.fake.build(
+    raw = world.build(
         "INDUSTRY_LOGIN_INFO",
         {
             "channelCode": "CHANNEL1",
@@ -71,12 +71,12 @@ def _encrypted(world: World, mobile: str) -> str:
     from ucsp.crypto import encrypt_field
 
     return encrypt_field(
-        world.sim.keys.industry_enc.cert, mobile, world.fake.profile.encryption_mode
+        world.sim.keys.industry_enc.cert, mobile, world.peer.target.profile.encryption_mode
     )
 
 
 async def test_bad_signature_is_refused_with_403_and_no_session(world: World) -> None:
-    query = world.fake.login_query()
+    query = world.login_query()
     tampered = query.replace("user0001", "user0009")  # signed bytes no longer match
     answer = await _login(world, tampered)
     assert answer.status_code == 403
@@ -96,9 +96,9 @@ def _login_bytes(world: World, cert_id: str) -> bytes:
     from ucsp.crypto import sign_message
     from ucsp.envelope import build_request
 
-    fake = world.fake
+    peer = world.peer
     message = build_request(
-        fake.codec.msg_info("INDUSTRY_LOGIN_INFO", "TRAVEL01"),
+        peer.codec.msg_info("INDUSTRY_LOGIN_INFO", "TRAVEL01"),
         {
             "channelCode": "CHANNEL1",
             "mobile": _encrypted(world, "13800138000"),
@@ -108,20 +108,22 @@ def _login_bytes(world: World, cert_id: str) -> bytes:
     message["certificateSignature"] = {
         "ucspSignCertID": cert_id,
         "appEncCertID": world.sim.keys.industry_enc.cert_id,
-        "signature": fake.profile.placeholder,
+        "signature": peer.target.profile.placeholder,
     }
     key = world.sim.keys.ucsp_sign.identity("ucsp").key
-    return sign_message(message, key, fake.profile.signature_mode, fake.profile.placeholder)
+    return sign_message(
+        message, key, peer.target.profile.signature_mode, peer.target.profile.placeholder
+    )
 
 
 async def test_unknown_enc_cert_id_is_refused_with_403(world: World) -> None:
-    answer = await _login(world, world.fake.login_query(enc_cert_id="987654321"))
+    answer = await _login(world, world.login_query(enc_cert_id="987654321"))
     assert answer.status_code == 403
 
 
 async def test_mobile_encrypted_to_another_key_is_refused_with_400(world: World) -> None:
     _, other = make_test_identity("TEST ONLY other", key_size=2048)
-    answer = await _login(world, world.fake.login_query(encrypt_to=other))
+    answer = await _login(world, world.login_query(encrypt_to=other))
     assert answer.status_code == 400
     assert not await _logged_in(world)
 
@@ -130,13 +132,13 @@ async def test_mobile_encrypted_to_another_key_is_refused_with_400(world: World)
 async def test_decrypted_mobile_of_wrong_length_or_class_is_refused(
     world: World, mobile: str
 ) -> None:
-    answer = await _login(world, world.fake.login_query(mobile=mobile))
+    answer = await _login(world, world.login_query(mobile=mobile))
     assert answer.status_code == 400
     assert mobile not in answer.text
 
 
 async def test_replayed_login_is_refused_with_409(world: World) -> None:
-    query = world.fake.login_query()
+    query = world.login_query()
     assert (await _login(world, query)).status_code == 200
     answer = await _login(world, query)
     assert answer.status_code == 409
@@ -144,7 +146,7 @@ async def test_replayed_login_is_refused_with_409(world: World) -> None:
 
 
 async def test_channel_and_industry_must_be_this_industry_s(world: World) -> None:
-    answer = await _login(world, world.fake.login_query(channel_code="OTHERCH1"))
+    answer = await _login(world, world.login_query(channel_code="OTHERCH1"))
     assert answer.status_code == 403
 
     def other_industry(message: dict[str, Any]) -> dict[str, Any]:
@@ -152,11 +154,11 @@ async def test_channel_and_industry_must_be_this_industry_s(world: World) -> Non
         message["msgInfo"]["msgID"] = "UOTHER001" + message["msgInfo"]["msgID"][9:]
         return message
 
-    assert (await _login(world, world.fake.login_query(mutate=other_industry))).status_code == 403
+    assert (await _login(world, world.login_query(mutate=other_industry))).status_code == 403
 
 
 async def test_stale_timestamp_is_a_format_error(world: World) -> None:
-    query = world.fake.login_query()
+    query = world.login_query()
     world.clock.advance(301)
     assert (await _login(world, query)).status_code == 400
 
@@ -194,7 +196,7 @@ async def test_schema_violation_is_400(world: World) -> None:
         del message["trxInfo"]["userId"]
         return message
 
-    assert (await _login(world, world.fake.login_query(mutate=no_user))).status_code == 400
+    assert (await _login(world, world.login_query(mutate=no_user))).status_code == 400
 
 
 async def test_login_needs_a_get(world: World) -> None:
@@ -211,7 +213,7 @@ def test_mask_mobile_keeps_only_the_last_four_digits() -> None:
 async def test_only_a_get_logs_in(world: World, method: str) -> None:
     """Any other method on the login URL (HEAD included, which Starlette adds to every GET
     route) creates no session and leaves the msgID for the user's real GET."""
-    query = world.fake.login_query()
+    query = world.login_query()
     other = await world.client.request(method, f"/index?{query}")
     assert other.status_code == 405
     assert SESSION_COOKIE not in other.cookies

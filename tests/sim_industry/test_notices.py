@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from sim_industry.conftest import World
-from sim_industry.fake_ucsp import NoticeResult
+from sim_industry.world import NoticeResult, World
 from ucsp.codec import Codec
 from ucsp.messages import Party
 from ucsp.schemas import validate
@@ -20,8 +19,8 @@ def _assert_answer(world: World, result: NoticeResult, code: str, sent: bytes | 
     """HTTP 200, the code, signed by the industry key, echoing the notice's msgInfo."""
     assert result.status == 200, result.raw
     assert result.code == code, result.message.get("msgResponse")
-    decoded = world.fake.codec.parse(result.raw, "response")
-    world.fake.codec.check_signature(decoded)
+    decoded = world.peer.codec.parse(result.raw, "response")
+    world.peer.codec.check_signature(decoded)
     msg_type = result.message["msgInfo"].get("msgType", "")
     if sent is not None:
         assert result.message["msgInfo"] == json.loads(sent)["msgInfo"]
@@ -29,8 +28,8 @@ def _assert_answer(world: World, result: NoticeResult, code: str, sent: bytes | 
 
 
 async def _send(world: World, trx: dict[str, Any], **options: Any) -> tuple[bytes, NoticeResult]:
-    body = world.fake.build("PAYMENT_RESULT_NOTICE", trx, **options)
-    return body, await world.fake.post_notice(body)
+    body = world.build("PAYMENT_RESULT_NOTICE", trx, **options)
+    return body, await world.post_notice(body)
 
 
 async def _pending_payment(world: World, amount: str = "10000") -> str:
@@ -137,10 +136,10 @@ async def test_auto_debit_notice_with_another_contract_is_36(world: World) -> No
 
 async def test_bad_signature_is_11_and_changes_nothing(world: World) -> None:
     order_id = await _pending_payment(world)
-    body = world.fake.build("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
+    body = world.build("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
     tampered = body.replace(b'"txnStatus":"00"', b'"txnStatus":"01"')
     assert tampered != body
-    result = await world.fake.post_notice(tampered)
+    result = await world.post_notice(tampered)
     _assert_answer(world, result, "11", tampered)
     assert (await world.order(order_id))["status"] == "PENDING"
 
@@ -148,7 +147,7 @@ async def test_bad_signature_is_11_and_changes_nothing(world: World) -> None:
 async def test_unknown_cert_id_is_11(world: World) -> None:
     order_id = await _pending_payment(world)
     body = _signed_with_cert_id(world, world.payment_notice(order_id), "424242")
-    result = await world.fake.post_notice(body)
+    result = await world.post_notice(body)
     _assert_answer(world, result, "11", body)
 
 
@@ -156,14 +155,16 @@ def _signed_with_cert_id(world: World, trx: dict[str, Any], cert_id: str) -> byt
     """Signed by the UCSP key, naming a certificate ID the IS does not know."""
     from ucsp.crypto import sign_message
 
-    fake = world.fake
+    peer = world.peer
     message = {
-        "msgInfo": fake.codec.msg_info("PAYMENT_RESULT_NOTICE", "TRAVEL01"),
+        "msgInfo": peer.codec.msg_info("PAYMENT_RESULT_NOTICE", "TRAVEL01"),
         "trxInfo": trx,
         "certificateSignature": {"ucspSignCertID": cert_id, "signature": "00000000"},
     }
     key = world.sim.keys.ucsp_sign.identity("ucsp").key
-    return sign_message(message, key, fake.profile.signature_mode, fake.profile.placeholder)
+    return sign_message(
+        message, key, peer.target.profile.signature_mode, peer.target.profile.placeholder
+    )
 
 
 async def test_schema_violation_is_10_with_echo(world: World) -> None:
@@ -185,20 +186,20 @@ async def test_replayed_msgid_is_99(world: World) -> None:
     order_id = await _pending_payment(world)
     body, result = await _send(world, world.payment_notice(order_id, "01"))
     assert result.code == "00"
-    again = await world.fake.post_notice(body)
+    again = await world.post_notice(body)
     _assert_answer(world, again, "99", body)
 
 
 async def test_stale_timestamp_is_10(world: World) -> None:
     order_id = await _pending_payment(world)
-    body = world.fake.build("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
+    body = world.build("PAYMENT_RESULT_NOTICE", world.payment_notice(order_id))
     world.clock.advance(400)
-    _assert_answer(world, await world.fake.post_notice(body), "10", body)
+    _assert_answer(world, await world.post_notice(body), "10", body)
 
 
 async def test_gateway_message_at_the_notice_url_is_10(world: World) -> None:
-    body = world.fake.build("PAYMENT_RESULT_INQUIRY", {"orderId": "X1234567", "txnTime": "x"})
-    result = await world.fake.post_notice(body)
+    body = world.build("PAYMENT_RESULT_INQUIRY", {"orderId": "X1234567", "txnTime": "x"})
+    result = await world.post_notice(body)
     assert result.status == 200 and result.code == "10"
 
 
@@ -208,51 +209,51 @@ async def test_gateway_message_at_the_notice_url_is_10(world: World) -> None:
 async def test_sign_notice_stores_the_contract(world: World) -> None:
     await world.call("/harness/auto-debit/sign", {"userId": "user0001"})
     trx = {"contractId": "CT0001", "userId": "user0001", "signStatus": "00"}
-    body = world.fake.build("SIGN_AUTO_DEBIT_NOTICE", trx)
-    _assert_answer(world, await world.fake.post_notice(body), "00", body)
+    body = world.build("SIGN_AUTO_DEBIT_NOTICE", trx)
+    _assert_answer(world, await world.post_notice(body), "00", body)
     assert await world.contract("CT0001") == {
         "contractId": "CT0001",
         "userId": "user0001",
         "status": "ACTIVE",
     }
     declined = {**trx, "signStatus": "01"}
-    assert (await world.fake.notice("SIGN_AUTO_DEBIT_NOTICE", declined)).code == "00"
+    assert (await world.notice("SIGN_AUTO_DEBIT_NOTICE", declined)).code == "00"
     assert (await world.contract("CT0001"))["status"] == "ACTIVE"
 
 
 async def test_declined_signature_is_recorded(world: World) -> None:
     await world.call("/harness/auto-debit/sign", {"userId": "user0001"})
     trx = {"contractId": "CT0002", "userId": "user0001", "signStatus": "01"}
-    assert (await world.fake.notice("SIGN_AUTO_DEBIT_NOTICE", trx)).code == "00"
+    assert (await world.notice("SIGN_AUTO_DEBIT_NOTICE", trx)).code == "00"
     assert (await world.contract("CT0002"))["status"] == "DECLINED"
 
 
 async def test_unsolicited_sign_notice_is_34(world: World) -> None:
     trx = {"contractId": "CT0001", "userId": "stranger", "signStatus": "00"}
-    body = world.fake.build("SIGN_AUTO_DEBIT_NOTICE", trx)
-    _assert_answer(world, await world.fake.post_notice(body), "34", body)
+    body = world.build("SIGN_AUTO_DEBIT_NOTICE", trx)
+    _assert_answer(world, await world.post_notice(body), "34", body)
     assert (await world.client.get("/harness/contracts/CT0001")).status_code == 404
 
 
 async def test_contract_of_another_user_is_36(world: World) -> None:
-    await world.active_contract("user0001", "CT0001")
+    contract_id = await world.active_contract("user0001")
     await world.call("/harness/auto-debit/sign", {"userId": "user0002"})
-    trx = {"contractId": "CT0001", "userId": "user0002", "signStatus": "00"}
-    body = world.fake.build("SIGN_AUTO_DEBIT_NOTICE", trx)
-    _assert_answer(world, await world.fake.post_notice(body), "36", body)
-    assert (await world.contract("CT0001"))["userId"] == "user0001"
+    trx = {"contractId": contract_id, "userId": "user0002", "signStatus": "00"}
+    body = world.build("SIGN_AUTO_DEBIT_NOTICE", trx)
+    _assert_answer(world, await world.post_notice(body), "36", body)
+    assert (await world.contract(contract_id))["userId"] == "user0001"
 
 
 async def test_front_url_records_a_pending_contract_until_the_notice(world: World) -> None:
     await world.call("/harness/auto-debit/sign", {"userId": "user 1"})
-    sent = world.fake.requests("SIGN_AUTO_DEBIT")[-1].trx
+    sent = world.requests("SIGN_AUTO_DEBIT")[-1].trx
     assert sent["frontUrl"] == "http://is.test/front?userId=user%201"
     assert sent["backUrl"] == "http://is.test/notify"
     page = await world.client.get(sent["frontUrl"] + "&contractId=CT7&signStatus=00")
     assert page.status_code == 200 and "PENDING" in page.text
     assert (await world.contract("CT7"))["status"] == "PENDING"
     trx = {"contractId": "CT7", "userId": "user 1", "signStatus": "00"}
-    assert (await world.fake.notice("SIGN_AUTO_DEBIT_NOTICE", trx)).code == "00"
+    assert (await world.notice("SIGN_AUTO_DEBIT_NOTICE", trx)).code == "00"
     assert (await world.contract("CT7"))["status"] == "ACTIVE"
     stranger = await world.client.get("/front?userId=nobody&contractId=CT8&signStatus=00")
     assert stranger.status_code == 200
@@ -273,7 +274,7 @@ async def test_http_checks_come_first(world: World) -> None:
         "/notify", content=big, headers={"Content-Type": "application/json"}
     )
     assert answer.status_code == 413
-    charset = await world.fake.post_notice(b"{}", "Application/JSON;Charset=utf-8")
+    charset = await world.post_notice(b"{}", "Application/JSON;Charset=utf-8")
     assert charset.status == 200 and charset.code == "10"
 
 
@@ -297,21 +298,21 @@ HOSTILE = [
 
 @pytest.mark.parametrize("body", HOSTILE)
 async def test_hostile_bodies_are_answered_10_signed(world: World, body: bytes) -> None:
-    result = await world.fake.post_notice(body)
+    result = await world.post_notice(body)
     assert result.status == 200 and result.code == "10"
-    decoded = world.fake.codec.parse(result.raw, "response")
-    world.fake.codec.check_signature(decoded)
+    decoded = world.peer.codec.parse(result.raw, "response")
+    world.peer.codec.check_signature(decoded)
     info = result.message["msgInfo"]
     assert isinstance(info, dict)
     assert info.get("msgID") or info == {"msgType": 5}  # fresh, or the echo of a JSON object
 
 
 async def test_a_code_10_answer_echoes_a_json_object_s_msg_info(world: World) -> None:
-    info = world.fake.codec.msg_info("PAYMENT_RESULT_NOTICE", "TRAVEL01")
+    info = world.peer.codec.msg_info("PAYMENT_RESULT_NOTICE", "TRAVEL01")
     body = json.dumps({"msgInfo": info, "trxInfo": {}, "x": 1}).encode()[:-1] + b',"x":2}'
-    result = await world.fake.post_notice(body)
+    result = await world.post_notice(body)
     assert result.code == "10" and result.message["msgInfo"] == info
-    fresh = await world.fake.post_notice(b"[]")
+    fresh = await world.post_notice(b"[]")
     assert fresh.message["msgInfo"]["msgType"] == "UNKNOWN"
     assert fresh.message["msgInfo"]["msgID"].startswith("ATRAVEL01")
 
@@ -324,7 +325,7 @@ async def test_answer_codec_round_trip(world: World) -> None:
         Party.UCSP,
         world.sim.keys.ucsp_sign.identity("ucsp"),
         world.sim.keys.certs_of(Party.INDUSTRY),
-        world.fake.profile,
+        world.peer.target.profile,
         world.clock,
     )
     decoded = codec.parse(result.raw, "response")

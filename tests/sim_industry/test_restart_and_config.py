@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from sim_industry.conftest import WorldFactory
-from sim_industry.fake_ucsp import Spec
 from ucsp.clock import SystemClock
 from ucsp.errors import ConfigError
+from ucsp.peers.ucsp_peer import GatewayOverride
 from ucsp.profile import default_profile
 from ucsp.sim.db import Database
 from ucsp.sim.industry import IndustryConfig, build_app, build_simulator, load_config
@@ -30,23 +30,23 @@ async def test_state_survives_a_restart(make_world: WorldFactory, tmp_path: Path
     first = make_world(db=Database(path))
     paid = await first.paid_order("10000")
     contract_id = await first.active_contract()
-    first.fake.script("SUBMIT_PAYMENT_ORDER", Spec("00"))
+    first.peer.override("SUBMIT_PAYMENT_ORDER", GatewayOverride(code="00"))
     pending = (await first.call("/harness/payments", {"txnAmt": "700", "currencyCode": "344"}))[
         "orderId"
     ]
-    query = first.fake.login_query()
+    query = first.login_query()
     assert (await first.client.get(f"/index?{query}")).status_code == 200
     notice = first.payment_notice(pending)
     await first.aclose()
     first.sim.db.close()
 
-    second = make_world(db=Database(path))
+    second = make_world(db=Database(path), ucsp_db=first.peer.sim.db)  # the same UCSP
     assert (await second.order(paid))["status"] == "SUCCEEDED"
     assert (await second.contract(contract_id))["status"] == "ACTIVE"
     session = await second.client.get("/harness/users/user0001/session")
     assert session.json()["loggedIn"] is True
     assert (await second.client.get(f"/index?{query}")).status_code == 409
-    assert (await second.fake.notice("PAYMENT_RESULT_NOTICE", notice)).code == "00"
+    assert (await second.notice("PAYMENT_RESULT_NOTICE", notice)).code == "00"
     order = await second.order(pending)
     assert order == {
         "orderId": pending,

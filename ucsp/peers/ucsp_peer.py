@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -35,10 +36,16 @@ from ucsp.sim.ucsp import CATALOGUE, Registry, UcspSimulator
 from ucsp.sim.ucsp.registry import Industry, Merchant, SandboxUser
 from ucsp.sim.ucsp.rules import inquiry_answer
 from ucsp.target import Target
-from ucsp.transport import Exchange, SignedClient, protocol_response, read_capped
+from ucsp.transport import (
+    JSON_CONTENT_TYPE,
+    Exchange,
+    SignedClient,
+    protocol_response,
+    read_capped,
+)
 
 Mutation = Callable[[dict[str, Any]], dict[str, Any]]
-CORRUPTIONS = ("signature", "echo", "format", "http-500")
+CORRUPTIONS = ("signature", "echo", "format", "not-json", "http-500")
 SILENCE_LIMIT = 3600.0  # real seconds a silent answer waits for the client to give up
 
 
@@ -49,6 +56,7 @@ class GatewayOverride:
     code: str | None = None  # replace the answer's responseCode (None: keep)
     delay: float = 0.0  # protocol seconds before answering (at most, with release_delayed)
     silent: bool = False  # never answer (the client times out)
+    timeout: bool = False  # time out at once: HTTP 504 now, journaled as unanswered
     process: bool = True  # let the reference UCSP process the request first
     corrupt: str | None = None  # one of CORRUPTIONS
     trx: Mapping[str, str] | None = None  # merged into the trxInfo; the answer is coded 00
@@ -76,13 +84,27 @@ def registry_for(target: Target) -> Registry:
 
 
 class UcspPeer:
-    def __init__(self, target: Target, base_url: str, clock: Clock) -> None:
+    """The suite's UCSP. ``transport`` (default: the network) carries everything it sends
+    to the Industry Service, its own notices and those of the reference UCSP (an
+    ``httpx.ASGITransport`` runs the pair in one process); ``db`` holds the reference UCSP's
+    state (default: a fresh in-memory database; one shared database lets a new peer carry on
+    where another stopped)."""
+
+    def __init__(
+        self,
+        target: Target,
+        base_url: str,
+        clock: Clock,
+        transport: httpx.AsyncBaseTransport | None = None,
+        db: Database | None = None,
+    ) -> None:
         self.target, self.base_url, self.clock = target, base_url.rstrip("/"), clock
-        self.gate = RecordingTransport(None, clock, httpx.AsyncHTTPTransport())
+        outbound = transport if transport is not None else httpx.AsyncHTTPTransport()
+        self.gate = RecordingTransport(None, clock, outbound)
         self.sim = UcspSimulator(
             keys=target.keys,
             registry=registry_for(target),
-            db=Database(),
+            db=db if db is not None else Database(),
             clock=clock,
             profile=target.profile,
             faults=FaultSet(CATALOGUE),
@@ -94,10 +116,10 @@ class UcspPeer:
         self.journal = self.sim.journal
         self.codec: Codec = self.sim.codec
         self.codec.trusted = target.keys.certs_of(Party.INDUSTRY)
-        self.client = SignedClient(
-            self.codec,
-            httpx.AsyncClient(timeout=target.profile.timeout_seconds * target.time_scale),
-        )
+        self.http = httpx.AsyncClient(
+            transport=transport, timeout=target.profile.timeout_seconds * target.time_scale
+        )  # to the Industry Service
+        self.client = SignedClient(self.codec, self.http)
         self.overrides: dict[str, deque[GatewayOverride]] = {}
         # transport facts the journal does not keep (TRN-05), for this scenario
         self.received: dict[bytes, tuple[str, str | None]] = {}
@@ -218,6 +240,28 @@ class UcspPeer:
         self.journal.record(sent_entry(exchange, self.clock))
         return exchange
 
+    async def send_raw_notice(
+        self,
+        body: bytes,
+        content_type: str = JSON_CONTENT_TYPE,
+        url: str | None = None,
+    ) -> Exchange:
+        """Post ``body`` exactly as given (tampered after signing, not JSON at all) with this
+        Content-Type to the IS's notice URL; the answer is journaled but not checked."""
+        url = url or self.target.industry.notice_url
+        exchange = Exchange(url, peek_msg_type(body), body, time.monotonic())
+        try:
+            answer = await self.http.post(
+                exchange.url, content=body, headers={"Content-Type": content_type}
+            )
+        except httpx.HTTPError as exc:
+            exchange.error, exchange.error_kind = f"no answer: {type(exc).__name__}", "transport"
+        else:
+            exchange.status, exchange.response = answer.status_code, answer.content
+        exchange.finished = time.monotonic()
+        self.journal.record(sent_entry(exchange, self.clock))
+        return exchange
+
     async def aclose(self) -> None:
         await self.client.aclose()
         await self.sim.http.aclose()
@@ -301,10 +345,11 @@ class UcspPeer:
             self.delayed.append((body, answer))
             self.delaying.notify()
             await self._hold(body, override.delay)
-        if override.silent:
+        if override.silent or override.timeout:
             self.journal.record(entry("in", "/gateway", body, None, None, self.clock, started))
-            await _client_gone(receive, SILENCE_LIMIT)
-            return Response(b"", status_code=504)  # nobody is listening any more
+            if override.silent:
+                await _client_gone(receive, SILENCE_LIMIT)
+            return Response(b"", status_code=504)  # nobody is listening (any more)
         request = json.loads(body)
         message = (
             json.loads(answer)
@@ -348,6 +393,8 @@ class UcspPeer:
             raw = flip_signature(raw)
         elif override.corrupt == "format":
             raw = raw.replace(b'"msgInfo"', b'"msgInfo_"', 1)
+        elif override.corrupt == "not-json":
+            raw = raw[: len(raw) // 2]  # cut off mid-message: not a JSON document
         status = 500 if override.corrupt == "http-500" else 200
         answered = replace(
             entry("in", "/gateway", body, status, raw, self.clock, started),
