@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 from sim_ucsp.support import Rig
 
-from fuzz.test_receivers_fuzz import ANSWER_BOUND, Industry, StateProbe, get_index, request_data
+from fuzz.test_receivers_fuzz import (
+    ANSWER_BOUND,
+    StateProbe,
+    get_index,
+    industry_probe,
+    request_data,
+    start_industry,
+)
 from ucsp.errors import MalformedMessage
 from ucsp.strictjson import parse_object
 
@@ -45,9 +52,9 @@ def test_each_receiver_refuses_the_corpus_in_time_and_unchanged() -> None:
     async def main() -> list[tuple[str, str, str, float, bool | None]]:
         seen: list[tuple[str, str, str, float, bool | None]] = []
         rig = Rig(KEYS)
-        world = Industry.start()
+        world = start_industry()
         gateway = StateProbe(rig.db.conn, "seen_msgids")
-        industry = world.probe()
+        industry = industry_probe(world)
         try:
             for name, raw in bodies.items():
                 before = gateway.take()
@@ -59,7 +66,7 @@ def test_each_receiver_refuses_the_corpus_in_time_and_unchanged() -> None:
 
                 before = industry.take()
                 started = time.perf_counter()
-                notice = await world.fake.post_notice(raw)
+                notice = await world.post_notice(raw)
                 seconds = time.perf_counter() - started
                 kept = industry.kept(before, industry.take(), str(notice.code))
                 seen.append(("notice URL", name, str(notice.code), seconds, kept))
@@ -72,7 +79,7 @@ def test_each_receiver_refuses_the_corpus_in_time_and_unchanged() -> None:
                 seen.append(("login URL", name, str(status), seconds, kept))
         finally:
             await rig.close()
-            await world.close()
+            await world.aclose()
         return seen
 
     for receiver, name, got, seconds, kept in asyncio.run(main()):

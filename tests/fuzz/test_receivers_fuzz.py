@@ -23,25 +23,20 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-from sim_industry.fake_ucsp import GATEWAY, FakeUcsp
+from sim_industry.world import World, new_world
 from sim_ucsp.support import Rig
 
 from ucsp import sandbox
-from ucsp.clock import FakeClock
 from ucsp.crypto import encrypt_field, sign_message
 from ucsp.keys import Keyset
 from ucsp.mutation.signature import flip_signature, replace_signature
 from ucsp.profile import default_profile
-from ucsp.sim.db import Database
-from ucsp.sim.faults import FaultSet
-from ucsp.sim.industry import CATALOGUE, IndustryConfig, IndustrySimulator
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = ROOT / "fixtures" / "keys" / "test-only"
@@ -49,7 +44,6 @@ CASES = 2000  # per receiver
 SEED = 20260115
 ANSWER_BOUND = 2.0  # seconds for any one answer: generous, not a timing
 LIMIT = default_profile().max_body_bytes
-IS_BASE = "http://is.test"
 
 # Outcomes, as PROTOCOL.md names them; each receiver maps them to what it answers.
 FORMAT, SIGNATURE, REPLAY, TOO_LARGE, ACCEPTED = "10", "11", "replay", "413", "00"
@@ -365,59 +359,34 @@ async def _gateway_case(rig: Rig, probe: StateProbe, case: Case) -> Verdict:
 # --- the reference Industry Service: notice URL and login URL -------------------------------
 
 
-@dataclass
-class Industry:
-    sim: IndustrySimulator
-    fake: FakeUcsp
-    client: httpx.AsyncClient
+def start_industry() -> World:
+    """The reference Industry Service, without faults, wired in-process to a UcspPeer."""
+    return new_world(keyset())
 
-    @classmethod
-    def start(cls) -> Industry:
-        clock, profile = FakeClock(), default_profile()
-        fake = FakeUcsp(keyset(), clock, profile)
-        sim = IndustrySimulator(
-            keys=keyset(),
-            config=replace(IndustryConfig(), base_url=IS_BASE, ucsp_url=GATEWAY),
-            db=Database(),
-            clock=clock,
-            profile=profile,
-            faults=FaultSet(CATALOGUE, ()),
-            http=httpx.AsyncClient(transport=fake.transport()),
-        )
-        transport = httpx.ASGITransport(app=sim.app)
-        fake.is_client = httpx.AsyncClient(transport=transport, base_url=IS_BASE)
-        return cls(sim, fake, httpx.AsyncClient(transport=transport, base_url=IS_BASE))
 
-    async def close(self) -> None:
-        await self.sim.background.cancel_all()
-        await self.client.aclose()
-        if self.fake.is_client is not None:
-            await self.fake.is_client.aclose()
-        await self.sim.outbound.client.aclose()
+def industry_probe(world: World) -> StateProbe:
+    return StateProbe(world.sim.db.conn, "is_seen_msgids")
 
-    def probe(self) -> StateProbe:
-        return StateProbe(self.sim.db.conn, "is_seen_msgids")
 
-    async def pending_order(self, amount: str) -> dict[str, Any]:
-        answer = await self.client.post(
-            "/harness/payments", json={"txnAmt": amount, "currencyCode": "156"}
-        )
-        assert answer.status_code == 200, answer.text
-        order = self.sim.store.order(str(answer.json()["orderId"]))
-        assert order is not None
-        return {
-            "orderId": order.order_id,
-            "txnType": order.kind.value,
-            "queryId": "Q" + order.order_id[-12:],
-            "txnAmt": order.txn_amt,
-            "currencyCode": order.currency_code,
-            "txnTime": order.txn_time,
-            "txnStatus": "00",
-        }
+async def pending_order(world: World, amount: str) -> dict[str, Any]:
+    """The trxInfo of a successful notice for a new payment order (made-up queryId)."""
+    answer = await world.post("/harness/payments", {"txnAmt": amount, "currencyCode": "156"})
+    assert answer.status_code == 200, answer.text
+    order = world.sim.store.order(str(answer.json()["orderId"]))
+    assert order is not None
+    return {
+        "orderId": order.order_id,
+        "txnType": order.kind.value,
+        "queryId": "Q" + order.order_id[-12:],
+        "txnAmt": order.txn_amt,
+        "currencyCode": order.currency_code,
+        "txnTime": order.txn_time,
+        "txnStatus": "00",
+    }
 
 
 class NoticeCases:
-    def __init__(self, world: Industry, r: random.Random) -> None:
+    def __init__(self, world: World, r: random.Random) -> None:
         self.world, self.r = world, r
         self.pending: list[dict[str, Any]] = []  # orders only ever sent rejected notices
         self.settled: list[dict[str, Any]] = []  # orders for valid notices
@@ -425,10 +394,11 @@ class NoticeCases:
     def build(
         self, trx: dict[str, Any], msg_type: str = "PAYMENT_RESULT_NOTICE", **kw: Any
     ) -> bytes:
-        return self.world.fake.build(msg_type, trx, **kw)
+        return self.world.build(msg_type, trx, **kw)
 
     def semantic(self) -> Case:
-        r, fake = self.r, self.world.fake
+        r, peer = self.r, self.world.peer
+        keys, profile = peer.target.keys, peer.target.profile
         trx = dict(r.choice(self.pending))
         field = r.choice(["orderId", "txnType", "queryId", "txnAmt", "txnTime", "txnStatus"])
 
@@ -440,14 +410,14 @@ class NoticeCases:
             return mutate
 
         def cert(cert_id: str) -> bytes:
-            message = fake.codec.msg_info("PAYMENT_RESULT_NOTICE", sandbox.INDUSTRY_CODE)
+            message = peer.codec.msg_info("PAYMENT_RESULT_NOTICE", sandbox.INDUSTRY_CODE)
             body = {
                 "msgInfo": message,
                 "trxInfo": trx,
                 "certificateSignature": {"ucspSignCertID": cert_id, "signature": "00000000"},
             }
-            key = fake.keys.ucsp_sign.identity("ucsp").key
-            return sign_message(body, key, fake.profile.signature_mode, fake.profile.placeholder)
+            key = keys.ucsp_sign.identity("ucsp").key
+            return sign_message(body, key, profile.signature_mode, profile.placeholder)
 
         table: dict[str, Callable[[], tuple[str, bytes]]] = {
             "field missing": lambda: (
@@ -515,36 +485,35 @@ class NoticeCases:
 
 def test_the_notice_url_survives_hostile_and_mutated_notices() -> None:
     async def main() -> list[Verdict]:
-        world = Industry.start()
+        world = start_industry()
         r = random.Random(SEED + 1)
         cases = NoticeCases(world, r)
-        probe = world.probe()
+        probe = industry_probe(world)
         verdicts: list[Verdict] = []
         try:
             for i in range(10):
-                cases.pending.append(await world.pending_order(str(1000 + i)))
-                cases.settled.append(await world.pending_order(str(2000 + i)))
+                cases.pending.append(await pending_order(world, str(1000 + i)))
+                cases.settled.append(await pending_order(world, str(2000 + i)))
             for _ in range(CASES):
                 case = cases.case()
                 if case.then is not None:
-                    first = await world.fake.post_notice(case.body)
+                    first = await world.post_notice(case.body)
                     assert first.code == ACCEPTED, (case.kind, first.message)
                 await world.sim.background.drain()
                 before = probe.take()
                 started = time.perf_counter()
-                answer = await world.fake.post_notice(case.then or case.body)
+                answer = await world.post_notice(case.then or case.body)
                 seconds = time.perf_counter() - started
-                got = str(answer.status) if answer.status != 200 else str(answer.code)
+                status = answer.status or 0  # 0: no answer at all
+                got = str(status) if status != 200 else str(answer.code)
                 if got == "99" and case.expected == REPLAY:
                     got = REPLAY
                 kept = probe.kept(before, probe.take(), got)
-                verdicts.append(
-                    Verdict(case.kind, case.expected, got, answer.status, seconds, kept)
-                )
+                verdicts.append(Verdict(case.kind, case.expected, got, status, seconds, kept))
             await world.sim.background.drain()
             assert not world.sim.background.errors
         finally:
-            await world.close()
+            await world.aclose()
         return verdicts
 
     _judge(asyncio.run(main()))
@@ -557,33 +526,34 @@ LOGIN_STATUS = {FORMAT: "400", SIGNATURE: "403", REPLAY: "409", TOO_LARGE: "400"
 
 
 class LoginCases:
-    def __init__(self, world: Industry, r: random.Random) -> None:
+    def __init__(self, world: World, r: random.Random) -> None:
         self.world, self.r = world, r
 
     def user(self) -> str:
         return f"user{self.r.randrange(10**8):08d}"
 
     def query(self, **kw: Any) -> str:
-        return self.world.fake.login_query(user_id=self.user(), **kw)
+        return self.world.login_query(user_id=self.user(), **kw)
 
     def raw_body(self, **kw: Any) -> bytes:
-        fake = self.world.fake
+        target = self.world.peer.target
+        keys = target.keys
         trx = {
             "channelCode": sandbox.CHANNEL_CODE,
             "mobile": encrypt_field(
-                fake.keys.industry_enc.cert, "13800138000", fake.profile.encryption_mode
+                keys.industry_enc.cert, "13800138000", target.profile.encryption_mode
             ),
             "userId": self.user(),
         }
-        return fake.build(
+        return self.world.build(
             "INDUSTRY_LOGIN_INFO",
             trx,
-            extra_cert_fields={"appEncCertID": fake.keys.industry_enc.cert_id},
+            extra_cert_fields={"appEncCertID": keys.industry_enc.cert_id},
             **kw,
         )
 
     def semantic(self) -> Case:
-        r, fake = self.r, self.world.fake
+        r = self.r
 
         def info(**over: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
             def mutate(message: dict[str, Any]) -> dict[str, Any]:
@@ -609,7 +579,7 @@ class LoginCases:
             ),
             "mobile encrypted to another key": lambda: (
                 FORMAT,
-                self.query(encrypt_to=fake.keys.ucsp_sign.cert),
+                self.query(wrong_key_mobile=True),
             ),
             "unknown appEncCertID": lambda: (SIGNATURE, self.query(enc_cert_id="987654321")),
             "signature flipped": lambda: ("403", request_data(flip_signature(self.raw_body()))),
@@ -678,9 +648,9 @@ def request_data(raw: bytes) -> str:
 
 def test_the_login_url_survives_hostile_and_mutated_logins() -> None:
     async def main() -> list[Verdict]:
-        world = Industry.start()
+        world = start_industry()
         cases = LoginCases(world, random.Random(SEED + 2))
-        probe = world.probe()
+        probe = industry_probe(world)
         verdicts: list[Verdict] = []
         try:
             for _ in range(CASES):
@@ -697,7 +667,7 @@ def test_the_login_url_survives_hostile_and_mutated_logins() -> None:
                 kept = probe.kept(before, probe.take(), REPLAY if got == "409" else got)
                 verdicts.append(Verdict(case.kind, expected, got, status, seconds, kept))
         finally:
-            await world.close()
+            await world.aclose()
         return verdicts
 
     _judge(asyncio.run(main()))

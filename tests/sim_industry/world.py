@@ -195,14 +195,20 @@ class World:
         enc_cert_id: str | None = None,
         mutate: Mutation | None = None,
         encrypt_to: x509.Certificate | None = None,
+        wrong_key_mobile: bool = False,
         raw_body: bytes | None = None,
     ) -> str:
-        """The query string ``request_data=...`` of an INDUSTRY_LOGIN_INFO redirect."""
+        """The query string ``request_data=...`` of an INDUSTRY_LOGIN_INFO redirect;
+        ``wrong_key_mobile``: the mobile encrypted to another key, drawn so that the IS's
+        decryption yields nothing acceptable (see ``LoginBuilder.wrong_key_mobile``)."""
         target = self.peer.target
         if raw_body is None:
             user = LoginUser(user_id, mobile, channel_code or target.industry.channel_code)
             login = LoginBuilder(self.peer.codec, target, user)
-            message = login.message(mobile=login.encrypt(mobile, encrypt_to))
+            encrypted = (
+                login.wrong_key_mobile() if wrong_key_mobile else login.encrypt(mobile, encrypt_to)
+            )
+            message = login.message(mobile=encrypted)
             if mutate is not None:
                 message = mutate(message)
             cert_fields = {ENC_CERT_ID_FIELD: enc_cert_id} if enc_cert_id else {}

@@ -18,7 +18,7 @@ from ucsp.transport import Exchange
 def peek_msg_type(body: bytes) -> str:
     try:
         value = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return ""
     info = value.get("msgInfo") if isinstance(value, dict) else None
     kind = info.get("msgType") if isinstance(info, dict) else None
@@ -30,7 +30,7 @@ def peek_code(body: bytes | None) -> str | None:
         return None
     try:
         value = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     response = value.get("msgResponse") if isinstance(value, dict) else None
     code = response.get("responseCode") if isinstance(response, dict) else None
