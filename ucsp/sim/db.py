@@ -13,8 +13,11 @@ import sqlite3
 import threading
 from pathlib import Path
 from types import TracebackType
+from typing import Generic, TypeVar
 
 from ucsp.errors import ConfigError
+
+T = TypeVar("T")
 
 
 class DatabaseUnusable(ConfigError):
@@ -67,10 +70,10 @@ class Database:
             self.conn.close()
             raise _unusable(Path(self.path), str(exc)) from None
 
-    def transaction(self) -> Transaction:
+    def transaction(self) -> Transaction[sqlite3.Connection]:
         """``with db.transaction() as conn:``: BEGIN IMMEDIATE, then COMMIT (ROLLBACK when the
         body raises), holding the connection's lock throughout."""
-        return Transaction(self)
+        return Transaction(self, self.conn)
 
     def begin(self) -> None:
         """Take the lock and open a write transaction, or join the one this thread has open
@@ -100,17 +103,20 @@ class Database:
         self.conn.close()
 
 
-class Transaction:
-    """The context manager of :meth:`Database.transaction` (a class: it runs per request)."""
+class Transaction(Generic[T]):
+    """One transaction on ``db`` (:meth:`Database.begin` to :meth:`Database.end`) as a
+    context manager that yields ``value``: the connection for :meth:`Database.transaction`,
+    a store's ``Tx`` for its ``tx()`` (a class: it runs per request)."""
 
-    __slots__ = ("_db",)
+    __slots__ = ("_db", "_value")
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, value: T) -> None:
         self._db = db
+        self._value = value
 
-    def __enter__(self) -> sqlite3.Connection:
+    def __enter__(self) -> T:
         self._db.begin()
-        return self._db.conn
+        return self._value
 
     def __exit__(
         self,

@@ -14,11 +14,10 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import fields
 from enum import StrEnum
-from types import TracebackType
 from typing import Any, ClassVar, Generic, TypeVar
 
 from ucsp.profile import Profile
-from ucsp.sim.db import Database
+from ucsp.sim.db import Database, Transaction
 from ucsp.sim.replay import ReplayGuard
 
 T = TypeVar("T")
@@ -108,31 +107,9 @@ class SqlStore(Generic[TxT]):
     def migrate(self, conn: sqlite3.Connection) -> None:
         """Bring a database file written by an earlier version up to the schema."""
 
-    def tx(self) -> Scope[TxT]:
+    def tx(self) -> Transaction[TxT]:
         """``with store.tx() as tx:`` one write transaction (see :meth:`Database.transaction`)."""
-        return Scope(self.db, self._tx)
+        return Transaction(self.db, self._tx)
 
     def replay_guard(self, profile: Profile) -> ReplayGuard:
         return ReplayGuard(self.db, self.REPLAY_TABLE, self.REPLAY_KEYS, profile)
-
-
-class Scope(Generic[TxT]):
-    """The context manager of :meth:`SqlStore.tx` (a class: it runs once per request)."""
-
-    __slots__ = ("_db", "_tx")
-
-    def __init__(self, db: Database, tx: TxT) -> None:
-        self._db = db
-        self._tx = tx
-
-    def __enter__(self) -> TxT:
-        self._db.begin()
-        return self._tx
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._db.end(exc_type is not None)

@@ -143,18 +143,22 @@ class Flows:
         self.store.add_order(order)
         return order
 
+    def _order_fields(self, order: Order) -> dict[str, str]:
+        """The trxInfo fields a payment order and an auto-debit charge share, in order."""
+        return {
+            "orderId": order.order_id,
+            "merId": self.config.mer_id,
+            "acqIIN": self.config.acq_iin,
+            "txnAmt": order.txn_amt,
+            "currencyCode": order.currency_code,
+            "txnTime": order.txn_time,
+        }
+
     # --- the flows ---------------------------------------------------------------------
 
     async def submit_payment(self, amount: str, currency: str, desc: str | None) -> Outcome:
         order = self._new_order(TxnKind.PAYMENT, amount, currency)
-        trx: dict[str, str] = {
-            "orderId": order.order_id,
-            "merId": self.config.mer_id,
-            "acqIIN": self.config.acq_iin,
-            "txnAmt": amount,
-            "currencyCode": currency,
-            "txnTime": order.txn_time,
-        }
+        trx = self._order_fields(order)
         if desc is not None:
             trx["orderDesc"] = desc
         trx["backUrl"] = self.notice_url
@@ -167,12 +171,7 @@ class Flows:
         )
         trx = {
             "contractId": contract.contract_id,
-            "orderId": order.order_id,
-            "merId": self.config.mer_id,
-            "acqIIN": self.config.acq_iin,
-            "txnAmt": amount,
-            "currencyCode": currency,
-            "txnTime": order.txn_time,
+            **self._order_fields(order),
             "backUrl": self.notice_url,
         }
         return await self._order_exchange(order, "SUBMIT_AUTO_DEBIT", trx)

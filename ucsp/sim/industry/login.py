@@ -18,24 +18,22 @@ import html
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from ucsp import schemas
-from ucsp.clock import Clock
-from ucsp.codec import Codec, Decoded
-from ucsp.crypto import Identity, decrypt_field
+from ucsp.crypto import decrypt_field
 from ucsp.envelope import ENC_CERT_ID_FIELD
 from ucsp.errors import DecryptionFailed, MalformedMessage, UcspError
-from ucsp.journal import Journal, JournalEntry
+from ucsp.journal import JournalEntry
 from ucsp.mask import hide_mobile
 from ucsp.messages import LOGIN_TYPE
 from ucsp.profile import RequestDataEncoding
-from ucsp.sim.faults import FaultSet
 from ucsp.sim.industry.config import IndustryConfig
+from ucsp.sim.industry.receiver import Receiver
+from ucsp.sim.industry.receiver import text_field as _s
 from ucsp.sim.industry.stage_faults import (
     CHANNEL,
     EARLY_SESSION,
@@ -45,7 +43,6 @@ from ucsp.sim.industry.stage_faults import (
     MOBILE_LENGTH,
     login_faults,
 )
-from ucsp.sim.industry.store import Store
 from ucsp.sim.pipeline import (
     CERTIFICATES,
     FORMAT,
@@ -56,7 +53,6 @@ from ucsp.sim.pipeline import (
     Pipeline,
     Refused,
     nothing,
-    replay_stage,
     signature_stage,
 )
 
@@ -94,11 +90,6 @@ class LoginResult:
     masked_mobile: str = ""
 
 
-def _s(info: dict[str, Any], key: str) -> str:
-    value = info.get(key)
-    return value if isinstance(value, str) else ""
-
-
 def decode_request_data(query: bytes, encoding: RequestDataEncoding, max_bytes: int) -> bytes:
     """The JSON bytes carried by ``request_data``, decoded strictly; LoginRefused(400)."""
     if len(query) > 4 * max_bytes:
@@ -130,38 +121,19 @@ def decode_request_data(query: bytes, encoding: RequestDataEncoding, max_bytes: 
         raise LoginRefused(400, "request_data is not base64url") from None
 
 
-class LoginHandler:
-    def __init__(
-        self,
-        *,
-        codec: Codec,
-        enc_identity: Identity,
-        store: Store,
-        config: IndustryConfig,
-        clock: Clock,
-        faults: FaultSet,
-        journal: Journal,
-    ) -> None:
-        self.codec = codec
-        self.enc = enc_identity
-        self.store = store
-        self.config = config
-        self.clock = clock
-        self.faults = faults
-        self.journal = journal
-        self.profile = codec.profile
-        replay = replay_stage(
-            store.replay_guard(self.profile),
-            clock,
-            _msg_id,
-            "this login (msgID) has already been used",
-        )
+@dataclass(eq=False, kw_only=True)
+class LoginHandler(Receiver):
+    config: IndustryConfig
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        replay = self.replay_stage("this login (msgID) has already been used")
         self.pipeline = Pipeline(
             self._parse,
             [
                 (FORMAT, self._check_format),
                 (CERTIFICATES, nothing),
-                (SIGNATURE, signature_stage(codec)),
+                (SIGNATURE, signature_stage(self.codec)),
                 (ENC_CERT, self._check_enc_cert),
                 (MOBILE, self._decrypt_mobile),
                 (MOBILE_LENGTH, self._check_mobile_length),
@@ -169,7 +141,7 @@ class LoginHandler:
                 (CHANNEL, self._check_channel),
             ],
             replay,
-        ).apply(faults, login_faults(self))
+        ).apply(self.faults, login_faults(self))
 
     async def handle(self, request: Request) -> Response:
         elapsed = self.clock.elapsed()
@@ -220,20 +192,19 @@ class LoginHandler:
 
     # --- stages ----------------------------------------------------------------------
 
-    def _parse(self, raw: bytes) -> Decoded:
-        return self.codec.parse(raw, "request")
-
     def _check_format(self, message: Message) -> None:
         self.codec.check_format(message.decoded, LOGIN_TYPE)
 
     def _check_enc_cert(self, message: Message) -> None:
-        if message.decoded.cert_fields.get(ENC_CERT_ID_FIELD) != self.enc.cert_id:
+        if message.decoded.cert_fields.get(ENC_CERT_ID_FIELD) != self.enc_identity.cert_id:
             raise UcspError("appEncCertID does not name this IS's encryption certificate")
 
     def _decrypt_mobile(self, message: Message) -> None:
         try:
             message.facts[MOBILE] = decrypt_field(
-                self.enc.key, _s(message.decoded.trx_info, "mobile"), self.profile.encryption_mode
+                self.enc_identity.key,
+                _s(message.decoded.trx_info, "mobile"),
+                self.profile.encryption_mode,
             )
         except UcspError:
             raise DecryptionFailed("mobile does not decrypt with this IS's key") from None
@@ -272,7 +243,3 @@ def _page(result: LoginResult) -> HTMLResponse:
             f"<p>{html.escape(result.reason)}</p>"
         )
     return HTMLResponse(body, status_code=result.status)
-
-
-def _msg_id(message: Message) -> tuple[str]:
-    return (_s(message.decoded.msg_info, "msgID"),)

@@ -15,17 +15,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ucsp.clock import Clock
-from ucsp.codec import Codec, Decoded
+from ucsp.codec import Decoded
 from ucsp.codes import ResponseCode
-from ucsp.crypto import Identity
 from ucsp.envelope import build_msg_info, build_response, echoable_msg_info, fallback_msg_info
 from ucsp.errors import MalformedMessage, UcspError
-from ucsp.journal import Journal, JournalEntry
+from ucsp.journal import JournalEntry
 from ucsp.messages import NOTICE_TYPES, Party
-from ucsp.sim.faults import FaultSet
+from ucsp.sim.industry.receiver import Receiver
+from ucsp.sim.industry.receiver import text_field as _s
 from ucsp.sim.industry.stage_faults import INDUSTRY, TYPE, notice_faults
-from ucsp.sim.industry.store import Order, Status, Store
+from ucsp.sim.industry.store import Order, Status
 from ucsp.sim.pipeline import (
     CERTIFICATES,
     FORMAT,
@@ -35,7 +34,6 @@ from ucsp.sim.pipeline import (
     Pipeline,
     Refused,
     nothing,
-    replay_stage,
     signature_stage,
 )
 from ucsp.sim.store_base import ContractStatus, TxnKind
@@ -51,50 +49,29 @@ class Verdict:
 OK = Verdict(ResponseCode.APPROVED)
 
 
-def _s(info: dict[str, Any], key: str) -> str:
-    value = info.get(key)
-    return value if isinstance(value, str) else ""
-
-
 def _amount(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
-class NoticeReceiver:
-    def __init__(
-        self,
-        *,
-        codec: Codec,
-        enc_identity: Identity,
-        store: Store,
-        industry_code: str,
-        clock: Clock,
-        faults: FaultSet,
-        journal: Journal,
-    ) -> None:
-        self.codec = codec
-        self.enc_identity = enc_identity
-        self.store = store
-        self.industry_code = industry_code
-        self.clock = clock
-        self.faults = faults
-        self.journal = journal
-        self.profile = codec.profile
-        replay = replay_stage(
-            store.replay_guard(self.profile), clock, _msg_id, "msgID already seen (replay)"
-        )
+@dataclass(eq=False, kw_only=True)
+class NoticeReceiver(Receiver):
+    industry_code: str
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        replay = self.replay_stage("msgID already seen (replay)")
         self.pipeline = Pipeline(
             self._parse,
             [
                 (TYPE, _check_type),
                 (FORMAT, self._check_format),
                 (CERTIFICATES, nothing),
-                (SIGNATURE, signature_stage(codec)),
+                (SIGNATURE, signature_stage(self.codec)),
                 (INDUSTRY, self._check_industry),
             ],
             replay,
-            answers=Answers(sign=codec.sign),
-        ).apply(faults, notice_faults(self))
+            answers=Answers(sign=self.codec.sign),
+        ).apply(self.faults, notice_faults(self))
 
     # --- HTTP ------------------------------------------------------------------------
 
@@ -147,9 +124,6 @@ class NoticeReceiver:
         return build_msg_info(
             msg_type, self.industry_code, Party.INDUSTRY, self.clock.now(), self.profile
         )
-
-    def _parse(self, raw: bytes) -> Decoded:
-        return self.codec.parse(raw, "request")
 
     def _check_format(self, message: Message) -> None:
         self.codec.check_format(message.decoded)
@@ -240,7 +214,3 @@ def _check_type(message: Message) -> None:
     msg_type = message.decoded.msg_type
     if msg_type not in NOTICE_TYPES:
         raise MalformedMessage(f"msgType {msg_type!r} is not a notice")
-
-
-def _msg_id(message: Message) -> tuple[str]:
-    return (_s(message.decoded.msg_info, "msgID"),)

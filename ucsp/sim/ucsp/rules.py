@@ -164,13 +164,22 @@ def _active(reversals: Iterable[Txn], kind: TxnKind) -> list[Txn]:
     return [r for r in reversals if r.kind is kind and r.status in ACTIVE_STATUSES]
 
 
-def cancellation_verdict(
-    original: Txn | None, reversals: list[Txn], amount: int, faults: FaultSet
+def reversal_verdict(
+    msg_type: str, original: Txn | None, reversals: list[Txn], amount: int, faults: FaultSet
 ) -> Verdict | None:
+    """The refusal of a PAYMENT_CANCELLATION or PAYMENT_REFUND of ``amount`` against
+    ``original`` (the transaction origQryId names) and its ``reversals``, or None."""
     refusal = _original_verdict(original)
     if refusal is not None:
         return refusal
     assert original is not None
+    check = _cancellation_verdict if msg_type == "PAYMENT_CANCELLATION" else _refund_verdict
+    return check(original, reversals, amount, faults)
+
+
+def _cancellation_verdict(
+    original: Txn, reversals: list[Txn], amount: int, faults: FaultSet
+) -> Verdict | None:
     if amount != original.amount and "cancels-partial-amount" not in faults:
         return refuse(ResponseCode.INCORRECT, "txnAmt differs from the original amount")
     if _active(reversals, TxnKind.CANCELLATION):
@@ -185,13 +194,9 @@ def refundable(original: Txn, reversals: list[Txn]) -> int:
     return original.amount - sum(r.amount for r in _active(reversals, TxnKind.REFUND))
 
 
-def refund_verdict(
-    original: Txn | None, reversals: list[Txn], amount: int, faults: FaultSet
+def _refund_verdict(
+    original: Txn, reversals: list[Txn], amount: int, faults: FaultSet
 ) -> Verdict | None:
-    refusal = _original_verdict(original)
-    if refusal is not None:
-        return refusal
-    assert original is not None
     if _active(reversals, TxnKind.CANCELLATION):
         return refuse(ResponseCode.INCORRECT, "the payment is cancelled or being cancelled")
     if amount > refundable(original, reversals) and "refund-exceeds-original" not in faults:

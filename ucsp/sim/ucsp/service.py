@@ -29,6 +29,9 @@ PAYMENT_NOTICE = "PAYMENT_RESULT_NOTICE"
 SIGN_NOTICE = "SIGN_AUTO_DEBIT_NOTICE"
 HOOK_RESULTS = ("00", "01")
 
+# (tx, industry, msgType, trxInfo, base URL or fingerprint) -> the answer
+Handler = Callable[[Tx, Industry, str, dict[str, Any], str], "Outcome"]
+
 
 @dataclass
 class Outcome:
@@ -80,14 +83,15 @@ class Business:
         self.profile = profile
         self.faults = faults
         self._stamped: tuple[datetime | None, str, Profile | None] = (None, "", None)
-        self._handlers: dict[str, Callable[[Tx, Industry, str, dict[str, Any], str], Outcome]] = {
+        reversal = self._first_submission(self._reversal)
+        self._handlers: dict[str, Handler] = {
             "SUBMIT_PAYMENT_ORDER": self._submit_payment_order,
             "PAYMENT_RESULT_INQUIRY": self._inquiry,
             "SIGN_AUTO_DEBIT": self._sign_auto_debit,
             "CLOSE_AUTO_DEBIT": self._close_auto_debit,
-            "SUBMIT_AUTO_DEBIT": self._submit_auto_debit,
-            "PAYMENT_CANCELLATION": self._reversal,
-            "PAYMENT_REFUND": self._reversal,
+            "SUBMIT_AUTO_DEBIT": self._first_submission(self._submit_auto_debit),
+            "PAYMENT_CANCELLATION": reversal,
+            "PAYMENT_REFUND": reversal,
             "REFUND_RESULT_INQUIRY": self._inquiry,
         }
 
@@ -129,6 +133,21 @@ class Business:
             tx.delete_txn(industry.code, existing.order_id)
             return None
         return _refused(msg_type, trx, verdict)
+
+    def _first_submission(self, handler: Handler) -> Handler:
+        """``handler`` with the ``base_url`` argument replaced by the request's fingerprint,
+        called only when the orderId is not a resubmission (see :meth:`_resubmitted`)."""
+
+        def first(
+            tx: Tx, industry: Industry, msg_type: str, trx: dict[str, Any], base_url: str
+        ) -> Outcome:
+            digest = rules.fingerprint(msg_type, trx)
+            again = self._resubmitted(tx, industry, msg_type, trx, digest)
+            if again is not None:
+                return again
+            return handler(tx, industry, msg_type, trx, digest)
+
+        return first
 
     def _new_txn(
         self,
@@ -261,12 +280,8 @@ class Business:
         return Outcome(ResponseCode.APPROVED, {"contractId": contract.contract_id})
 
     def _submit_auto_debit(
-        self, tx: Tx, industry: Industry, msg_type: str, trx: dict[str, Any], base_url: str
+        self, tx: Tx, industry: Industry, msg_type: str, trx: dict[str, Any], digest: str
     ) -> Outcome:
-        digest = rules.fingerprint(msg_type, trx)
-        again = self._resubmitted(tx, industry, msg_type, trx, digest)
-        if again is not None:
-            return again
         contract = tx.contract(industry.code, trx["contractId"])
         merchant = self.registry.merchant_of(industry.code, trx["merId"])
         verdict = rules.charge_verdict(contract, merchant, trx["merId"], trx["acqIIN"], self.faults)
@@ -285,20 +300,13 @@ class Business:
         )
 
     def _reversal(
-        self, tx: Tx, industry: Industry, msg_type: str, trx: dict[str, Any], base_url: str
+        self, tx: Tx, industry: Industry, msg_type: str, trx: dict[str, Any], digest: str
     ) -> Outcome:
-        digest = rules.fingerprint(msg_type, trx)
-        again = self._resubmitted(tx, industry, msg_type, trx, digest)
-        if again is not None:
-            return again
         original = tx.txn_by_query_id(industry.code, trx["origQryId"])
         reversals = tx.reversals_of(original.query_id) if original is not None else []
-        check = (
-            rules.cancellation_verdict
-            if msg_type == "PAYMENT_CANCELLATION"
-            else rules.refund_verdict
+        verdict = rules.reversal_verdict(
+            msg_type, original, reversals, int(trx["txnAmt"]), self.faults
         )
-        verdict = check(original, reversals, int(trx["txnAmt"]), self.faults)
         if verdict is not None:
             return _refused(msg_type, trx, verdict)
         assert original is not None
