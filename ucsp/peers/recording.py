@@ -4,35 +4,26 @@ write every exchange to a Journal, and scripted answers."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import deque
 from dataclasses import dataclass
 
 import httpx
 
 from ucsp.clock import Clock
-from ucsp.journal import Direction, Journal, JournalEntry, Waiters, msg_id_of
+from ucsp.journal import Direction, Journal, JournalEntry, Waiters, json_object, msg_id_of
 from ucsp.transport import Exchange
 
 
 def peek_msg_type(body: bytes) -> str:
-    try:
-        value = json.loads(body)
-    except (ValueError, RecursionError):
-        return ""
-    info = value.get("msgInfo") if isinstance(value, dict) else None
+    """msgInfo.msgType of a body ("" when it has none or is no JSON object)."""
+    info = json_object(body).get("msgInfo")
     kind = info.get("msgType") if isinstance(info, dict) else None
     return kind if isinstance(kind, str) else ""
 
 
 def peek_code(body: bytes | None) -> str | None:
-    if not body:
-        return None
-    try:
-        value = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
-    response = value.get("msgResponse") if isinstance(value, dict) else None
+    """msgResponse.responseCode of an answer (None when it has none)."""
+    response = json_object(body).get("msgResponse")
     code = response.get("responseCode") if isinstance(response, dict) else None
     return code if isinstance(code, str) else None
 
