@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
@@ -30,6 +31,38 @@ IDENTIFIERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "industry.channel_code": (LOGIN_TYPE, ("trxInfo", "channelCode")),
     "ucsp.user_id": (LOGIN_TYPE, ("trxInfo", "userId")),
     "ucsp.mobile": (LOGIN_TYPE, ("trxInfo", "mobile")),
+}
+
+
+@dataclass(frozen=True)
+class Playing:
+    """What the suite needs of its own while it plays the peer of the role under test."""
+
+    private_keys: tuple[tuple[str, str], ...]  # key stems besides the signing one, and why
+    urls: tuple[str, ...]  # target keys of the URLs the run needs
+    public_url_sections: tuple[str, ...]  # sections whose URLs default to suite.public_url
+    endpoints: str  # what the suite serves
+
+
+# by the role under test
+PLAYING = {
+    "ucsp": Playing(
+        private_keys=(("industry-enc", "it decrypts the login mobile"),),
+        urls=(
+            "ucsp.gateway_url",
+            "ucsp.authorize_url",
+            "industry.index_url",
+            "industry.notice_url",
+        ),
+        public_url_sections=("industry",),
+        endpoints="the suite's notice URL and index URL",
+    ),
+    "industry": Playing(
+        private_keys=(),
+        urls=("industry.index_url", "industry.notice_url"),
+        public_url_sections=(),
+        endpoints="the suite's endpoints (UCSP gateway)",
+    ),
 }
 
 
@@ -111,14 +144,14 @@ def check_keys(target: Target) -> list[Check]:
             f"put the suite's {stem}.key next to {stem}.crt in suite.keys",
         )
     )
-    if target.sut == "ucsp":
-        enc = target.keys.industry_enc
+    for stem, why in PLAYING[target.sut].private_keys:
+        key = getattr(target.keys, stem.replace("-", "_")).key
         checks.append(
             Check(
-                "suite encryption key (industry-enc.key)",
-                enc.key is not None,
-                "present" if enc.key else "missing",
-                "put industry-enc.key in suite.keys: it decrypts the login mobile",
+                f"suite encryption key ({stem}.key)",
+                key is not None,
+                "present" if key else "missing",
+                f"put {stem}.key in suite.keys: {why}",
             )
         )
     now = datetime.now(UTC)
@@ -174,17 +207,8 @@ def check_round_trip(target: Target) -> Check:
 
 def _url_keys(target: Target) -> dict[str, str]:
     """The URLs the run needs, by target key."""
-    if target.sut == "ucsp":
-        return {
-            "ucsp.gateway_url": target.ucsp.gateway_url,
-            "ucsp.authorize_url": target.ucsp.authorize_url,
-            "industry.index_url": target.industry.index_url,
-            "industry.notice_url": target.industry.notice_url,
-        }
-    return {
-        "industry.index_url": target.industry.index_url,
-        "industry.notice_url": target.industry.notice_url,
-    }
+    keys = PLAYING[target.sut].urls
+    return {key: getattr(getattr(target, key.split(".")[0]), key.split(".")[1]) for key in keys}
 
 
 def check_urls(target: Target) -> list[Check]:
@@ -193,7 +217,7 @@ def check_urls(target: Target) -> list[Check]:
     for key, url in _url_keys(target).items():
         section, _, name = key.partition(".")
         fix = f"add {name} = 'http://...' under [{section}]"
-        if target.sut == "ucsp" and section == "industry":
+        if section in PLAYING[target.sut].public_url_sections:
             fix = (
                 "set suite.public_url (the suite's address as the UCSP reaches it; "
                 f"{name} defaults to it) or {name} under [industry]"
@@ -203,11 +227,7 @@ def check_urls(target: Target) -> list[Check]:
 
 
 def check_listen(target: Target) -> Check:
-    what = (
-        "the suite's endpoints (UCSP gateway)"
-        if target.sut == "industry"
-        else ("the suite's notice URL and index URL")
-    )
+    what = PLAYING[target.sut].endpoints
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
