@@ -5,7 +5,6 @@ from __future__ import annotations
 from pytest_bdd import given, then, when
 
 from steps.types import Money, parse
-from ucsp.checks.auto_debit import check_sign_redirect, check_signing_page_status
 from ucsp.sides.auto_debit import Charge, Closing, Contract, Signing, SigningPage
 from ucsp.sides.auto_debit_industry import CraftedNotice
 from ucsp.sides.roles import IndustryUnderTest, UcspUnderTest
@@ -94,20 +93,15 @@ def _(side: Side, signing: Signing, result: str) -> Contract:
         "the browser is sent back to the frontUrl with the contractId and signStatus {result:Code}"
     )
 )
-def _(signing: Signing, signing_page: SigningPage, contract: Contract, result: str) -> None:
-    check_sign_redirect(
-        signing_page.status,
-        signing_page.location,
-        signing.front_url,
-        contract.contract_id,
-        result,
-        signing_page.notices_before,
-    )
+def _(
+    side: Side, signing: Signing, signing_page: SigningPage, contract: Contract, result: str
+) -> None:
+    side.auto_debit.check_sent_back(signing, signing_page, contract, result)
 
 
 @then(parse("the signing page answers HTTP {status:Count}"))
-def _(signing_page: SigningPage, status: int) -> None:
-    check_signing_page_status(signing_page.status, status)
+def _(side: Side, signing_page: SigningPage, status: int) -> None:
+    side.auto_debit.check_page_answered(signing_page, status)
 
 
 @then("no further signing notice is delivered for the user")

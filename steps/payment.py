@@ -13,14 +13,10 @@ from ucsp.checks.payment import (
     check_hook_status,
     check_html_form,
     check_nothing_sent,
-    check_one_new_order,
-    check_order_as_first_submitted,
-    check_same_answer,
-    check_submission,
 )
 from ucsp.drivers.harness import HarnessAnswer
 from ucsp.sides.payment import HookAnswer, unknown_order_id
-from ucsp.sides.result import Answered, Order
+from ucsp.sides.result import Order
 from ucsp.sides.roles import IndustryUnderTest, UcspUnderTest
 from ucsp.sides.side import Side
 from ucsp.transport import Exchange
@@ -62,9 +58,8 @@ def _(ucsp_under_test: UcspUnderTest, order: Order) -> Exchange:
 
 
 @then("the resubmission is answered with the first answer's code and trxInfo")
-def _(resubmission: Exchange, order: Order) -> None:
-    Answered(resubmission).check("PAY-02")
-    check_same_answer(order.code, order.trx_info, resubmission.code, resubmission.trx_info)
+def _(ucsp_under_test: UcspUnderTest, resubmission: Exchange, order: Order) -> None:
+    ucsp_under_test.payment.check_answered_as_first(order, resubmission)
 
 
 @then("no further result notice of the order is delivered")
@@ -99,11 +94,7 @@ def _(ucsp_under_test: UcspUnderTest, reuse: Exchange, code: str) -> None:
 
 @then("the first order is unchanged")
 def _(ucsp_under_test: UcspUnderTest, order: Order) -> None:
-    inquiry = ucsp_under_test.payment.inquire(order)
-    Answered(inquiry).check("PAY-03")
-    check_order_as_first_submitted(
-        inquiry.code, inquiry.trx_info, order.txn_amt, order.currency, "05"
-    )
+    ucsp_under_test.payment.check_first_unchanged(order)
 
 
 @then("the order can still be refunded in full")
@@ -191,14 +182,7 @@ def _(side: Side, order: Order, status: str) -> None:
     "with a new orderId, its merchant and the requested amount"
 )
 def _(industry_under_test: IndustryUnderTest, order: Order) -> None:
-    sent = industry_under_test.payment.submissions()
-    check_one_new_order([str(e.trx.get("orderId")) for e in sent], order.order_id)
-    info = industry_under_test.target.industry
-    mine = next(e for e in sent if e.trx.get("orderId") == order.order_id)
-    expected = {"merId": info.mer_id, "acqIIN": info.acq_iin}
-    check_submission(
-        mine.trx, {**expected, "txnAmt": order.txn_amt, "currencyCode": order.currency}
-    )
+    industry_under_test.payment.check_one_new_submission(order)
 
 
 @then("the harness reports the UCSP's answer to the order")

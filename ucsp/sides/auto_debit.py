@@ -29,6 +29,7 @@ from ucsp.checks.auto_debit import (
     check_contract_id,
     check_no_more_notices,
     check_sign_answer,
+    check_sign_redirect,
     check_sign_url_given,
     check_signing_page_status,
 )
@@ -183,6 +184,20 @@ class AutoDebit(ABC):
 
     def check_page_answered(self, page: SigningPage, status: int) -> None:
         check_signing_page_status(page.status, status)
+
+    def check_sent_back(
+        self, signing: Signing, page: SigningPage, contract: Contract, result: str
+    ) -> None:
+        """The signing page sent the browser back to the frontUrl with the contractId and
+        signStatus ``result``."""
+        check_sign_redirect(
+            page.status,
+            page.location,
+            signing.front_url,
+            contract.contract_id,
+            result,
+            page.notices_before,
+        )
 
     def sign_notices(self, user_id: str) -> list[JournalEntry]:
         """SIGN_AUTO_DEBIT_NOTICE transmissions for ``user_id``, once the first came."""

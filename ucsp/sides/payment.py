@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ucsp.checks import RequirementViolation, ensure
 from ucsp.checks.messages import check_code
 from ucsp.checks.notices import check_notice_answered_by_industry, check_notice_sent_by_ucsp
-from ucsp.checks.payment import check_harness_mirrors, check_not_created
+from ucsp.checks.payment import (
+    check_harness_mirrors,
+    check_not_created,
+    check_one_new_order,
+    check_order_as_first_submitted,
+    check_same_answer,
+    check_submission,
+)
 from ucsp.drivers.harness import HarnessAnswer
 from ucsp.journal import JournalEntry, json_object
 from ucsp.messages import MsgType, TxnStatus, TxnType
@@ -284,6 +291,19 @@ class UcspPayment(Payment):
         }
         check_notice_sent_by_ucsp(notice, self.side.target, NOTICE, expected, "PAY-05")
 
+    def check_answered_as_first(self, order: Order, resubmission: Exchange) -> None:
+        """The same order again is answered with the first answer's code and trxInfo."""
+        Answered(resubmission).check("PAY-02")
+        check_same_answer(order.code, order.trx_info, resubmission.code, resubmission.trx_info)
+
+    def check_first_unchanged(self, order: Order) -> None:
+        """An inquiry still reports the order as first submitted (PAY-03)."""
+        inquiry = self.inquire(order)
+        Answered(inquiry).check("PAY-03")
+        check_order_as_first_submitted(
+            inquiry.code, inquiry.trx_info, order.txn_amt, order.currency, "05"
+        )
+
     def check_reuse_rejected(self, reuse: Exchange, code: str) -> None:
         Answered(reuse).check("PAY-03")
         check_code(reuse.code, code, "PAY-03", f"the answer to {reuse.msg_type} reusing an orderId")
@@ -348,6 +368,17 @@ class IndustryPayment(Payment):
         mine = [e for e in self.submissions() if e.trx.get("orderId") == order.order_id]
         ensure(bool(mine), "PAY-07", f"no {SUBMIT} for {order.order_id} was sent")
         return mine[-1]
+
+    def check_one_new_submission(self, order: Order) -> None:
+        """One SUBMIT_PAYMENT_ORDER for ``order``, with a new orderId, the IS's merchant and
+        the requested amount (PAY-07)."""
+        sent = self.submissions()
+        check_one_new_order([str(e.trx.get("orderId")) for e in sent], order.order_id)
+        info = self.side.target.industry
+        mine = next(e for e in sent if e.trx.get("orderId") == order.order_id)
+        expected = {"merId": info.mer_id, "acqIIN": info.acq_iin}
+        amount = {"txnAmt": order.txn_amt, "currencyCode": order.currency}
+        check_submission(mine.trx, {**expected, **amount})
 
     def check_harness_mirrors(self, order: Order) -> None:
         """The harness reported the UCSP's answer to the order (PAY-07)."""
