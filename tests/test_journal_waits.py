@@ -288,10 +288,10 @@ def test_the_notices_of_an_order_are_those_the_side_playing_ucsp_sent(
     assert [e.msg_id for e in side.notices_of(NOTICE, orderId=ORDER)] == ["UNOTICE"]
 
 
-def test_waiting_for_released_exchanges_keeps_their_order(loop_thread: LoopThread) -> None:
+def test_released_notices_are_delivered_in_their_order(loop_thread: LoopThread) -> None:
     journal = Journal()
-    side = side_of("industry", journal, loop_thread)
-    waiting = started(journal, lambda: side.wait_exchanges(["U2", "U1"], "out"))
+    side = cast(IndustryUnderTest, side_of("industry", journal, loop_thread))
+    waiting = started(journal, lambda: side.call(side.delivered(["U2", "U1"])))
     journal.record(entry("U1"))
     journal.record(entry("U2", "in"))  # the same msgID the other way round is not it
     assert not waiting.done()

@@ -39,7 +39,7 @@ from ucsp.errors import UcspError
 from ucsp.keys import Keyset
 from ucsp.messages import GATEWAY_TYPES, Party
 from ucsp.mutation.fields import field_mutations
-from ucsp.mutation.hostile import HOSTILE, depth_filler
+from ucsp.mutation.hostile import HOSTILE
 from ucsp.mutation.serialisation import NON_CANONICAL, compact
 from ucsp.mutation.signature import flip_signature, sign_raw, with_cert_fields
 from ucsp.profile import default_profile
@@ -458,21 +458,6 @@ def test_lenient_hostile_bodies_are_signed_over_their_raw_bytes() -> None:
         body = HOSTILE[name].build(request_message(), _sign)
         data, signature = signed_bytes(body.decode(), PROFILE.placeholder)
         verify_bytes(KEYS.industry_sign.cert, data, signature, PROFILE.signature_mode)
-
-
-def test_depth_filler_reaches_the_depth_exactly() -> None:
-    for depth in (32, 33):
-        message = request_message()
-        message["trxInfo"]["x"] = depth_filler(depth)
-        assert _depth(message) == depth
-
-
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
 
 
 @pytest.mark.parametrize("style", sorted(NON_CANONICAL))

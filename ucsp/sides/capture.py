@@ -10,6 +10,7 @@ non-JSON body, 415 (:class:`IndustryCapture`).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ucsp.checks.sent import SutMessage
@@ -39,6 +40,22 @@ class Capture(ABC):
         found = (self.of(item) for item in self.side.journal.entries)
         return [message for message in found if message is not None]
 
+    def answer(
+        self, item: JournalEntry, body: bytes, seen_as: Callable[[bytes], str | None]
+    ) -> SutMessage:
+        """The SUT's answer ``body`` to the suite's request in ``item``, with the Content-Type
+        recorded when the suite sent that body itself, else as its peer ``seen_as`` it."""
+        content_type = self.answer_types.get(item.request) or seen_as(item.request)
+        return SutMessage(
+            "response",
+            item.msg_type,
+            body,
+            item.wall,
+            item.request,
+            item.status,
+            content_type=content_type,
+        )
+
     @abstractmethod
     def of(self, item: JournalEntry) -> SutMessage | None:
         """The message of the SUT ``item`` records, if it records one."""
@@ -50,16 +67,7 @@ class UcspCapture(Capture):
     def of(self, item: JournalEntry) -> SutMessage | None:
         peer = self.side.peer
         if item.direction == "out" and item.response:
-            return SutMessage(
-                "response",
-                item.msg_type,
-                item.response,
-                item.wall,
-                item.request,
-                item.status,
-                content_type=self.answer_types.get(item.request)
-                or peer.answer_content_type(item.request),
-            )
+            return self.answer(item, item.response, peer.answer_content_type)
         if item.direction == "in" and item.msg_type in NOTICE_TYPES:
             seen = peer.received_as(item.request)
             return SutMessage(
@@ -91,14 +99,5 @@ class IndustryCapture(Capture):
                 content_type=content_type,
             )
         if item.direction == "out" and item.response is not None:
-            return SutMessage(
-                "response",
-                item.msg_type,
-                item.response,
-                item.wall,
-                item.request,
-                item.status,
-                content_type=self.answer_types.get(item.request)
-                or peer.answer_content_type(item.request),
-            )
+            return self.answer(item, item.response, peer.answer_content_type)
         return None

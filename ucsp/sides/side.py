@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ucsp.deployment import Deployment
 from ucsp.errors import AuthoringError
-from ucsp.journal import Direction, Journal, JournalEntry, Match, about, exchange_of
+from ucsp.journal import Direction, Journal, JournalEntry, Match, about
 from ucsp.target import Role, Target
 
 if TYPE_CHECKING:
@@ -82,14 +82,6 @@ class Side(ABC):
     def wait_entry(self, match: Match, timeout: float | None = None) -> JournalEntry | None:
         """The first entry ``match`` accepts, once journaled (None when the wait ran out)."""
         return self.call(self.journal.wait_entry(match, self.real_seconds(timeout)))
-
-    def wait_exchanges(
-        self, msg_ids: list[str], direction: Direction, timeout: float | None = None
-    ) -> list[JournalEntry]:
-        """The exchange of each message of ``msg_ids`` (sent or received as ``direction``),
-        waited for in turn; missing ones are left out."""
-        found = (self.wait_entry(exchange_of(msg_id, direction), timeout) for msg_id in msg_ids)
-        return [entry for entry in found if entry is not None]
 
     # --- notices: sent by the side playing UCSP ---------------------------------------------
 
