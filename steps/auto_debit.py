@@ -115,8 +115,35 @@ def _(industry_under_test: IndustryUnderTest, contract: Contract, status: str) -
 
 
 @then(parse("the contract is still recorded as {status:Status} for its user"))
-def _(industry_under_test: IndustryUnderTest, contract: Contract, status: str) -> None:
-    industry_under_test.auto_debit.check_contract_kept(contract, status)
+def _(
+    industry_under_test: IndustryUnderTest, contract: Contract, crafted: CraftedNotice, status: str
+) -> None:
+    industry_under_test.auto_debit.check_contract_kept(contract, status, crafted)
+
+
+# --- the browser's return from the signing page (the suite as UCSP) ----------------------------
+
+
+@given(parse("UCSP {mishap:Mishap} the first signing notice and holds back its retry"))
+def _(industry_under_test: IndustryUnderTest, mishap: str) -> None:
+    industry_under_test.auto_debit.spoil_first_sign_notice(mishap)
+
+
+@when("the browser follows the signing page's redirect to the frontUrl", target_fixture="contract")
+def _(
+    industry_under_test: IndustryUnderTest, signing: Signing, signing_page: SigningPage
+) -> Contract:
+    return industry_under_test.auto_debit.follow_redirect(signing, signing_page)
+
+
+@when("UCSP delivers the held signing notice")
+def _(industry_under_test: IndustryUnderTest, signing: Signing) -> None:
+    industry_under_test.auto_debit.deliver_held_sign_notice(signing)
+
+
+@then(parse("the first signing notice is answered with code {code:Code}"))
+def _(industry_under_test: IndustryUnderTest, signing: Signing, code: str) -> None:
+    industry_under_test.auto_debit.check_first_sign_notice_answered(signing, code)
 
 
 # --- crafted notices (the suite as UCSP) --------------------------------------------------------
@@ -128,6 +155,19 @@ def _(industry_under_test: IndustryUnderTest, contract: Contract, status: str) -
 )
 def _(industry_under_test: IndustryUnderTest, signing: Signing) -> CraftedNotice:
     return industry_under_test.auto_debit.sign_notice_for_stranger(signing)
+
+
+@when("UCSP sends the signing notice of the contract again", target_fixture="crafted")
+def _(industry_under_test: IndustryUnderTest, contract: Contract) -> CraftedNotice:
+    return industry_under_test.auto_debit.repeated_sign_notice(contract)
+
+
+@when(
+    parse("UCSP sends a signing notice of the contract with signStatus {result:Code}"),
+    target_fixture="crafted",
+)
+def _(industry_under_test: IndustryUnderTest, contract: Contract, result: str) -> CraftedNotice:
+    return industry_under_test.auto_debit.sign_notice_saying(contract, result)
 
 
 @when("UCSP sends a signing notice of the contract naming the other user", target_fixture="crafted")
@@ -146,8 +186,9 @@ def _(industry_under_test: IndustryUnderTest, charge: Charge) -> CraftedNotice:
 
 @then(parse("the charge's result notice is rejected with code {code:Code}"))
 @then(parse("the signing notice is rejected with code {code:Code}"))
+@then(parse("the signing notice is answered with code {code:Code}"))
 def _(industry_under_test: IndustryUnderTest, crafted: CraftedNotice, code: str) -> None:
-    industry_under_test.auto_debit.check_crafted_rejected(crafted, code)
+    industry_under_test.auto_debit.check_crafted_answered(crafted, code)
 
 
 @then("the Industry Service has no contract under the notice's contractId")

@@ -7,12 +7,14 @@ case-sensitive, so ``{status:Status}`` never swallows an ordinary lower-case wor
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pytest_bdd import parsers
 
 from ucsp.codes import ALL_CODES
 from ucsp.money import MONEY_PATTERN, Money
+from ucsp.sides.auto_debit_industry import FIRST_NOTICE_MISHAPS
 
 __all__ = ["EXTRA_TYPES", "Money", "parse"]
 
@@ -56,6 +58,8 @@ EXTRA_TYPES: dict[str, Any] = {
     "Path": _word(r"[A-Za-z][A-Za-z.]*"),
     "Word": _word(r"\S+"),
     "Reversal": _word(r"cancellation|refund"),  # names the fixture of the latest one
+    # what befalls a signing notice's first transmission
+    "Mishap": _word("|".join(re.escape(name) for name in FIRST_NOTICE_MISHAPS)),
 }
 
 

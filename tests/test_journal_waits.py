@@ -256,7 +256,7 @@ async def test_a_held_notice_is_delivered_once_its_own_exchange_is_answered() ->
     side = IndustryUnderTest(fake_deployment("industry", peer))
 
     async def deliver() -> list[JournalEntry]:
-        return await side.delivered(await side.held_notices(ORDER))
+        return await side.delivered(await side.held_notices(orderId=ORDER))
 
     delivering = asyncio.ensure_future(deliver())
     await settle()

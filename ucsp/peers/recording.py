@@ -11,6 +11,7 @@ import httpx
 
 from ucsp.clock import Clock
 from ucsp.journal import Direction, Journal, JournalEntry, Waiters, json_object, msg_id_of
+from ucsp.mutation.signature import flip_signature
 from ucsp.transport import Exchange
 
 
@@ -67,12 +68,13 @@ def entry(
 class GateRule:
     """What to do with the next outbound message of one type."""
 
-    action: str  # "hold" | "duplicate" | "drop"
+    action: str  # "hold" | "duplicate" | "drop" | "tamper" (signature broken, then sent)
     count: int = 1
 
 
 class RecordingTransport(httpx.AsyncBaseTransport):
-    """Outbound transport that journals every request and can hold, drop or duplicate them.
+    """Outbound transport that journals every request and can hold, drop, duplicate or
+    tamper with them (a tampered request goes out with its signature broken).
 
     Held requests wait until :meth:`release` (then go out in the order asked for).
     """
@@ -111,6 +113,10 @@ class RecordingTransport(httpx.AsyncBaseTransport):
                 entry("out", str(request.url), body, None, None, self.clock, self.clock.elapsed())
             )
             raise httpx.ConnectError("dropped by the peer", request=request)
+        if rule is not None and rule.action == "tamper":
+            body = flip_signature(body)
+            headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
+            request = httpx.Request(request.method, request.url, headers=headers, content=body)
         if rule is not None and rule.action == "hold":
             released: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self.held.append((request, released))

@@ -82,11 +82,14 @@ class SigningPage:
 
 @dataclass(frozen=True)
 class Contract:
-    """A contract named by a SIGN_AUTO_DEBIT_NOTICE: its user, and the signStatus it had."""
+    """A contract named by a SIGN_AUTO_DEBIT_NOTICE (or by the browser's return from the
+    signing page): its user, and the signStatus it had. ``decided_by`` names the rule its
+    recorded status falls under when that is not the usual one (the browser came back)."""
 
     contract_id: str
     user_id: str
     sign_status: str = SIGNED
+    decided_by: str | None = None
 
 
 @dataclass

@@ -6,8 +6,9 @@ back, or crafts its own) and reads what the harness records.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 from ucsp.checks.auto_debit import (
     check_contract_record,
@@ -21,6 +22,7 @@ from ucsp.checks.inquiry import check_order_status
 from ucsp.checks.messages import check_code, check_timestamp
 from ucsp.checks.notices import check_notice_answered_by_industry
 from ucsp.drivers.harness import HarnessAnswer
+from ucsp.errors import SuiteError
 from ucsp.journal import JournalEntry
 from ucsp.messages import ORDER_CREATING, TxnType
 from ucsp.money import Money
@@ -32,11 +34,13 @@ from ucsp.sides.auto_debit import (
     NOTICE,
     SIGN,
     SIGN_NOTICE,
+    SIGNED,
     AutoDebit,
     Charge,
     Closing,
     Contract,
     Signing,
+    SigningPage,
     new_user_id,
     unknown_contract_id,
 )
@@ -46,6 +50,10 @@ from ucsp.transport import Exchange
 
 if TYPE_CHECKING:
     from ucsp.sides.roles import IndustryUnderTest
+
+
+# how the suite, as UCSP, spoils the first transmission of a signing notice
+FIRST_NOTICE_MISHAPS = {"loses": "drop", "breaks the signature of": "tamper"}
 
 
 @dataclass(frozen=True)
@@ -150,37 +158,57 @@ class IndustryAutoDebit(AutoDebit):
 
     def check_contract_recorded(self, contract: Contract, status: str) -> None:
         """The IS records the contract for its user as ``status``: as the closing left it
-        (AD-13, CLOSED), else as the signing notice told it (AD-11)."""
-        self._check_contract(contract, status, "AD-13" if status == "CLOSED" else "AD-11")
+        (AD-13, CLOSED), else as the signing notice told it (AD-11), whatever the browser's
+        return said (AD-16, once the browser came back)."""
+        usual = "AD-13" if status == "CLOSED" else "AD-11"
+        self._check_contract(contract, status, contract.decided_by or usual)
 
-    def check_contract_kept(self, contract: Contract, status: str) -> None:
-        """The IS still records the contract for its user as ``status`` (AD-12: a crafted
-        signing notice changed nothing)."""
-        self._check_contract(contract, status, "AD-12")
+    def check_contract_kept(self, contract: Contract, status: str, crafted: CraftedNotice) -> None:
+        """The IS still records the contract for its user as ``status``: the crafted signing
+        notice changed nothing (under the notice's rule)."""
+        self._check_contract(contract, status, crafted.rule)
 
     # --- crafted signing notices ------------------------------------------------------------
 
-    def send_sign_notice(self, contract_id: str, user_id: str, named_user: str) -> CraftedNotice:
-        """A SIGN_AUTO_DEBIT_NOTICE of ``user_id``'s contract, re-signed naming
-        ``named_user``."""
+    def _send_sign_notice(
+        self, contract: Contract, rule: str, named_user: str | None = None
+    ) -> CraftedNotice:
+        """A SIGN_AUTO_DEBIT_NOTICE of ``contract`` with its signStatus, re-signed naming
+        ``named_user`` when given; the IS's answer falls under ``rule``."""
 
         def rename(message: dict[str, Any]) -> dict[str, Any]:
             message["trxInfo"]["userId"] = named_user
             return message
 
-        trx = {"contractId": contract_id, "userId": user_id, "signStatus": "00"}
-        exchange = self.side.call(self.side.peer.send_notice(trx, SIGN_NOTICE, mutate=rename))
-        return CraftedNotice(exchange, contract_id, "AD-12")
+        trx = {
+            "contractId": contract.contract_id,
+            "userId": contract.user_id,
+            "signStatus": contract.sign_status,
+        }
+        mutate = rename if named_user is not None else None
+        exchange = self.side.call(self.side.peer.send_notice(trx, SIGN_NOTICE, mutate=mutate))
+        return CraftedNotice(exchange, contract.contract_id, rule)
 
     def sign_notice_for_stranger(self, signing: Signing) -> CraftedNotice:
         """A signing notice of a new contract naming a user the IS never asked to sign."""
-        return self.send_sign_notice(unknown_contract_id(), signing.user_id, new_user_id())
+        contract = Contract(unknown_contract_id(), signing.user_id)
+        return self._send_sign_notice(contract, "AD-12", named_user=new_user_id())
 
     def sign_notice_for_other_user(self, contract: Contract, other: Signing) -> CraftedNotice:
         """A signing notice of ``contract`` naming the user of ``other``."""
-        return self.send_sign_notice(contract.contract_id, contract.user_id, other.user_id)
+        return self._send_sign_notice(replace(contract, sign_status=SIGNED), "AD-12", other.user_id)
 
-    def check_crafted_rejected(self, crafted: CraftedNotice, code: str) -> None:
+    def repeated_sign_notice(self, contract: Contract) -> CraftedNotice:
+        """The contract's signing notice again: the same trxInfo in a fresh envelope (NOT-06:
+        a duplicate changes nothing, also after the contract changed)."""
+        return self._send_sign_notice(contract, "NOT-06")
+
+    def sign_notice_saying(self, contract: Contract, sign_status: str) -> CraftedNotice:
+        """A signing notice of the recorded ``contract`` with signStatus ``sign_status``
+        (AD-15: it changes nothing, whatever it says)."""
+        return self._send_sign_notice(replace(contract, sign_status=sign_status), "AD-15")
+
+    def check_crafted_answered(self, crafted: CraftedNotice, code: str) -> None:
         """The IS answered the crafted notice with ``code`` (valid and signed)."""
         exchange = crafted.exchange
         Answered(exchange).check(crafted.rule)
@@ -190,6 +218,47 @@ class IndustryAutoDebit(AutoDebit):
         """The IS stored no contract under the crafted notice's contractId (AD-12)."""
         record = self.contract_record(crafted.contract_id)
         check_no_contract(record.status, crafted.contract_id, "AD-12")
+
+    # --- the browser's return from the signing page -----------------------------------------
+
+    def spoil_first_sign_notice(self, mishap: str) -> None:
+        """The next signing notice's first transmission is lost on the way (``loses``: the IS
+        never sees it) or goes out with its signature broken (``breaks the signature of``);
+        its retry is held back until :meth:`deliver_held_sign_notice`."""
+        peer = self.side.peer
+        peer.gate_notices(SIGN_NOTICE, FIRST_NOTICE_MISHAPS[mishap], 1)
+        peer.gate_notices(SIGN_NOTICE, "hold", 1)
+
+    def follow_redirect(self, signing: Signing, page: SigningPage) -> Contract:
+        """The browser follows the signing page's redirect to the frontUrl, as a browser
+        does (a GET, following the IS's own redirects); the contract the return names. From
+        now on its recorded status falls under AD-16: the notice decides, not the return."""
+        if page.status != 302 or not page.location:
+            raise SuiteError(f"the suite's signing page answered HTTP {page.status}, no redirect")
+        query = parse_qs(urlsplit(page.location).query)
+        http = self.side.d.http
+        assert http is not None
+        self.side.call(http.get(page.location, follow_redirects=True))
+        return Contract(
+            query.get("contractId", [""])[0],
+            signing.user_id,
+            query.get("signStatus", [""])[0],
+            decided_by="AD-16",
+        )
+
+    def deliver_held_sign_notice(self, signing: Signing) -> None:
+        """Let the user's held signing notice go; the IS answers it 00 (AD-16)."""
+        side = self.side
+        delivered = side.call(side.delivered(side.call(side.held_notices(userId=signing.user_id))))
+        check_notice_answered_by_industry(delivered[-1], side.target, "00", "AD-16")
+
+    def check_first_sign_notice_answered(self, signing: Signing, code: str) -> None:
+        """The user's first signing notice, its signature broken, was answered ``code``
+        (SEC-02)."""
+        first = self.side.first_notice(
+            self.sign_notices(signing.user_id), "SEC-02", f"{SIGN_NOTICE} for {signing.user_id}"
+        )
+        check_notice_answered_by_industry(first, self.side.target, code, "SEC-02")
 
     # --- closing ----------------------------------------------------------------------------
 
@@ -311,5 +380,5 @@ class IndustryAutoDebit(AutoDebit):
     def deliver_held_notice(self, charge: Charge) -> list[JournalEntry]:
         """Let the held result notice of the charge go; its exchange, once answered."""
         side = self.side
-        held = side.call(side.held_notices(charge.order_id))
+        held = side.call(side.held_notices(orderId=charge.order_id))
         return side.call(side.delivered(held, max(side.target.profile.schedule[-1], DEFAULT_WAIT)))

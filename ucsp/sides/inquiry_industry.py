@@ -328,7 +328,7 @@ class IndustryInquiry(Inquiry):
     def deliver_held_notice(self, order: Order) -> None:
         """Let the held notices of ``order`` go; the IS answers the last 00 (NOT-07)."""
         side = self.side
-        delivered = side.call(side.delivered(side.call(side.held_notices(order.order_id))))
+        delivered = side.call(side.delivered(side.call(side.held_notices(orderId=order.order_id))))
         target = self.side.target
         check_notice_answered_by_industry(delivered[-1], target, "00", self.notice_answer_rule)
 

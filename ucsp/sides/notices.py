@@ -364,7 +364,7 @@ class IndustryNotices(Notices):
         each after the previous one was answered."""
         side = self.side
         within = self.latest(side.target.profile.schedule[-1])
-        held = {order_id: side.call(side.held_notices(order_id, within)) for order_id in order_ids}
+        held = {o: side.call(side.held_notices(within, orderId=o)) for o in order_ids}
         return [side.call(side.delivered(held[o][:1]))[0] for o in reversed(order_ids)]
 
     def check_delivered_in_reverse(self, order_ids: list[str]) -> None:

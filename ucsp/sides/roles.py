@@ -100,15 +100,17 @@ class IndustryUnderTest(Side):
 
     # --- notices the suite, as UCSP, held back ----------------------------------------------
 
-    async def held_notices(self, order_id: str, within: float | None = None) -> list[str]:
-        """The msgIDs of the notices of ``order_id`` the suite holds, once UCSP has produced
-        one (waiting ``within`` protocol seconds, by default the schedule's last slot)."""
+    async def held_notices(self, within: float | None = None, **trx: str) -> list[str]:
+        """The msgIDs of the held notices whose trxInfo has these values (``orderId=...``,
+        ``userId=...``), once UCSP has produced one (waiting ``within`` protocol seconds, by
+        default the schedule's last slot)."""
         limit = self.target.profile.schedule[-1] if within is None else within
         held = await self.peer.wait_held_notices(
-            lambda notice: _order_id(notice) == order_id, self.real_seconds(limit)
+            lambda notice: _has_values(notice, trx), self.real_seconds(limit)
         )
         if not held:
-            raise SuiteError(f"UCSP produced no result notice of {order_id} to hold")
+            named = ", ".join(f"{k} {v}" for k, v in trx.items())
+            raise SuiteError(f"UCSP produced no notice of {named} to hold")
         return held
 
     async def delivered(
@@ -162,6 +164,6 @@ def side_for(deployment: Deployment) -> Side:
     return SIDES[deployment.role](deployment)
 
 
-def _order_id(message: dict[str, Any]) -> Any:
+def _has_values(message: dict[str, Any], values: dict[str, str]) -> bool:
     trx = message.get("trxInfo")
-    return trx.get("orderId") if isinstance(trx, dict) else None
+    return isinstance(trx, dict) and all(trx.get(k) == v for k, v in values.items())

@@ -150,7 +150,7 @@ class IndustrySimulator:
             return home_page(self.config.industry_code)
 
         async def front(request: Request) -> Response:
-            return front_page(request, self.store)
+            return front_page(request, self.store, self.faults)
 
         return [
             Route("/", home, methods=["GET"]),

@@ -146,6 +146,44 @@ NOTICE_CHECK_FAULTS = (
         "hands the contract over (00 instead of 36).",
         "PROTOCOL.md 8 (Industry Service rules): contractId of another user -> 36",
     ),
+    _f(
+        "sign-notice-reopens-closed",
+        "idempotency",
+        "A SIGN_AUTO_DEBIT_NOTICE repeated after the contract was closed reopens it "
+        "(CLOSED becomes ACTIVE).",
+        "PROTOCOL.md 8 (Industry Service rules): duplicates -> 00, unchanged",
+    ),
+    _f(
+        "sign-notice-overwrites-status",
+        "idempotency",
+        "A later SIGN_AUTO_DEBIT_NOTICE with the other signStatus overwrites a contract "
+        "already recorded from a notice (ACTIVE becomes DECLINED, DECLINED becomes ACTIVE).",
+        "PROTOCOL.md 8 (Industry Service rules): a contract recorded from a notice -> 00, "
+        "nothing changes, whatever its signStatus says",
+    ),
+    _f(
+        "sign-notice-ignores-front-url-contract",
+        "business",
+        "Takes the SIGN_AUTO_DEBIT_NOTICE of a contract it first learnt from the browser's "
+        "return to frontUrl for a duplicate: the contract stays PENDING.",
+        "PROTOCOL.md 8 (Industry Service rules): the notice decides a contract known only "
+        "from the browser's return",
+    ),
+    _f(
+        "sign-notice-declines-on-error",
+        "business",
+        "Records the contract of a SIGN_AUTO_DEBIT_NOTICE it answers with an error (bad "
+        "signature) as DECLINED, so the valid retry is taken for a duplicate.",
+        "PROTOCOL.md 6 and 8: a message answered 10 or 11 has no business effect; the "
+        "notice decides",
+    ),
+    _f(
+        "front-url-demotes-contract",
+        "business",
+        "The browser's return to frontUrl after signing records the contract as PENDING, "
+        "even when the notice already made it ACTIVE.",
+        "PROTOCOL.md 8 (Industry Service rules): the notice decides, not the browser's return",
+    ),
 )
 
 NOTICE_ANSWER_FAULTS = (

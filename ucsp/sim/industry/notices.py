@@ -115,6 +115,8 @@ class NoticeReceiver(Receiver):
                 return info, _s(info, "msgType"), Verdict(refused.error.code, refused.error.reason)
             decoded = refused.message.decoded
             verdict = Verdict(refused.error.code, refused.error.reason)
+            if self.faults:
+                self._refused(decoded)
         info = fallback_msg_info(
             decoded.message, Party.INDUSTRY, self.industry_code, self.clock.now(), self.profile
         )
@@ -195,11 +197,43 @@ class NoticeReceiver(Receiver):
             return Verdict(ResponseCode.NOT_FOUND, "this userId was never asked to sign")
         signed = _s(trx, "signStatus") == ResponseCode.APPROVED
         status = ContractStatus.ACTIVE if signed else ContractStatus.DECLINED
+        if self.faults and self._contract_fault(contract_id, user_id, status):
+            return OK
         take_over = "sign-notice-ignores-contract-owner" in self.faults
         result = self.store.record_contract(contract_id, user_id, status, take_over=take_over)
         if result == "other-user":
             return Verdict(ResponseCode.INCORRECT, "contractId belongs to another user")
         return OK
+
+    def _contract_fault(self, contract_id: str, user_id: str, status: ContractStatus) -> bool:
+        """Fault: what a contract fault makes a signing notice saying ``status`` do to the
+        user's recorded contract instead of the rule; whether one applied."""
+        known = self.store.contract(contract_id)
+        if known is None or known.user_id != user_id:
+            return False
+        pending, closed = ContractStatus.PENDING, ContractStatus.CLOSED
+        if known.status is pending and "sign-notice-ignores-front-url-contract" in self.faults:
+            return True
+        reopens = known.status is closed and status is ContractStatus.ACTIVE
+        overwrites = known.status not in (pending, closed, status)
+        if (reopens and "sign-notice-reopens-closed" in self.faults) or (
+            overwrites and "sign-notice-overwrites-status" in self.faults
+        ):
+            self.store.set_contract_status(contract_id, status)
+            return True
+        return False
+
+    def _refused(self, decoded: Decoded) -> None:
+        """Fault: a signing notice answered with an error records its contract as DECLINED
+        (the rule: an answer 10 or 11 has no business effect)."""
+        if (
+            "sign-notice-declines-on-error" in self.faults
+            and decoded.msg_type == "SIGN_AUTO_DEBIT_NOTICE"
+        ):
+            trx = decoded.trx_info
+            user_id, contract_id = _s(trx, "userId"), _s(trx, "contractId")
+            if contract_id and self.store.signing_requested(user_id):
+                self.store.record_contract(contract_id, user_id, ContractStatus.DECLINED)
 
     # --- the answer ------------------------------------------------------------------
 

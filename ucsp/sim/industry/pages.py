@@ -8,6 +8,7 @@ import re
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from ucsp.sim.faults import FaultSet
 from ucsp.sim.industry.store import Store
 from ucsp.sim.store_base import ContractStatus
 
@@ -23,7 +24,7 @@ def home_page(industry_code: str) -> Response:
     )
 
 
-def front_page(request: Request, store: Store) -> Response:
+def front_page(request: Request, store: Store, faults: FaultSet) -> Response:
     """Where UCSP sends the browser back (frontUrl).
 
     After signing, UCSP adds ``contractId`` and ``signStatus``. The browser is not a signed
@@ -37,6 +38,8 @@ def front_page(request: Request, store: Store) -> Response:
     lines = []
     if user_id and _CONTRACT_ID.fullmatch(contract_id) and store.signing_requested(user_id):
         store.record_contract(contract_id, user_id, ContractStatus.PENDING)
+        if "front-url-demotes-contract" in faults:
+            store.set_contract_status(contract_id, ContractStatus.PENDING)
         contract = store.contract(contract_id)
         status = contract.status.value if contract is not None else "PENDING"
         lines.append(f"Contract {contract_id}: {status}")

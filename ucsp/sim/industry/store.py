@@ -332,10 +332,13 @@ class Store(SqlStore[Tx]):
             return "duplicate"
 
     def close_contract(self, contract_id: str) -> None:
+        self.set_contract_status(contract_id, ContractStatus.CLOSED)
+
+    def set_contract_status(self, contract_id: str, status: ContractStatus) -> None:
         with self.tx() as tx:
             tx.run(
                 "UPDATE is_contracts SET status = ? WHERE contract_id = ?",
-                (ContractStatus.CLOSED.value, contract_id),
+                (status.value, contract_id),
             )
 
     # --- sessions and msgIDs ---------------------------------------------------------
