@@ -4,6 +4,7 @@ pytest_plugins = [
     "plugins.requirements",
     "plugins.deployment",
     "plugins.results",
+    "plugins.team_features",
     "steps.payment",
     "steps.security",
     "steps.format",

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ucsp import cli, sandbox
+from ucsp import __version__, cli, sandbox
 from ucsp.cli import main
 from ucsp.crypto import TEST_KEYSET_FILES
 from ucsp.keys import Keyset
@@ -721,3 +721,14 @@ def test_process_sign_output_is_byte_exact(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert result.stdout == KAT_SIGNED.read_bytes()
+
+
+def test_version_names_the_program_and_its_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"ucsp-conformance {__version__}\n"
+
+
+def test_steps_work_from_any_directory(tmp_path: Path) -> None:
+    done = cli_process("steps", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("#") and len(done.stdout.splitlines()) > 50

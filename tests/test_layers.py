@@ -20,6 +20,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "kit",
         (
             "ucsp.errors",
+            "ucsp.suite_files",
             "ucsp.codes",
             "ucsp.messages",
             "ucsp.money",

@@ -368,6 +368,12 @@ def test_pytest_command_passes_every_option(tmp_path: Path) -> None:
         "features",
         str(Path("features/local").resolve()),
     ]
+    assert command[5:9] == [
+        "-c",
+        str(runner.ROOT / "pyproject.toml"),
+        "--rootdir",
+        str(runner.ROOT),
+    ]
     text = " ".join(command)
     for part in (
         f"--results-json {tmp_path / 'results.json'}",
@@ -538,9 +544,49 @@ def test_an_unknown_fault_is_refused_before_anything_runs(tmp_path: Path) -> Non
     assert not (tmp_path / "out").exists()
 
 
-def test_extra_features_must_lie_inside_the_checkout(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"--features .* is outside the suite's checkout"):
+def test_extra_features_must_exist_and_hold_scenarios(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"--features .* holds no .feature file"):
         run(RunOptions(sut="ucsp", features=[tmp_path]), io.StringIO())
+    with pytest.raises(ConfigError, match=r"--features .* does not exist"):
+        run(RunOptions(sut="ucsp", features=[tmp_path / "nowhere"]), io.StringIO())
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_directory_of_plain_features_is_bound_by_the_suite(tmp_path: Path) -> None:
+    """No test module in it: the child binds its .feature files (``--team-features``)."""
+    plain, module = tmp_path / "plain", tmp_path / "module"
+    for directory in (plain, module):
+        directory.mkdir()
+        (directory / "team.feature").write_text(TEAM_FEATURE, encoding="utf-8")
+    (module / "test_team.py").write_text(TEAM_TESTS, encoding="utf-8")
+    options = RunOptions(features=[plain, module, plain / "team.feature"])
+    command = " ".join(runner.pytest_command(options, tmp_path, tmp_path / "p.jsonl"))
+    assert f"--team-features {plain.resolve()} " in command
+    assert f"--team-features {(plain / 'team.feature').resolve()}" in command
+    assert f"--team-features {module.resolve()}" not in command
+
+
+def test_reports_default_to_reports_under_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = (
+        f"import pathlib\npathlib.Path(r'{{out}}', 'results.json').write_text({ONE_RECORD!r})\n"
+    )
+    monkeypatch.setattr(runner, "pytest_command", _fake_child(script))
+    monkeypatch.chdir(tmp_path)
+    result = run(RunOptions(sut="ucsp"), io.StringIO())
+    assert result.out.parent == tmp_path.resolve() / "reports"
+    assert (result.out / "evidence.zip").is_file()
+
+
+def test_the_default_reports_directory_is_never_among_the_suites_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(runner, "pytest_command", _fake_child("raise SystemExit(9)"))
+    monkeypatch.chdir(ROOT / "features")
+    with pytest.raises(ConfigError, match=r"the reports directory .* is inside the suite's"):
+        run(RunOptions(sut="ucsp"), io.StringIO())
+    assert not (ROOT / "features" / "reports").exists()
 
 
 # --- ERROR and INCOMPLETE ------------------------------------------------------------------

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 from cryptography import x509
 
+from ucsp import __version__, sandbox
 from ucsp import cli_certify as certify
-from ucsp import sandbox
 from ucsp.crypto import (
     Identity,
     cert_id,
@@ -364,6 +364,7 @@ REGISTRARS: list[Callable[[Subparsers], None]] = [
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="UCSP conformance suite tools")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument(
         "--profile",
         metavar="FILE",

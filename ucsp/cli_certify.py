@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ucsp import suite_files
 from ucsp.crypto import load_certificate
 from ucsp.errors import ConfigError
 
 Subparsers = Any
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def register_run(sub: Subparsers) -> None:
@@ -39,7 +39,7 @@ def register_run(sub: Subparsers) -> None:
         "--out",
         type=Path,
         metavar="DIR",
-        help="report directory, new or empty (default: reports/<run-id>)",
+        help="report directory, new or empty (default: ./reports/<run-id>)",
     )
     run.add_argument("--force", action="store_true", help="empty a non-empty --out directory first")
     run.add_argument(
@@ -49,8 +49,8 @@ def register_run(sub: Subparsers) -> None:
         type=Path,
         default=[],
         metavar="PATH",
-        help="also run this test module or directory of your own scenarios (repeatable); "
-        "the run is then PARTIAL",
+        help="also run this directory of your own .feature files, anywhere, bound to the "
+        "suite's steps with no Python (repeatable); the run is then PARTIAL",
     )
     run.add_argument(
         "--fault",
@@ -96,7 +96,8 @@ def _target_path(value: Path | None) -> Path | None:
         return None
     if not value.is_file():
         raise ConfigError(
-            f"target file {value} does not exist; write one from fixtures/targets/*.example.toml"
+            f"target file {value} does not exist; write one from "
+            f"{suite_files.FIXTURES / 'targets'}/*.example.toml"
         )
     return value.resolve()
 
@@ -150,10 +151,11 @@ def register_steps(sub: Subparsers) -> None:
 
 
 def cmd_steps(args: argparse.Namespace) -> int:
-    # The step library lives beside the features and imports pytest-bdd: run it apart.
+    # The step library lives beside the features and imports pytest-bdd: run it apart, in
+    # the suite's own files (the checkout, or the installed package's data).
     done = subprocess.run(
         [sys.executable, "-m", "steps.catalogue"],
-        cwd=ROOT,
+        cwd=suite_files.ROOT,
         capture_output=True,
         text=True,
         check=False,

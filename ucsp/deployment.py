@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ucsp import suite_files
 from ucsp.clock import Clock, SystemClock
 from ucsp.drivers.harness import HarnessDriver
 from ucsp.drivers.manual import ManualDriver
@@ -35,7 +36,7 @@ from ucsp.sim.ucsp.registry import Industry, Registry
 from ucsp.target import IndustryInfo, Role, Target, UcspInfo
 
 T = TypeVar("T")
-TEST_KEYS = Path(__file__).resolve().parent.parent / "fixtures" / "keys" / "test-only"
+TEST_KEYS = suite_files.TEST_KEYS
 EMBEDDED_TIME_SCALE = 0.02
 # Real seconds added to the 80%..120% schedule tolerance for loopback servers: enough for
 # event-loop and HTTP latency on a loaded 2-core machine, small enough to keep the windows

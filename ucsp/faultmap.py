@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ucsp import suite_files
 from ucsp.errors import ConfigError, read_config_text
 from ucsp.requirements import Requirement, load_registry
 from ucsp.sim.faults import Fault
@@ -31,7 +32,7 @@ from ucsp.target import Role
 
 __all__ = ["CATALOGUES", "FEATURES", "Catch", "CatchEntry", "all_faults", "load_catches"]
 
-FEATURES = Path(__file__).resolve().parent.parent / "features"
+FEATURES = suite_files.FEATURES
 CATALOGUES: dict[Role, tuple[Fault, ...]] = {
     "industry": INDUSTRY_CATALOGUE,
     "ucsp": UCSP_CATALOGUE,

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ucsp import suite_files
 from ucsp.errors import ConfigError, read_config_text
 
 
@@ -197,10 +198,8 @@ def _range_checks(p: Profile) -> list[tuple[str, bool, str]]:
 
 
 def profiles_dir() -> Path:
-    checkout = Path(__file__).resolve().parent.parent / "fixtures" / "profiles"
-    if checkout.is_dir():
-        return checkout
-    return Path(__file__).resolve().parent / "_data" / "profiles"
+    """The suite's ``fixtures/profiles/``: the checkout's, or the copy its wheel installs."""
+    return suite_files.PROFILES
 
 
 def load_profile(path: str | Path | None = None) -> Profile:

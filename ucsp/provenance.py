@@ -17,6 +17,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
+from ucsp import suite_files
 from ucsp.crypto import load_certificate
 from ucsp.errors import ConfigError
 
@@ -30,10 +31,10 @@ __all__ = [
     "untracked_features",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
-FEATURES = ROOT / "features"
-SCHEMAS = ROOT / "schemas"
-TEST_KEYS = ROOT / "fixtures" / "keys" / "test-only"
+ROOT = suite_files.ROOT
+FEATURES = suite_files.FEATURES
+SCHEMAS = suite_files.SCHEMAS
+TEST_KEYS = suite_files.TEST_KEYS
 GIT_TIMEOUT = 10.0
 
 

@@ -24,6 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 
+from ucsp import suite_files
 from ucsp.errors import ConfigError
 
 __all__ = [
@@ -38,7 +39,7 @@ __all__ = [
     "parse_registry",
 ]
 
-DEFAULT_REGISTRY_PATH = Path(__file__).resolve().parent.parent / "features" / "requirements.toml"
+DEFAULT_REGISTRY_PATH = suite_files.REGISTRY
 
 AREAS: Mapping[str, str] = {
     "TRN": "transport",

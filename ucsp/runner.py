@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from ucsp import __version__
+from ucsp import __version__, suite_files
 from ucsp.crypto import Identity
 from ucsp.deployment import faults_for, refuse_profile_without_target
 from ucsp.errors import ConfigError
@@ -37,8 +37,8 @@ from ucsp.requirements import DEFAULT_REGISTRY_PATH, load_registry
 from ucsp.results import ResultsFile, read_results, write_results
 from ucsp.target import ROLES, Target, load_target
 
-ROOT = Path(__file__).resolve().parent.parent
-TEST_KEYS = ROOT / "fixtures" / "keys" / "test-only"
+ROOT = suite_files.ROOT  # the suite's own files: the checkout, or the wheel's data
+TEST_KEYS = suite_files.TEST_KEYS
 SYMBOL = {"pass": "PASS", "failure": "FAIL", "warning": "WARN", "error": "ERROR", "skipped": "SKIP"}
 
 
@@ -51,7 +51,7 @@ class RunOptions:
     out: Path | None = None
     faults: list[str] = field(default_factory=list)  # embedded SUT faults (self-tests)
     scenarios: list[str] = field(default_factory=list)
-    features: list[Path] = field(default_factory=list)  # test paths beyond the suite's own
+    features: list[Path] = field(default_factory=list)  # .feature dirs or test paths, anywhere
     force: bool = False  # empty a non-empty --out first
     profile: Path | None = None  # --profile: overrides the target's profile
 
@@ -95,12 +95,18 @@ def evidence_signer(target: Target | None) -> Identity:
 
 
 def pytest_command(options: RunOptions, out: Path, progress: Path) -> list[str]:
+    """The child's command line; it runs in :data:`ROOT` with the suite's own pytest options
+    (``-c``), whichever directory ``run`` started in."""
     command = [
         sys.executable,
         "-m",
         "pytest",
         "features",
         *(str(path.resolve()) for path in options.features),
+        "-c",
+        str(suite_files.INI),
+        "--rootdir",
+        str(ROOT),
         "-p",
         "no:cacheprovider",
         "-q",
@@ -127,7 +133,18 @@ def pytest_command(options: RunOptions, out: Path, progress: Path) -> list[str]:
         command += ["--fault", fault]
     for scenario in options.scenarios:
         command += ["--scenario", scenario]
+    for path in options.features:
+        if is_team_features(path):
+            command += ["--team-features", str(path.resolve())]
     return command
+
+
+def is_team_features(path: Path) -> bool:
+    """True for a ``.feature`` file, or a directory of them with no test module: the suite
+    binds its scenarios (``plugins/team_features.py``); anything else runs as pytest finds it."""
+    if path.is_file():
+        return path.suffix == ".feature"
+    return not any(path.rglob("test_*.py")) and not any(path.rglob("*_test.py"))
 
 
 def _line(record: dict[str, Any]) -> str:
@@ -192,7 +209,7 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
         )
     _check_faults(options, target)
     _check_features(options)
-    _refuse_out_in_checkout(options.out)
+    _refuse_out_in_suite(options.out)
     _refuse_non_empty_out(options)
     if target is not None:
         from ucsp.doctor import preflight
@@ -204,8 +221,8 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
             raise ConfigError("preflight failed: " + " | ".join(problems))
     started = datetime.now(UTC)
     run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-    out = (options.out or ROOT / "reports" / run_id).resolve()
-    _prepare_out(out, options.force)
+    out = (options.out or Path.cwd() / "reports" / run_id).resolve()
+    _prepare_out(out, options.force, given=options.out is not None)
     progress = out / ".progress.jsonl"
     progress.unlink(missing_ok=True)
     roles: list[str] = (
@@ -307,16 +324,17 @@ def _check_faults(options: RunOptions, target: Target | None) -> None:
 
 
 def _check_features(options: RunOptions) -> None:
-    """Extra test paths exist and lie inside the checkout (report plugins need that)."""
+    """Each ``--features`` path exists and holds scenarios: ``.feature`` files or a test
+    module. It may lie anywhere, inside the suite's files or not."""
     for path in options.features:
-        resolved = path.resolve()
-        if not resolved.exists():
-            raise ConfigError(f"--features {path} does not exist; name a test module or directory")
-        if resolved != ROOT and ROOT not in resolved.parents:
+        if not path.exists():
             raise ConfigError(
-                f"--features {path} is outside the suite's checkout {ROOT}; "
-                "put your own scenarios under it (e.g. features/local/)"
+                f"--features {path} does not exist; name a directory of .feature files"
             )
+        if path.is_dir() and not any(path.rglob("*.feature")) and not any(path.rglob("*.py")):
+            raise ConfigError(f"--features {path} holds no .feature file")
+        if path.is_file() and path.suffix not in (".feature", ".py"):
+            raise ConfigError(f"--features {path} is neither a .feature file nor a test module")
 
 
 def _refuse_non_empty_out(options: RunOptions) -> None:
@@ -331,22 +349,27 @@ def _refuse_non_empty_out(options: RunOptions) -> None:
         )
 
 
-def _refuse_out_in_checkout(out: Path | None) -> None:
-    """Reports go outside the checkout, or under its ``reports/``: never among its files."""
-    if out is None:
+def _refuse_out_in_suite(out: Path | None, given: bool = True) -> None:
+    """Reports go outside the suite's own files (the checkout, or the installed package's
+    data), or under the checkout's ``reports/``: never among those files."""
+    if out is None or not suite_files.is_inside(out, ROOT):
         return
-    resolved = out.resolve()
     reports = (ROOT / "reports").resolve()
-    if resolved == ROOT or (ROOT in resolved.parents and reports not in resolved.parents):
+    if suite_files.in_checkout() and reports in out.resolve().parents:
+        return
+    what = f"--out {out}" if given else f"the reports directory {out} (./reports/<run-id>)"
+    if not suite_files.in_checkout():
         raise ConfigError(
-            f"--out {out} is inside the suite's checkout; name a directory outside it "
-            f"or under {reports}"
+            f"{what} is inside the suite's installed files {ROOT}; name a directory outside it"
         )
+    raise ConfigError(
+        f"{what} is inside the suite's checkout; name a directory outside it or under {reports}"
+    )
 
 
-def _prepare_out(out: Path, force: bool) -> None:
+def _prepare_out(out: Path, force: bool, given: bool = True) -> None:
     """Create the report directory; with ``force``, empty it first."""
-    _refuse_out_in_checkout(out)
+    _refuse_out_in_suite(out, given)
     if force and out.is_dir():
         if out == Path(out.anchor) or out == Path.home().resolve() or out in ROOT.parents:
             raise ConfigError(f"--out {out}: --force will not empty this directory; name another")
@@ -367,6 +390,6 @@ def _stopped(results: Path) -> bool:
 
 
 def _feature_files(run: dict[str, Any]) -> list[Path]:
-    """The feature files a run collected (checkout-relative or absolute, as results list them)."""
+    """The feature files a run collected (relative to the suite's files, or absolute)."""
     files = [ROOT / name for name in run.get("features", [])]
     return [f for f in files if f.is_file()]

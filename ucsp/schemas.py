@@ -33,6 +33,7 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from referencing import Registry, Resource
 
+from ucsp import suite_files
 from ucsp.messages import Kind
 
 if TYPE_CHECKING:
@@ -117,12 +118,8 @@ FORMAT_CHECKER.checks("ucsp-msgid")(_is_msgid)
 
 
 def schema_dir() -> Path:
-    """The checkout's ``schemas/`` when present, else the copy packaged in the wheel."""
-    here = Path(__file__).resolve().parent
-    checkout = here.parent / "schemas"
-    if (checkout / "common.json").is_file():
-        return checkout
-    return here / "_data" / "schemas"
+    """The suite's ``schemas/``: the checkout's, or the copy its wheel installs."""
+    return suite_files.SCHEMAS
 
 
 @cache

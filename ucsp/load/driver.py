@@ -26,7 +26,6 @@ from ucsp.load.plan import Plan, check_burst, parse_duration, parse_mix
 from ucsp.profile import load_profile
 from ucsp.target import load_target
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 KEYS_ENV, NOTICE_HOST_ENV = "UCSP_LOAD_KEYS", "UCSP_LOAD_NOTICE_HOST"
 GRACE_SECONDS = 120.0  # beyond the duration, for start-up and the final reports
@@ -222,7 +221,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     else:
         plan = _target_plan(args, profile)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-    out = (args.out or ROOT / "reports" / run_id / "load").resolve()
+    out = (args.out or Path.cwd() / "reports" / run_id / "load").resolve()  # as `run`
     out.mkdir(parents=True, exist_ok=True)
     results = out / "tally.json"
     results.unlink(missing_ok=True)
