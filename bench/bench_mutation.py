@@ -8,8 +8,9 @@ fixtures/ conftest.py pyproject.toml``) that holds the one mutated file. A mutan
 when the run fails, survives when it passes; a run over ``--timeout`` is killed by the time-out
 (counted as killed, reported apart). The unmutated copy runs first: when it fails, nothing is
 judged. Prints per file the mutants, killed and survived, each survivor's diff, the reviewed
-equivalent mutants (``bench/equivalent-mutants.toml``, left out of the score) and
-``score: K/N`` over the non-equivalent mutants.
+mutants (``bench/equivalent-mutants.toml``, left out of the score: equivalent ones, ones only a
+restart or an internal error reaches, and ones whose change PROTOCOL.md allows, each with its
+reason) and ``score: K/N`` over the rest.
 
 The mutator is our own, not mutmut: mutmut 3 runs the test command in-process through
 trampolines in a ``mutants/`` tree it manages (with its own cache and fork-based workers),
@@ -102,15 +103,27 @@ def rule_files(patterns: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
+REVIEWED_KINDS = {
+    "equivalent": "no input can tell it from the original",
+    "unreachable": "only a restart or an internal error reaches it: no scenario can",
+    "unconstrained": "PROTOCOL.md allows both behaviours: a scenario failing it would be wrong",
+}
+
+
 def load_equivalents(path: Path) -> dict[tuple[str, str, str, str], str]:
-    """Reviewed equivalent mutants: their key (see :meth:`Mutant.key`) -> reason."""
+    """Reviewed mutants left out of the score: their key (see :meth:`Mutant.key`) ->
+    ``"<kind>: <reason>"`` (kind one of :data:`REVIEWED_KINDS`, default equivalent)."""
     if not path.exists():
         return {}
     entries = tomllib.loads(path.read_text(encoding="utf-8")).get("mutant", [])
-    return {
-        (e["file"], e["operator"], e["original"].strip(), e["mutated"].strip()): e["reason"]
-        for e in entries
-    }
+    reviewed = {}
+    for e in entries:
+        kind = e.get("kind", "equivalent")
+        if kind not in REVIEWED_KINDS:
+            raise ValueError(f"{path}: kind {kind!r} is not one of {', '.join(REVIEWED_KINDS)}")
+        key = (e["file"], e["operator"], e["original"].strip(), e["mutated"].strip())
+        reviewed[key] = f"{kind}: {e['reason']}"
+    return reviewed
 
 
 def sample(mutants: Sequence[Mutant], size: int, seed: int) -> list[Mutant]:
@@ -199,7 +212,7 @@ def report(
 ) -> int:
     files = sorted({m.path for m in chosen})
     width = max([len(f) for f in files] + [4])
-    print(f"\n{'file':<{width}}  mutants  killed  survived  (timeouts)  equivalent")
+    print(f"\n{'file':<{width}}  mutants  killed  survived  (timeouts)  reviewed")
     for path in files:
         mine = [i for i, m in enumerate(chosen) if m.path == path]
         outcomes = Counter(runs[i].outcome for i in mine if i in runs)
@@ -217,9 +230,12 @@ def report(
     for i in sorted(timeouts):
         print(f"\nTIMEOUT (counted as killed) {describe(chosen[i])}")
     if equivalent:
-        print("\nequivalent (reviewed):")
+        print("\nreviewed, left out of the score:")
         for i, reason in sorted(equivalent.items()):
             print(f"  {describe(chosen[i])}\n      {reason}")
+        kinds = Counter(reason.split(":", 1)[0] for reason in equivalent.values())
+        for kind, n in sorted(kinds.items()):
+            print(f"  {n} {kind} ({REVIEWED_KINDS[kind]})")
     killed = sum(1 for run in runs.values() if run.outcome in (KILLED, TIMEOUT))
     print(f"\nscore: {killed}/{len(runs)}")
     return 1 if survivors else 0
@@ -249,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(every)} mutants in {len(files)} files; sample of {len(chosen)} (seed {args.seed})")
     if args.list:
         for i, mutant in enumerate(chosen):
-            mark = "  [equivalent (reviewed)]" if i in equivalent else ""
+            mark = f"  [reviewed {equivalent[i].split(':', 1)[0]}]" if i in equivalent else ""
             print(f"{i + 1:4}. {describe(mutant)}{mark}")
         return 0
     elsewhere = imports_from_copy()

@@ -29,6 +29,8 @@ Fault code is never mutated (the normal suite does not run it; the fault self-te
   is evaluated with every fault off (``in`` -> False, ``not in`` -> True, through
   ``and``/``or``/``not``); when that gives False the body is skipped, when True the ``else``
   branch, when it depends on other values both branches are mutated;
+- so is what follows, in the same block, an ``if`` on a fault test whose branch taken with
+  every fault off ends in ``return`` or ``raise`` (``if "x" not in faults: return``);
 - a function whose docstring starts with ``Fault`` or says ``(a fault)`` is skipped.
 """
 
@@ -261,6 +263,17 @@ class _Finder:
             )
             if not docstring:
                 self.stmt(stmt, in_function)
+            if self._leaves_when_faults_off(stmt):
+                return  # the rest of the block runs only with a fault on
+
+    def _leaves_when_faults_off(self, node: ast.stmt) -> bool:
+        """An ``if`` on a fault test whose branch taken with every fault off ends in
+        ``return`` or ``raise`` (``if "x" not in faults: return ...``)."""
+        if not isinstance(node, ast.If) or not self.faults.is_fault_test(node.test):
+            return False
+        off = self.faults.value_when_off(node.test)
+        taken = node.body if off is True else node.orelse if off is False else []
+        return bool(taken) and isinstance(taken[-1], ast.Return | ast.Raise)
 
     def stmt(self, node: ast.stmt, in_function: bool) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):

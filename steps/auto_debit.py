@@ -80,6 +80,14 @@ def _(side: Side, signing: Signing, result: str) -> SigningPage:
     return side.auto_debit.answer_signing_page(signing, result)
 
 
+@when(
+    parse('the result "{result:Text}" is posted to the signing page of an unknown token'),
+    target_fixture="signing_page",
+)
+def _(ucsp_under_test: UcspUnderTest, signing: Signing, result: str) -> SigningPage:
+    return ucsp_under_test.auto_debit.answer_signing_page(signing, result, unknown_token=True)
+
+
 @then(
     parse("the signing notice is delivered with signStatus {result:Code}"),
     target_fixture="contract",

@@ -190,6 +190,16 @@ def _(industry_under_test: IndustryUnderTest, order: Order) -> None:
     industry_under_test.payment.check_harness_mirrors(order)
 
 
+@given("UCSP answers the next order naming another orderId")
+def _(industry_under_test: IndustryUnderTest) -> None:
+    industry_under_test.payment.answer_next_order_naming_another()
+
+
+@then("the harness reports UCSP's answer, or answers HTTP 424 with an error and the orderId")
+def _(industry_under_test: IndustryUnderTest, harness_answer: HarnessAnswer) -> None:
+    industry_under_test.payment.check_reported_or_refused(harness_answer)
+
+
 @given("UCSP answers the next order with a bad signature")
 def _(industry_under_test: IndustryUnderTest) -> None:
     industry_under_test.payment.answer_badly_next_order()

@@ -219,6 +219,28 @@ def test_a_fault_only_branch_is_not_mutated() -> None:
     assert [m.original for m in mutants(source)] == ["return a"]
 
 
+def test_what_follows_a_guard_that_leaves_with_faults_off_is_not_mutated() -> None:
+    source = """\
+    def f(self, message, partial):
+        if "unsigned-fields" not in self.faults:
+            return sign(message)
+        message["signature"] = partial["signature"]
+        return message
+    """
+    assert [m.original for m in mutants(source)] == ["return sign(message)"]
+
+
+def test_a_guard_that_leaves_only_with_a_fault_on_keeps_the_rest_mutable() -> None:
+    source = """\
+    def f(self, a):
+        if "wrong-amount" in self.faults:
+            return a + 1
+        b = a - 1
+        return b
+    """
+    assert [m.original for m in mutants(source)] == ["b = a - 1"] * 3 + ["return b"]
+
+
 def test_the_normal_branch_of_a_fault_switch_is_mutated() -> None:
     source = """\
     def f(self, a):
@@ -357,6 +379,32 @@ def test_the_bench_never_mutates_fault_modules_and_reads_the_reviewed_file() -> 
     assert "ucsp/sim/ucsp/rules.py" in files
     assert not any(bench.is_fault_module(path) for path in files)
     assert isinstance(bench.load_equivalents(bench.EQUIVALENTS), dict)
+
+
+def test_every_reviewed_mutant_names_a_kind_and_a_mutant_the_mutator_makes() -> None:
+    _load("bench_embedded_run")
+    bench = _load("bench_mutation")
+    reviewed = bench.load_equivalents(bench.EQUIVALENTS)
+    assert reviewed and all(r.split(":")[0] in bench.REVIEWED_KINDS for r in reviewed.values())
+    made = {
+        m.key()
+        for path in {key[0] for key in reviewed}
+        for m in mutator.mutants_of((BENCH.parent / path).read_text(encoding="utf-8"), path)
+    }
+    assert set(reviewed) - made == set()  # no stale entry: code moved, review again
+
+
+def test_a_reviewed_mutant_of_an_unknown_kind_is_refused(tmp_path: Path) -> None:
+    _load("bench_embedded_run")
+    bench = _load("bench_mutation")
+    listing = tmp_path / "reviewed.toml"
+    listing.write_text(
+        '[[mutant]]\nfile = "f.py"\noperator = "int"\noriginal = "a = 0"\n'
+        'mutated = "a = 1"\nkind = "harmless"\nreason = "r"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="harmless"):
+        bench.load_equivalents(listing)
 
 
 def test_the_bench_reports_the_first_failed_test() -> None:

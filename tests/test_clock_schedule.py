@@ -239,6 +239,7 @@ def test_a_schedule_past_its_last_slot_makes_no_attempt() -> None:
         (0.0, 0, 0),  # never attempted: slot 0, at once
         (5.0, 3, 3),  # nothing passed: wait for the slot at 7 s
         (7.0, 3, 3),  # the slot at 7 s is due now
+        (15.0, 3, 4),  # the slot at 15 s is due exactly now: it is taken, 7 s dropped
         (20.0, 3, 4),  # 7 and 15 s passed: one attempt, taking the slot at 15 s
         (62.9, 3, 5),
         (100.0, 3, 6),  # every slot passed: the last one, once

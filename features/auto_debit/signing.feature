@@ -52,6 +52,12 @@ Feature: Signing an auto-debit agreement
     Then the signing page answers HTTP 409
     And no further signing notice is delivered for the user
 
+  @ucsp @PAY-06 @AD-01 @FMT-06 @FMT-07 @SEC-01 @TRN-04
+  Scenario: The signing page of an unknown token answers HTTP 404
+    Given a new user has been asked to sign an auto-debit agreement
+    When the result "00" is posted to the signing page of an unknown token
+    Then the signing page answers HTTP 404
+
   @industry @AD-12 @AD-10 @FMT-06 @FMT-07 @SEC-01 @TRN-04
   Scenario: A signing notice for a user the Industry Service never asked to sign is rejected with code 34 and stores nothing
     Given a new user has been asked to sign an auto-debit agreement

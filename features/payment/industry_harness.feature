@@ -34,3 +34,9 @@ Feature: Payments through the Industry Service harness
     Given UCSP answers the next order with a bad signature
     When the harness is asked to pay an amount of "10000"
     Then the harness answers HTTP 424 with an error and the orderId
+
+  @industry @PAY-09
+  Scenario: A harness payment whose UCSP answer names another orderId reports that answer or is answered 424 with the orderId
+    Given UCSP answers the next order naming another orderId
+    When the harness is asked to pay an amount of "10000"
+    Then the harness reports UCSP's answer, or answers HTTP 424 with an error and the orderId

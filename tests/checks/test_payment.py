@@ -11,6 +11,7 @@ from ucsp.checks.payment import (
     check_cashier_answer,
     check_harness_error,
     check_harness_mirrors,
+    check_harness_reports_or_refuses,
     check_hook_status,
     check_html_form,
     check_not_created,
@@ -126,6 +127,18 @@ def test_harness_error() -> None:
         check_harness_error(404, {}, 404)
     with violation("PAY-09"):
         check_harness_error(424, {"error": "no valid answer"}, 424, True)
+
+
+def test_harness_reports_or_refuses() -> None:
+    ucsp = {"msgResponse": {"responseCode": "00"}, "trxInfo": {**FIRST, "orderId": "OTHER1"}}
+    check_harness_reports_or_refuses(200, {"responseCode": "00", **FIRST}, ucsp)
+    check_harness_reports_or_refuses(424, {"error": "names another orderId", "orderId": "P1"}, ucsp)
+    with violation("PAY-09"):
+        check_harness_reports_or_refuses(200, {"responseCode": "36"}, ucsp)
+    with violation("PAY-09"):
+        check_harness_reports_or_refuses(424, {"error": None, "orderId": "P1"}, ucsp)
+    with violation("PAY-09"):
+        check_harness_reports_or_refuses(500, {"error": "boom", "orderId": "P1"}, ucsp)
 
 
 def test_nothing_sent() -> None:

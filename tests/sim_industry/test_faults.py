@@ -19,6 +19,7 @@ from sim_industry.conftest import World, WorldFactory
 from ucsp.crypto import sign_message
 from ucsp.envelope import build_request
 from ucsp.errors import ConfigError, UcspError
+from ucsp.mutation.signature import flip_signature
 from ucsp.peers.ucsp_peer import GatewayOverride
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.industry import CATALOGUE
@@ -236,6 +237,71 @@ async def _(world: World) -> Any:
     trx = {"contractId": contract_id, "userId": "user0002", "signStatus": "00"}
     code = (await world.notice("SIGN_AUTO_DEBIT_NOTICE", trx)).code
     return code, (await world.contract(contract_id))["userId"]
+
+
+async def _signed_on_page(world: World, user_id: str = "user0001") -> str:
+    """A contract the user signed on the peer's page, its notice not yet delivered."""
+    answer = await world.call("/harness/auto-debit/sign", {"userId": user_id})
+    return await world.sign_at(str(answer["signUrl"]))
+
+
+async def _sign_notice(world: World, contract_id: str, status: str = "00") -> str | None:
+    trx = {"contractId": contract_id, "userId": "user0001", "signStatus": status}
+    return (await world.notice("SIGN_AUTO_DEBIT_NOTICE", trx)).code
+
+
+async def _browser_returns(world: World, contract_id: str) -> None:
+    """The browser back at the IS's frontUrl after signing, as UCSP redirects it."""
+    query = {"userId": "user0001", "contractId": contract_id, "signStatus": "00"}
+    answer = await world.client.get("/front", params=query)
+    assert answer.status_code == 200, answer.text
+
+
+@observes("sign-notice-reopens-closed", ("00", "CLOSED"))
+async def _(world: World) -> Any:
+    contract_id = await world.active_contract()
+    await world.call("/harness/auto-debit/close", {"contractId": contract_id})
+    code = await _sign_notice(world, contract_id)
+    return code, (await world.contract(contract_id))["status"]
+
+
+@observes("sign-notice-overwrites-status", ("00", "ACTIVE"))
+async def _(world: World) -> Any:
+    contract_id = await world.active_contract()
+    code = await _sign_notice(world, contract_id, "01")
+    return code, (await world.contract(contract_id))["status"]
+
+
+@observes("sign-notice-ignores-front-url-contract", ("00", "ACTIVE"))
+async def _(world: World) -> Any:
+    contract_id = await _signed_on_page(world)
+    await _browser_returns(world, contract_id)
+    code = await _sign_notice(world, contract_id)
+    return code, (await world.contract(contract_id))["status"]
+
+
+@observes("sign-notice-declines-on-error", ("11", "00", "ACTIVE"))
+async def _(world: World) -> Any:
+    contract_id = await _signed_on_page(world)
+    trx = {"contractId": contract_id, "userId": "user0001", "signStatus": "00"}
+    broken = flip_signature(world.build("SIGN_AUTO_DEBIT_NOTICE", trx))
+    first = (await world.post_notice(broken)).code
+    code = await _sign_notice(world, contract_id)
+    return first, code, (await world.contract(contract_id))["status"]
+
+
+@observes("front-url-demotes-contract", "ACTIVE")
+async def _(world: World) -> Any:
+    contract_id = await world.active_contract()
+    await _browser_returns(world, contract_id)
+    return (await world.contract(contract_id))["status"]
+
+
+@observes("trusts-answer-order-id", (424, True))
+async def _(world: World) -> Any:
+    world.peer.override("SUBMIT_PAYMENT_ORDER", GatewayOverride(trx={"orderId": "OTHER0001"}))
+    answer = await world.post("/harness/payments", {"txnAmt": "10000", "currencyCode": "156"})
+    return answer.status_code, answer.json().get("orderId") != "OTHER0001"
 
 
 # --- notice answers --------------------------------------------------------------------------

@@ -211,6 +211,15 @@ def test_fault_charges_any_merchant(keys_dir: Path) -> None:
     _run(keys_dir, "charges-any-merchant", scenario)
 
 
+def test_fault_sign_hook_unknown_token_400(keys_dir: Path) -> None:
+    async def scenario(rig: Rig) -> None:
+        reply = await rig.send("SIGN_AUTO_DEBIT", rig.sign_request())
+        assert reply.code == "00"
+        assert (await rig.hook(reply.trx["signUrl"] + "0")).status_code == 400
+
+    _run(keys_dir, "sign-hook-unknown-token-400", scenario)
+
+
 def test_fault_inquiry_unknown_order_00(keys_dir: Path) -> None:
     async def scenario(rig: Rig) -> None:
         for msg_type in ("PAYMENT_RESULT_INQUIRY", "REFUND_RESULT_INQUIRY"):

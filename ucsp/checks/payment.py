@@ -184,6 +184,21 @@ def check_harness_error(
         )
 
 
+def check_harness_reports_or_refuses(
+    status: int,
+    data: Mapping[str, Any],
+    ucsp_answer: Mapping[str, Any],
+    requirement: str = "PAY-09",
+) -> None:
+    """An answer the IS may take for a valid one or not (one naming another orderId): the
+    harness either reports it (HTTP 200 mirroring it) or answers 424 with an error and the
+    orderId; both are right, anything else is not."""
+    if status == 200:
+        check_harness_mirrors(data, ucsp_answer, requirement)
+    else:
+        check_harness_error(status, data, 424, with_order_id=True, requirement=requirement)
+
+
 def check_nothing_sent(count: int, msg_type: str, requirement: str = "PAY-09") -> None:
     """The Industry Service sent no message of ``msg_type``."""
     ensure(

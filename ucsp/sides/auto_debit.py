@@ -20,10 +20,12 @@ the side under test (:meth:`AutoDebit.sign_rule`, :attr:`AutoDebit.sign_notice_r
 
 from __future__ import annotations
 
+import re
 import secrets
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 from ucsp.checks.auto_debit import (
     check_contract_id,
@@ -119,6 +121,31 @@ def unknown_contract_id() -> str:
     return "C" + secrets.token_hex(12)
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9]{8,}")
+
+
+def unknown_token_url(url: str) -> str:
+    """``url`` with its token (the longest run of at least 8 letters and digits in its path
+    or query, the last of equals) changed into another of the same form: each digit and
+    letter shifted by one within its kind, so it can no longer name an issued token."""
+    parts = urlsplit(url)
+    found = [(m, "path") for m in _TOKEN.finditer(parts.path)]
+    found += [(m, "query") for m in _TOKEN.finditer(parts.query)]
+    if not found:
+        raise ValueError(f"the signUrl {url} holds no token: cannot make an unknown one")
+    match, where = max(reversed(found), key=lambda f: len(f[0].group()))
+    text: str = getattr(parts, where)
+    text = text[: match.start()] + "".join(map(_shifted, match.group())) + text[match.end() :]
+    return urlunsplit(parts._replace(**{where: text}))
+
+
+def _shifted(char: str) -> str:
+    for first, size in (("0", 10), ("a", 26), ("A", 26)):
+        if first <= char < chr(ord(first) + size):
+            return chr(ord(first) + (ord(char) - ord(first) + 1) % size)
+    return char
+
+
 class AutoDebit(ABC):
     """Signing, closing and charging contracts, for either side."""
 
@@ -175,12 +202,17 @@ class AutoDebit(ABC):
         self.check_sign_answered(signing, "00")
         return signing
 
-    def answer_signing_page(self, signing: Signing, result: str) -> SigningPage:
-        """The user signs (00) or declines (01) on the page behind the signUrl."""
+    def answer_signing_page(
+        self, signing: Signing, result: str, unknown_token: bool = False
+    ) -> SigningPage:
+        """The user signs (00) or declines (01) on the page behind the signUrl (or behind the
+        signUrl of a token never issued, when ``unknown_token``)."""
         url = signing.sign_url
         check_sign_url_given(url, signing.user_id, self.sign_rule("00"))
         http = self.side.d.http
         assert http is not None and url is not None
+        if unknown_token:
+            url = unknown_token_url(url)
         page = self.side.call(http.post(url, data={"result": result}))
         seen = self.sign_notices_now(signing.user_id)
         return SigningPage(page.status_code, page.headers.get("location"), len(seen))

@@ -17,6 +17,7 @@ from ucsp.checks.messages import check_code
 from ucsp.checks.notices import check_notice_answered_by_industry, check_notice_sent_by_ucsp
 from ucsp.checks.payment import (
     check_harness_mirrors,
+    check_harness_reports_or_refuses,
     check_not_created,
     check_one_new_order,
     check_order_as_first_submitted,
@@ -393,6 +394,19 @@ class IndustryPayment(Payment):
     def harness_refund(self, orig_order_id: str, txn_amt: str) -> HarnessAnswer:
         """The harness asked to refund ``orig_order_id``, whatever it answers."""
         return self.side.call(self.side.harness.refund(orig_order_id, txn_amt, expect_ok=False))
+
+    def answer_next_order_naming_another(self) -> None:
+        """The next SUBMIT_PAYMENT_ORDER is answered 00, signed and echoing its msgInfo, but
+        naming an orderId the Industry Service never sent."""
+        self.side.peer.override(SUBMIT, GatewayOverride(trx={"orderId": unknown_order_id()}))
+
+    def check_reported_or_refused(self, answer: HarnessAnswer) -> None:
+        """The harness reported UCSP's answer to the order it sent, or answered 424 with an
+        error and the orderId (PAY-09: either reading of that answer is right)."""
+        order_id = answer.data.get("orderId")
+        mine = [e for e in self.submissions() if e.trx.get("orderId") == order_id]
+        ensure(bool(mine), "PAY-09", f"the harness names no {SUBMIT} it sent ({order_id!r})")
+        check_harness_reports_or_refuses(answer.status, answer.data, mine[-1].answer)
 
     def answer_badly_next_order(self) -> None:
         """The next SUBMIT_PAYMENT_ORDER gets an answer whose signature does not verify."""

@@ -131,14 +131,17 @@ class Pipeline:
     # --- changing a stage (faults) ------------------------------------------------------
 
     def replace(self, name: str, stage: Stage) -> None:
+        """Fault patch: ``stage`` instead of the stage ``name``."""
         if name not in self.stages:
             raise KeyError(f"no stage {name!r} in this pipeline")
         self.stages[name] = stage
 
     def wrap(self, name: str, wrapper: Callable[[Stage], Stage]) -> None:
+        """Fault patch: the stage ``name`` wrapped by ``wrapper``."""
         self.replace(name, wrapper(self.stages[name]))
 
     def skip(self, name: str) -> None:
+        """Fault patch: the stage ``name`` does nothing."""
         self.replace(name, nothing)
 
     def apply(self, faults: FaultSet, table: Mapping[str, Patch]) -> Pipeline:
@@ -241,7 +244,7 @@ def known_cert_only(codec: Codec) -> Stage:
 
 
 def skipping(*names: str) -> Patch:
-    """A patch skipping the stages ``names``."""
+    """A patch skipping the stages ``names`` (a fault)."""
 
     def patch(pipeline: Pipeline) -> None:
         for name in names:
@@ -251,6 +254,8 @@ def skipping(*names: str) -> Patch:
 
 
 def wrapping(name: str, wrapper: Callable[[Stage], Stage]) -> Patch:
+    """A patch wrapping the stage ``name`` (a fault)."""
+
     def patch(pipeline: Pipeline) -> None:
         pipeline.wrap(name, wrapper)
 
@@ -258,6 +263,8 @@ def wrapping(name: str, wrapper: Callable[[Stage], Stage]) -> Patch:
 
 
 def replacing(name: str, stage: Stage) -> Patch:
+    """A patch replacing the stage ``name`` (a fault)."""
+
     def patch(pipeline: Pipeline) -> None:
         pipeline.replace(name, stage)
 
@@ -265,7 +272,8 @@ def replacing(name: str, stage: Stage) -> Patch:
 
 
 def answering(**parts: Callable[..., Any]) -> Patch:
-    """A patch replacing parts of the signed answer (``echo``, ``code``, ``sign``, ``status``)."""
+    """A patch replacing parts of the signed answer (``echo``, ``code``, ``sign``,
+    ``status``) (a fault)."""
 
     def patch(pipeline: Pipeline) -> None:
         for name, part in parts.items():

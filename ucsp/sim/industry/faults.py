@@ -215,6 +215,14 @@ NOTICE_ANSWER_FAULTS = (
 
 FLOW_FAULTS = (
     _f(
+        "trusts-answer-order-id",
+        "business",
+        "Takes the orderId of UCSP's answer for the order's own: an answer naming another "
+        "orderId is reported by the harness as an order the IS never created.",
+        "HARNESS.md A and PROTOCOL.md 8: the harness reports its own order, or 424 when the "
+        "answer is not valid",
+    ),
+    _f(
         "treats-05-as-success",
         "business",
         "Takes a 05 answer for success: the order becomes SUCCEEDED and no inquiry follows.",

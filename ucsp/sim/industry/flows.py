@@ -222,6 +222,9 @@ class Flows:
     async def _order_exchange(self, order: Order, msg_type: str, trx: dict[str, str]) -> Outcome:
         exchange = await self.out.send(msg_type, trx)
         outcome = Outcome(exchange, _echoes(exchange, "orderId", order.order_id), order.order_id)
+        if "trusts-answer-order-id" in self.faults and exchange.ok:
+            named = _str(exchange.trx_info.get("orderId")) or order.order_id
+            outcome = Outcome(exchange, True, named)
         self._apply_answer(order, outcome)
         return outcome
 

@@ -151,6 +151,14 @@ CATALOGUE: tuple[Fault, ...] = (
         "Retries a notice with the bytes of the first attempt (same msgID, timeStamp, signature).",
         "§4: every transmission, retries included, is fresh",
     ),
+    # --- sandbox hooks --------------------------------------------------------------------
+    Fault(
+        "sign-hook-unknown-token-400",
+        "business",
+        "Answers a POST to the signing page of a token it never issued with 400, as for a bad "
+        "form, instead of 404.",
+        "§8 (Sandbox hooks): unknown tn or token -> 404",
+    ),
     # --- timing ---------------------------------------------------------------------------
     Fault(
         "skew-not-checked",

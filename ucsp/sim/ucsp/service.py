@@ -370,7 +370,8 @@ class Business:
         with self.store.tx() as tx:
             contract = tx.contract_by_token(token)
             if contract is None:
-                return HookResult(404, "unknown signing token")
+                unknown = 400 if "sign-hook-unknown-token-400" in self.faults else 404
+                return HookResult(unknown, "unknown signing token")
             if result not in HOOK_RESULTS:
                 return HookResult(400, "form field result must be 00 or 01")
             if contract.status is not ContractStatus.PENDING:
