@@ -11,6 +11,8 @@
   error (undefined step, a value outside its vocabulary, a step not for the role), a
   misattribution (a violation naming a requirement the test is not tagged with, or one the
   registry lacks), a suite exception, the SUT unreachable, a driver time-out, an unknown fault.
+- Marks each scenario with the role it runs for, so a tag expression (``-m``, ``run --tags``)
+  selects by role as well as by tags: ``ucsp and SEC-02``.
 - A scenario step that more than one step definition matches is an authoring error before
   it runs (pytest-bdd itself would pick one silently).
 - A test that did not pass while the SUT no longer accepts connections (on the host of the
@@ -143,6 +145,18 @@ def requirement_ids(item: pytest.Item) -> list[str]:
     registry = requirement_registry(item.config)
     names = {mark.name for mark in item.iter_markers()}
     return [req_id for req_id in registry if req_id in names]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each scenario also carries the marker of the role it runs for, before ``-m`` selects:
+    ``--tags ucsp`` is every scenario that runs for the UCSP role, tagged or not."""
+    from plugins.deployment import role_of
+
+    for item in items:
+        role = role_of(item)
+        if role in ROLE_MARKERS and role not in {m.name for m in item.iter_markers()}:
+            item.add_marker(role)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

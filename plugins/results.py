@@ -30,6 +30,7 @@ from plugins.deployment import (
 )
 from plugins.requirements import requirement_ids, requirement_registry, strict_conformance
 from ucsp.journal import JournalEntry
+from ucsp.lint.titles import render_title, unique_titles
 from ucsp.mask import DEFAULT, Masker
 from ucsp.outcome import Selection, run_summary
 from ucsp.provenance import suite_features, suite_modules
@@ -43,6 +44,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="FILE",
         help="write each test's outcome and verdict as JSON",
+    )
+    group.addoption(
+        "--scenario-title",
+        action="append",
+        default=[],
+        metavar="TITLE",
+        help="run only the scenario with this title, as run and list print it, or every "
+        "example of the outline with this name (repeatable)",
     )
     group.addoption(
         "--progress-file",
@@ -134,7 +143,7 @@ class ResultsRecorder:
         self.records[item.nodeid] = {
             "nodeid": item.nodeid,
             "scenario": str(scenario.name) if scenario else "",
-            "title": _title(scenario.name, callspec) if scenario else "",
+            "title": title_of(item) if scenario else "",
             "feature": str(scenario.feature.name) if scenario else "",
             "role": callspec.params.get("sut_role", "") if callspec else "",
             "outcome": "passed",
@@ -269,7 +278,10 @@ class ResultsRecorder:
             roles=roles,
             tags=config.getoption("markexpr", "") or None,
             keywords=config.getoption("keyword", "") or None,
-            scenarios=tuple(config.getoption("--scenario", [])),
+            scenarios=(
+                *config.getoption("--scenario", []),
+                *config.getoption("--scenario-title", []),
+            ),
             faults=tuple(config.getoption("--fault", [])),
             strict=strict_conformance(config),
         )
@@ -292,12 +304,37 @@ class ResultsRecorder:
         return run
 
 
-def _title(name: str, callspec: Any) -> str:
-    """The scenario's name with an outline's example values in place of its <parameters>."""
+def title_of(item: pytest.Item) -> str:
+    """The scenario's title as run and list print it (:func:`ucsp.lint.unique_titles`): an
+    outline's name with its example's values in place of its <parameters>, unique within it."""
+    scenario = scenario_of(item)
+    if scenario is None:
+        return ""
+    callspec = getattr(item, "callspec", None)
     example = callspec.params.get("_pytest_bdd_example", {}) if callspec else {}
-    for key, value in example.items():
-        name = name.replace(f"<{key}>", str(value))
-    return name
+    index = callspec.indices.get("_pytest_bdd_example") if callspec else None
+    rows = [row for examples in scenario.examples for row in examples.as_contexts()]
+    if index is None or index >= len(rows):
+        return render_title(str(scenario.name), example)
+    titles: list[str] = unique_titles(str(scenario.name), rows)
+    return titles[int(index)]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--scenario-title``: keep the scenarios with one of these titles, or of an outline
+    with one of these names."""
+    wanted = set(config.getoption("--scenario-title", []))
+    if not wanted:
+        return
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        scenario = scenario_of(item)
+        chosen = scenario is not None and (scenario.name in wanted or title_of(item) in wanted)
+        (keep if chosen else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def exchange_record(entry: JournalEntry, masker: Masker = DEFAULT) -> dict[str, Any]:

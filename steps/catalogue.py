@@ -2,11 +2,12 @@
 
 ``python -m steps.catalogue`` (or ``ucsp-conformance steps``) prints it as Markdown;
 docs/steps.md is that output, kept in sync by a test. The same readers serve the
-step-library lint (tests/test_step_library.py).
+step-library lint (tests/test_step_library.py) and the authoring lint (``steps/lint.py``).
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import string
@@ -21,7 +22,8 @@ from pytest_bdd.steps import StepFunctionContext, StepNamePrefix, step_function_
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "features"
 STEPS = ROOT / "steps"
-NOT_STEP_MODULES = {"__init__", "types", "catalogue"}
+CONFTEST = ROOT / "conftest.py"
+NOT_STEP_MODULES = {"__init__", "types", "catalogue", "lint"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,19 @@ def step_modules(steps_dir: Path = STEPS, package: str = "steps") -> list[Module
         for path in sorted(steps_dir.glob("*.py"))
         if path.stem not in NOT_STEP_MODULES
     ]
+
+
+def library_modules(conftest: Path = CONFTEST, package: str = "steps") -> list[ModuleType]:
+    """The step modules a run loads: the ``steps.*`` entries of the root conftest's
+    ``pytest_plugins``, in its order."""
+    tree = ast.parse(conftest.read_text(encoding="utf-8"))
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "pytest_plugins" for t in node.targets
+        ):
+            names = [str(v) for v in ast.literal_eval(node.value)]
+    return [importlib.import_module(n) for n in names if n.startswith(f"{package}.")]
 
 
 def step_definitions(modules: list[ModuleType]) -> list[Definition]:

@@ -384,7 +384,7 @@ def test_pytest_command_passes_every_option(tmp_path: Path) -> None:
         f"--target {Path('t.toml').resolve()}",  # the child runs in the checkout
         "--ucsp-strict",
         "--fault a --fault b",
-        "--scenario one --scenario two",
+        "--scenario-title one --scenario-title two",  # a title as printed, or an outline's
     ):
         assert part in text, part
     assert command[command.index("-m", 3) + 1] == "PAY-01 or SEC-02"

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from cryptography import x509
 
 from ucsp import __version__, sandbox
+from ucsp import cli_author as author
 from ucsp import cli_certify as certify
 from ucsp.crypto import (
     Identity,
@@ -359,6 +360,7 @@ REGISTRARS: list[Callable[[Subparsers], None]] = [
     register_serve,
     register_load,
     *certify.REGISTRARS,
+    *author.REGISTRARS,
 ]
 
 

@@ -28,6 +28,7 @@ from ucsp.crypto import Identity
 from ucsp.deployment import faults_for, refuse_profile_without_target
 from ucsp.errors import ConfigError
 from ucsp.keys import Keyset
+from ucsp.lint.child import run_child
 from ucsp.outcome import counts_line, requirement_matrix, requirements_json, summary_of
 from ucsp.profile import Profile, default_profile
 from ucsp.provenance import digest_files, git_commit, is_test_only_certificate, schema_files
@@ -131,8 +132,8 @@ def pytest_command(options: RunOptions, out: Path, progress: Path) -> list[str]:
         command.append("--ucsp-strict")
     for fault in options.faults:
         command += ["--fault", fault]
-    for scenario in options.scenarios:
-        command += ["--scenario", scenario]
+    for scenario in options.scenarios:  # a title as run and list print it, or an outline's name
+        command += ["--scenario-title", scenario]
     for path in options.features:
         if is_team_features(path):
             command += ["--team-features", str(path.resolve())]
@@ -209,6 +210,7 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
         )
     _check_faults(options, target)
     _check_features(options)
+    _lint_first(options, stream)
     _refuse_out_in_suite(options.out)
     _refuse_non_empty_out(options)
     if target is not None:
@@ -335,6 +337,23 @@ def _check_features(options: RunOptions) -> None:
             raise ConfigError(f"--features {path} holds no .feature file")
         if path.is_file() and path.suffix not in (".feature", ".py"):
             raise ConfigError(f"--features {path} is neither a .feature file nor a test module")
+
+
+def _lint_first(options: RunOptions, stream: TextIO) -> None:
+    """The selected features (the suite's own, and each ``--features`` path of ``.feature``
+    files) lint clean before any SUT is met; else their problems are printed and the run
+    stops."""
+    team = [str(p.resolve()) for p in options.features if is_team_features(p)]
+    done = run_child([str(suite_files.FEATURES), *team])
+    if done.returncode == 0:
+        return
+    for line in done.lines[:-1] or done.stderr.strip().splitlines()[-1:]:
+        print(line, file=stream, flush=True)
+    found = done.lines[-1] if done.lines else "a bad path"
+    raise ConfigError(
+        f"the scenarios do not lint ({found}); fix them before a run "
+        "(ucsp-conformance lint PATH shows them)"
+    )
 
 
 def _refuse_non_empty_out(options: RunOptions) -> None:

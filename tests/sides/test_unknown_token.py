@@ -13,7 +13,10 @@ from ucsp.sides.auto_debit import unknown_token_url
     [
         ("http://u.test:9/sign/abcZ09xyAB12", "http://u.test:9/sign/bcdA10yzBC23"),
         ("http://u.test/s?t=zzzzzzzz99&x=1", "http://u.test/s?t=aaaaaaaa00&x=1"),
-        ("http://u.test/sign/aaaaaaaa?token=bbbbbbbb", "http://u.test/sign/aaaaaaaa?token=cccccccc"),
+        (
+            "http://u.test/sign/aaaaaaaa?token=bbbbbbbb",
+            "http://u.test/sign/aaaaaaaa?token=cccccccc",
+        ),
         ("http://u.test/sign/tok-1234567890/page", "http://u.test/sign/tok-2345678901/page"),
     ],
 )
