@@ -29,6 +29,7 @@ matching them are picked up); ``--files`` replaces them. Fault modules (``faults
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import random
 import re
@@ -110,20 +111,80 @@ REVIEWED_KINDS = {
 }
 
 
-def load_equivalents(path: Path) -> dict[tuple[str, str, str, str], str]:
-    """Reviewed mutants left out of the score: their key (see :meth:`Mutant.key`) ->
-    ``"<kind>: <reason>"`` (kind one of :data:`REVIEWED_KINDS`, default equivalent)."""
+@dataclass(frozen=True)
+class Review:
+    """Why a reviewed mutant (or every mutant of a reviewed function) is left out."""
+
+    kind: str  # one of REVIEWED_KINDS
+    reason: str
+    function: str | None = None  # a [[mutant]] entry only matches inside this function
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.reason}"
+
+
+def _review(entry: dict[str, str], path: Path, function: str | None = None) -> Review:
+    kind = entry.get("kind", "equivalent")
+    if kind not in REVIEWED_KINDS:
+        raise ValueError(f"{path}: kind {kind!r} is not one of {', '.join(REVIEWED_KINDS)}")
+    return Review(kind, entry["reason"], function)
+
+
+def load_equivalents(path: Path) -> dict[tuple[str, str, str, str], list[Review]]:
+    """Reviewed mutants left out of the score: their key (see :meth:`Mutant.key`) -> the
+    reviews of it (one per ``function`` it is confined to, or one for anywhere in the file)."""
     if not path.exists():
         return {}
-    entries = tomllib.loads(path.read_text(encoding="utf-8")).get("mutant", [])
-    reviewed = {}
-    for e in entries:
-        kind = e.get("kind", "equivalent")
-        if kind not in REVIEWED_KINDS:
-            raise ValueError(f"{path}: kind {kind!r} is not one of {', '.join(REVIEWED_KINDS)}")
+    reviewed: dict[tuple[str, str, str, str], list[Review]] = {}
+    for e in tomllib.loads(path.read_text(encoding="utf-8")).get("mutant", []):
         key = (e["file"], e["operator"], e["original"].strip(), e["mutated"].strip())
-        reviewed[key] = f"{kind}: {e['reason']}"
+        reviewed.setdefault(key, []).append(_review(e, path, e.get("function")))
     return reviewed
+
+
+def load_reviewed_functions(path: Path) -> dict[tuple[str, str], Review]:
+    """Reviewed functions, every mutant inside them left out of the score: (file, qualified
+    name) -> its review."""
+    if not path.exists():
+        return {}
+    entries = tomllib.loads(path.read_text(encoding="utf-8")).get("function", [])
+    return {(e["file"], e["name"]): _review(e, path) for e in entries}
+
+
+def function_at(source: str, line: int) -> str | None:
+    """The qualified name (``Class.method``) of the innermost function holding ``line``."""
+    found: str | None = None
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        nonlocal found
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                name = prefix + child.name
+                inside = child.lineno <= line <= (child.end_lineno or child.lineno)
+                if inside and not isinstance(child, ast.ClassDef):
+                    found = name
+                if inside:
+                    visit(child, name + ".")
+
+    visit(ast.parse(source), "")
+    return found
+
+
+def reviewed_reasons(
+    chosen: Sequence[Mutant], sources: dict[str, str], path: Path
+) -> dict[int, str]:
+    """The sampled mutants left out of the score (by their index), each with its reason: a
+    reviewed mutant (inside its function, when the review names one), or any mutant inside
+    a reviewed function."""
+    mutants, functions = load_equivalents(path), load_reviewed_functions(path)
+    reasons = {}
+    for i, mutant in enumerate(chosen):
+        function = function_at(sources[mutant.path], mutant.line)
+        found = [r for r in mutants.get(mutant.key(), []) if r.function in (None, function)]
+        review = found[0] if found else functions.get((mutant.path, function or ""))
+        if review is not None:
+            reasons[i] = str(review)
+    return reasons
 
 
 def sample(mutants: Sequence[Mutant], size: int, seed: int) -> list[Mutant]:
@@ -260,8 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sources = {path: (ROOT / path).read_text(encoding="utf-8") for path in files}
     every = [m for path in files for m in mutants_of(sources[path], path)]
     chosen = sample(every, args.sample, args.seed)
-    reviewed = load_equivalents(EQUIVALENTS)
-    equivalent = {i: reviewed[m.key()] for i, m in enumerate(chosen) if m.key() in reviewed}
+    equivalent = reviewed_reasons(chosen, sources, EQUIVALENTS)
     print(f"{len(every)} mutants in {len(files)} files; sample of {len(chosen)} (seed {args.seed})")
     if args.list:
         for i, mutant in enumerate(chosen):

@@ -385,13 +385,66 @@ def test_every_reviewed_mutant_names_a_kind_and_a_mutant_the_mutator_makes() -> 
     _load("bench_embedded_run")
     bench = _load("bench_mutation")
     reviewed = bench.load_equivalents(bench.EQUIVALENTS)
-    assert reviewed and all(r.split(":")[0] in bench.REVIEWED_KINDS for r in reviewed.values())
-    made = {
-        m.key()
-        for path in {key[0] for key in reviewed}
-        for m in mutator.mutants_of((BENCH.parent / path).read_text(encoding="utf-8"), path)
-    }
-    assert set(reviewed) - made == set()  # no stale entry: code moved, review again
+    assert reviewed
+    made = set()
+    for path in {key[0] for key in reviewed}:
+        source = (BENCH.parent / path).read_text(encoding="utf-8")
+        for m in mutator.mutants_of(source, path):
+            made |= {(m.key(), None), (m.key(), bench.function_at(source, m.line))}
+    for key, reviews in reviewed.items():
+        for review in reviews:
+            assert review.kind in bench.REVIEWED_KINDS
+            assert (key, review.function) in made, f"stale review {key}: code moved, review again"
+
+
+def test_every_reviewed_function_exists_and_holds_its_mutants() -> None:
+    _load("bench_embedded_run")
+    bench = _load("bench_mutation")
+    functions = bench.load_reviewed_functions(bench.EQUIVALENTS)
+    assert functions and all(r.kind in bench.REVIEWED_KINDS for r in functions.values())
+    for path, name in functions:
+        source = (BENCH.parent / path).read_text(encoding="utf-8")
+        inside = [
+            m for m in mutator.mutants_of(source, path) if bench.function_at(source, m.line) == name
+        ]
+        assert inside, f"{path} {name}: no mutant lies in it (renamed or moved? review again)"
+
+
+def test_a_mutant_is_placed_in_its_innermost_function() -> None:
+    _load("bench_embedded_run")
+    bench = _load("bench_mutation")
+    source = textwrap.dedent(
+        """\
+        def top(a):
+            return a
+
+        class Box:
+            def method(self, b):
+                def inner(c):
+                    return c
+                return inner(b)
+        """
+    )
+    assert bench.function_at(source, 2) == "top"
+    assert bench.function_at(source, 6) == "Box.method.inner"
+    assert bench.function_at(source, 8) == "Box.method"
+    assert bench.function_at(source, 4) is None
+
+
+def test_a_review_confined_to_a_function_matches_only_there(tmp_path: Path) -> None:
+    _load("bench_embedded_run")
+    bench = _load("bench_mutation")
+    source = "def f(a):\n    if a:\n        return\n    g()\n\n\ndef h(a):\n    if a:\n"
+    source += "        return\n    g()\n"
+    found = [m for m in mutator.mutants_of(source, "m.py") if m.original == "return"]
+    assert [m.line for m in found] == [3, 9] and found[0].key() == found[1].key()
+    listing = tmp_path / "reviewed.toml"
+    listing.write_text(
+        '[[mutant]]\nfile = "m.py"\noperator = "delete"\noriginal = "return"\n'
+        'mutated = "pass"\nfunction = "h"\nreason = "r"\n',
+        encoding="utf-8",
+    )
+    assert bench.reviewed_reasons(found, {"m.py": source}, listing) == {1: "equivalent: r"}
 
 
 def test_a_reviewed_mutant_of_an_unknown_kind_is_refused(tmp_path: Path) -> None:
