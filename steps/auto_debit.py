@@ -85,7 +85,7 @@ def _(side: Side, signing: Signing, result: str) -> SigningPage:
     target_fixture="signing_page",
 )
 def _(ucsp_under_test: UcspUnderTest, signing: Signing, result: str) -> SigningPage:
-    return ucsp_under_test.auto_debit.answer_signing_page(signing, result, unknown_token=True)
+    return ucsp_under_test.auto_debit.answer_unknown_signing_page(signing, result)
 
 
 @then(

@@ -57,6 +57,17 @@ def _(ucsp_under_test: UcspUnderTest, order: Order) -> Exchange:
     return ucsp_under_test.payment.resubmit(order)
 
 
+@when(
+    parse(
+        "the Industry Service submits the same order again "
+        "with an unknown trxInfo field {name:Word}"
+    ),
+    target_fixture="resubmission",
+)
+def _(ucsp_under_test: UcspUnderTest, order: Order, name: str) -> Exchange:
+    return ucsp_under_test.payment.resubmit_with_unknown_field(order, name)
+
+
 @then("the resubmission is answered with the first answer's code and trxInfo")
 def _(ucsp_under_test: UcspUnderTest, resubmission: Exchange, order: Order) -> None:
     ucsp_under_test.payment.check_answered_as_first(order, resubmission)

@@ -28,6 +28,7 @@ def _load(name: str) -> ModuleType:
     return module
 
 
+_load("mutator_faults")  # imported by the mutator beside it
 mutator = _load("mutator")
 
 

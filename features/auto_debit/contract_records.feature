@@ -26,6 +26,13 @@ Feature: How the Industry Service keeps its record of a contract
       | signed   | 01    | ACTIVE   |
       | declined | 00    | DECLINED |
 
+  @industry @AD-15 @AD-10 @AD-11 @AD-13 @FMT-06 @FMT-07 @SEC-01 @TRN-04
+  Scenario: A signing notice with signStatus 01 for a closed contract is answered 00 and the contract stays closed
+    Given the user holds a closed auto-debit contract
+    When UCSP sends a signing notice of the contract with signStatus 01
+    Then the signing notice is answered with code 00
+    And the contract is still recorded as CLOSED for its user
+
   @industry @AD-16 @AD-10 @AD-11 @FMT-06 @FMT-07 @SEC-01 @TRN-04
   Scenario: The browser coming back to the frontUrl after the signing notice leaves the contract active
     Given a new user has been asked to sign an auto-debit agreement

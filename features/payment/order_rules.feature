@@ -10,6 +10,17 @@ Feature: Order rules of the UCSP
     Then the resubmission is answered with the first answer's code and trxInfo
     And no further result notice of the order is delivered
 
+  @ucsp @PAY-02 @FMT-06 @FMT-07 @SEC-01 @TRN-04 @PAY-01 @PAY-05 @PAY-06
+  Scenario Outline: A resubmission that only adds the unknown trxInfo field <name> gets the first answer
+    Given an order of 100.00 CNY has been paid
+    When the Industry Service submits the same order again with an unknown trxInfo field <name>
+    Then the resubmission is answered with the first answer's code and trxInfo
+
+    Examples:
+      | name         |
+      | memo         |
+      | industryCode |
+
   @ucsp @PAY-03 @FMT-06 @FMT-07 @PAY-01 @SEC-01 @TRN-04
   Scenario: An orderId reused with a different amount is rejected with code 36 and the first order is unchanged
     Given an order of 100.00 CNY has been submitted

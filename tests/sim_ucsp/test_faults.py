@@ -269,6 +269,15 @@ def test_fault_order_id_reuse_accepted(keys_dir: Path) -> None:
     _run(keys_dir, "order-id-reuse-accepted", scenario)
 
 
+def test_fault_resubmission_compares_unknown_fields(keys_dir: Path) -> None:
+    async def scenario(rig: Rig) -> None:
+        trx, _ = await rig.submitted("100")
+        again = await rig.send("SUBMIT_PAYMENT_ORDER", {**trx, "memo": "unknown1"})
+        assert again.code == "36"
+
+    _run(keys_dir, "resubmission-compares-unknown-fields", scenario)
+
+
 def test_fault_replay_accepted(keys_dir: Path) -> None:
     async def scenario(rig: Rig) -> None:
         body = rig.sign(rig.message("SUBMIT_PAYMENT_ORDER", rig.order()))

@@ -116,7 +116,13 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         if rule is not None and rule.action == "tamper":
             body = flip_signature(body)
             headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
-            request = httpx.Request(request.method, request.url, headers=headers, content=body)
+            request = httpx.Request(
+                request.method,
+                request.url,
+                headers=headers,
+                content=body,
+                extensions=request.extensions,
+            )
         if rule is not None and rule.action == "hold":
             released: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self.held.append((request, released))

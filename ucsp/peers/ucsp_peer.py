@@ -2,7 +2,7 @@
 
 A clean reference UCSP does the platform's work (tn, cashier, signing page, notices,
 inquiries); around it the peer can answer a gateway request with a chosen code, late or not
-at all, corrupt an answer, hold, drop or duplicate outbound notices, and send crafted
+at all, corrupt an answer, hold, drop, duplicate or tamper with outbound notices, and send crafted
 notices of its own. Every exchange lands in one journal.
 """
 
@@ -158,7 +158,8 @@ class UcspPeer:
             self.order_overrides.setdefault((msg_type, order_id), deque()).extend(copies)
 
     def gate_notices(self, msg_type: str, action: str, count: int = 1) -> None:
-        """``hold``, ``drop`` or ``duplicate`` the next ``count`` outbound notices."""
+        """``hold``, ``drop``, ``duplicate`` or ``tamper`` with (break the signature of) the next
+        ``count`` outbound notices."""
         self.gate.add_rule(msg_type, GateRule(action, count))
 
     def held_notice_ids(self, match: Callable[[dict[str, Any]], bool]) -> list[str]:

@@ -25,7 +25,6 @@ import secrets
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
-from urllib.parse import urlsplit, urlunsplit
 
 from ucsp.checks.auto_debit import (
     check_contract_id,
@@ -121,29 +120,37 @@ def unknown_contract_id() -> str:
     return "C" + secrets.token_hex(12)
 
 
-_TOKEN = re.compile(r"[A-Za-z0-9]{8,}")
+_TOKEN_CHAR = re.compile(r"[A-Za-z0-9_.~-]")  # the unreserved characters of a URL
 
 
-def unknown_token_url(url: str) -> str:
-    """``url`` with its token (the longest run of at least 8 letters and digits in its path
-    or query, the last of equals) changed into another of the same form: each digit and
-    letter shifted by one within its kind, so it can no longer name an issued token."""
-    parts = urlsplit(url)
-    found = [(m, "path") for m in _TOKEN.finditer(parts.path)]
-    found += [(m, "query") for m in _TOKEN.finditer(parts.query)]
-    if not found:
-        raise ValueError(f"the signUrl {url} holds no token: cannot make an unknown one")
-    match, where = max(reversed(found), key=lambda f: len(f[0].group()))
-    text: str = getattr(parts, where)
-    text = text[: match.start()] + "".join(map(_shifted, match.group())) + text[match.end() :]
-    return urlunsplit(parts._replace(**{where: text}))
+def unknown_token_url(url: str, other: str) -> str:
+    """``url`` (a signUrl) with its token changed into one issued to no one. The token is
+    where ``url`` differs from ``other`` (the signUrl of a second, identical signing
+    request), widened to whole unreserved characters; it becomes itself reversed, or the
+    two tokens spliced: the same length and characters, so the same form."""
+    prefix = _shared(url, other)
+    suffix = _shared(url[prefix:][::-1], other[prefix:][::-1])
+    if url == other:
+        raise ValueError(f"two signings got the same signUrl {url}: no token to change")
+    while prefix and _TOKEN_CHAR.fullmatch(url[prefix - 1]):
+        prefix -= 1
+    while suffix and _TOKEN_CHAR.fullmatch(url[len(url) - suffix]):
+        suffix -= 1
+    mine, theirs = url[prefix : len(url) - suffix], other[prefix : len(other) - suffix]
+    if not all(_TOKEN_CHAR.fullmatch(c) for c in mine + theirs):
+        raise ValueError(f"the signUrls {url} and {other} differ in more than a token")
+    half = len(mine) // 2
+    candidates = [mine[::-1], theirs[:half] + mine[half:], mine[:half] + theirs[half:]]
+    fresh = [c for c in candidates if len(c) == len(mine) and c not in (mine, theirs)]
+    if not fresh:
+        raise ValueError(f"cannot make a token unlike {mine!r} and {theirs!r}")
+    return url[:prefix] + fresh[0] + url[len(url) - suffix :]
 
 
-def _shifted(char: str) -> str:
-    for first, size in (("0", 10), ("a", 26), ("A", 26)):
-        if first <= char < chr(ord(first) + size):
-            return chr(ord(first) + (ord(char) - ord(first) + 1) % size)
-    return char
+def _shared(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` share from their start."""
+    pairs = enumerate(zip(a, b, strict=False))
+    return next((i for i, (x, y) in pairs if x != y), min(len(a), len(b)))
 
 
 class AutoDebit(ABC):
@@ -203,16 +210,13 @@ class AutoDebit(ABC):
         return signing
 
     def answer_signing_page(
-        self, signing: Signing, result: str, unknown_token: bool = False
+        self, signing: Signing, result: str, url: str | None = None
     ) -> SigningPage:
-        """The user signs (00) or declines (01) on the page behind the signUrl (or behind the
-        signUrl of a token never issued, when ``unknown_token``)."""
-        url = signing.sign_url
-        check_sign_url_given(url, signing.user_id, self.sign_rule("00"))
+        """The user signs (00) or declines (01) on the page behind the signUrl (or ``url``)."""
+        check_sign_url_given(signing.sign_url, signing.user_id, self.sign_rule("00"))
         http = self.side.d.http
+        url = url or signing.sign_url
         assert http is not None and url is not None
-        if unknown_token:
-            url = unknown_token_url(url)
         page = self.side.call(http.post(url, data={"result": result}))
         seen = self.sign_notices_now(signing.user_id)
         return SigningPage(page.status_code, page.headers.get("location"), len(seen))

@@ -45,7 +45,6 @@ from ucsp.sides.auto_debit import (
     unknown_contract_id,
 )
 from ucsp.sides.result import Answered, Mirrored
-from ucsp.sides.side import DEFAULT_WAIT
 from ucsp.transport import Exchange
 
 if TYPE_CHECKING:
@@ -233,24 +232,24 @@ class IndustryAutoDebit(AutoDebit):
         """The browser follows the signing page's redirect to the frontUrl, as a browser
         does (a GET, following the IS's own redirects); the contract the return names. From
         now on its recorded status falls under AD-16: the notice decides, not the return."""
-        if page.status != 302 or not page.location:
-            raise SuiteError(f"the suite's signing page answered HTTP {page.status}, no redirect")
-        query = parse_qs(urlsplit(page.location).query)
+        query = parse_qs(urlsplit(page.location or "").query)
+        contract_id, sign_status = (
+            query.get("contractId", [""])[0],
+            query.get("signStatus", [""])[0],
+        )
+        if page.status != 302 or not page.location or not contract_id or not sign_status:
+            raise SuiteError(
+                f"the suite's signing page answered HTTP {page.status} to {page.location!r}: "
+                "no redirect naming the contractId and signStatus"
+            )
         http = self.side.d.http
         assert http is not None
         self.side.call(http.get(page.location, follow_redirects=True))
-        return Contract(
-            query.get("contractId", [""])[0],
-            signing.user_id,
-            query.get("signStatus", [""])[0],
-            decided_by="AD-16",
-        )
+        return Contract(contract_id, signing.user_id, sign_status, decided_by="AD-16")
 
     def deliver_held_sign_notice(self, signing: Signing) -> None:
         """Let the user's held signing notice go; the IS answers it 00 (AD-16)."""
-        side = self.side
-        delivered = side.call(side.delivered(side.call(side.held_notices(userId=signing.user_id))))
-        check_notice_answered_by_industry(delivered[-1], side.target, "00", "AD-16")
+        self.side.release_held("AD-16", userId=signing.user_id)
 
     def check_first_sign_notice_answered(self, signing: Signing, code: str) -> None:
         """The user's first signing notice, its signature broken, was answered ``code``
@@ -379,6 +378,4 @@ class IndustryAutoDebit(AutoDebit):
 
     def deliver_held_notice(self, charge: Charge) -> list[JournalEntry]:
         """Let the held result notice of the charge go; its exchange, once answered."""
-        side = self.side
-        held = side.call(side.held_notices(orderId=charge.order_id))
-        return side.call(side.delivered(held, max(side.target.profile.schedule[-1], DEFAULT_WAIT)))
+        return self.side.release_held(None, orderId=charge.order_id)

@@ -6,12 +6,14 @@ answers to PAYMENT_RESULT_INQUIRY.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ucsp.checks.auto_debit import check_charge_answer, check_close_answer, check_delivered_to
 from ucsp.checks.notices import check_notice_sent_by_ucsp
 from ucsp.checks.payment import check_not_created
+from ucsp.errors import SuiteError
 from ucsp.journal import JournalEntry
 from ucsp.messages import TxnStatus, TxnType
 from ucsp.money import Money
@@ -27,7 +29,9 @@ from ucsp.sides.auto_debit import (
     Charge,
     Closing,
     Signing,
+    SigningPage,
     new_user_id,
+    unknown_token_url,
 )
 from ucsp.sides.result import Answered, Order
 from ucsp.transport import Exchange
@@ -112,6 +116,27 @@ class UcspAutoDebit(AutoDebit):
         }
         self._send(signing, SIGN, trx, unknown)
         return signing
+
+    def answer_unknown_signing_page(self, signing: Signing, result: str) -> SigningPage:
+        """``result`` posted to the signing page of a token never issued: the signUrl with
+        its token changed, found by comparing it with the signUrl of a second, identical
+        signing request (a signUrl the suite cannot tell the token of is a suite ERROR)."""
+        again = replace(signing, code=None, trx_info={})
+        trx = {
+            "merId": self.side.target.industry.mer_id,
+            "userId": signing.user_id,
+            "frontUrl": signing.front_url,
+            "backUrl": signing.back_url,
+        }
+        self._send(again, SIGN, trx, None)
+        first, second = signing.sign_url, again.sign_url
+        if again.code != "00" or not first or not second:
+            raise SuiteError("a second signing request got no signUrl to tell the token by")
+        try:
+            url = unknown_token_url(first, second)
+        except ValueError as exc:
+            raise SuiteError(str(exc)) from None
+        return self.answer_signing_page(signing, result, url)
 
     def _check_sign_notice(self, signing: Signing, notice: JournalEntry, result: str) -> None:
         rule = self.sign_notice_rule

@@ -26,7 +26,6 @@ from ucsp.checks.inquiry import (
     requirement_for_answer,
 )
 from ucsp.checks.messages import check_fresh_msg_ids, check_sent_message
-from ucsp.checks.notices import check_notice_answered_by_industry
 from ucsp.envelope import format_time
 from ucsp.journal import JournalEntry, exchange_of, msg_id_of
 from ucsp.messages import MsgType, Party, TxnType
@@ -327,10 +326,7 @@ class IndustryInquiry(Inquiry):
 
     def deliver_held_notice(self, order: Order) -> None:
         """Let the held notices of ``order`` go; the IS answers the last 00 (NOT-07)."""
-        side = self.side
-        delivered = side.call(side.delivered(side.call(side.held_notices(orderId=order.order_id))))
-        target = self.side.target
-        check_notice_answered_by_industry(delivered[-1], target, "00", self.notice_answer_rule)
+        self.side.release_held(self.notice_answer_rule, orderId=order.order_id)
 
     def send_notice(self, order: Order, status: str) -> SentNotice:
         """A PAYMENT_RESULT_NOTICE of ``order`` with ``status``, sent by the suite itself; from

@@ -25,6 +25,7 @@ from ucsp.checks.payment import (
     check_submission,
 )
 from ucsp.drivers.harness import HarnessAnswer
+from ucsp.errors import AuthoringError
 from ucsp.journal import JournalEntry, json_object
 from ucsp.messages import MsgType, TxnStatus, TxnType
 from ucsp.money import Money
@@ -249,6 +250,14 @@ class UcspPayment(Payment):
     def resubmit(self, order: Order, **changes: str) -> Exchange:
         """The same order again (same orderId), with ``changes``, in a fresh envelope."""
         return self.side.request(SUBMIT, {**self.sent_trx(order), **changes})
+
+    def resubmit_with_unknown_field(self, order: Order, name: str) -> Exchange:
+        """The same order again with one more trxInfo field ``name``, one the request does not
+        have (receivers ignore unknown fields, PROTOCOL.md §2)."""
+        sent = self.sent_trx(order)
+        if name in sent:
+            raise AuthoringError(f"{name} is a field of the order already: name an unknown one")
+        return self.resubmit(order, **{name: "unknown1"})
 
     def refund_request(self, original: Order, txn_amt: str, order_id: str) -> Exchange:
         """PAYMENT_REFUND of ``original`` under ``order_id``."""

@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import Any
 
 from ucsp.checks import ensure
+from ucsp.checks.notices import check_notice_answered_by_industry
 from ucsp.deployment import Deployment, IndustryDeployment, UcspDeployment
 from ucsp.drivers.harness import HarnessDriver
 from ucsp.errors import SuiteError
@@ -22,7 +23,7 @@ from ucsp.sides.payment import IndustryPayment, UcspPayment
 from ucsp.sides.probe import IndustryProbe, UcspProbe
 from ucsp.sides.reversal_industry import IndustryReversal
 from ucsp.sides.reversal_ucsp import UcspReversal
-from ucsp.sides.side import Side
+from ucsp.sides.side import DEFAULT_WAIT, Side
 from ucsp.transport import Exchange
 
 
@@ -125,6 +126,16 @@ class IndustryUnderTest(Side):
         delivered = [entry for entry in found if entry is not None]
         if len(delivered) < len(released):
             raise SuiteError(f"a released notice ({', '.join(released)}) never went out")
+        return delivered
+
+    def release_held(self, rule: str | None, **trx: str) -> list[JournalEntry]:
+        """Let the held notices whose trxInfo has these values go, once UCSP has produced
+        one, each waited for until the Industry Service answered it (at most the schedule's
+        last slot); the last must be answered 00, under ``rule`` (None: judged elsewhere)."""
+        within = max(self.target.profile.schedule[-1], DEFAULT_WAIT)
+        delivered = self.call(self.delivered(self.call(self.held_notices(within, **trx)), within))
+        if rule is not None:
+            check_notice_answered_by_industry(delivered[-1], self.target, "00", rule)
         return delivered
 
     @cached_property

@@ -156,8 +156,9 @@ NOTICE_CHECK_FAULTS = (
     _f(
         "sign-notice-overwrites-status",
         "idempotency",
-        "A later SIGN_AUTO_DEBIT_NOTICE with the other signStatus overwrites a contract "
-        "already recorded from a notice (ACTIVE becomes DECLINED, DECLINED becomes ACTIVE).",
+        "A later SIGN_AUTO_DEBIT_NOTICE with another status than the contract's overwrites a "
+        "contract already recorded from a notice (ACTIVE becomes DECLINED, DECLINED or "
+        "CLOSED becomes what the notice says).",
         "PROTOCOL.md 8 (Industry Service rules): a contract recorded from a notice -> 00, "
         "nothing changes, whatever its signStatus says",
     ),

@@ -215,7 +215,7 @@ class NoticeReceiver(Receiver):
         if known.status is pending and "sign-notice-ignores-front-url-contract" in self.faults:
             return True
         reopens = known.status is closed and status is ContractStatus.ACTIVE
-        overwrites = known.status not in (pending, closed, status)
+        overwrites = known.status not in (pending, status)
         if (reopens and "sign-notice-reopens-closed" in self.faults) or (
             overwrites and "sign-notice-overwrites-status" in self.faults
         ):

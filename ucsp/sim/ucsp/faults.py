@@ -151,6 +151,14 @@ CATALOGUE: tuple[Fault, ...] = (
         "Retries a notice with the bytes of the first attempt (same msgID, timeStamp, signature).",
         "§4: every transmission, retries included, is fresh",
     ),
+    Fault(
+        "resubmission-compares-unknown-fields",
+        "idempotency",
+        "Compares a resubmitted order's whole trxInfo, unknown fields included, so a "
+        "resubmission that only adds an unknown field is refused 36 as a reuse.",
+        "§2: unknown fields are ignored by receivers; §8: an identical resubmission gets the "
+        "first answer",
+    ),
     # --- sandbox hooks --------------------------------------------------------------------
     Fault(
         "sign-hook-unknown-token-400",

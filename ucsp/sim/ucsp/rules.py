@@ -89,11 +89,11 @@ def _request_fields(msg_type: str) -> tuple[str, ...]:
     return tuple(r.path[1] for r in rules if len(r.path) == 2 and r.path[0] == "trxInfo")
 
 
-def fingerprint(msg_type: str, trx_info: Mapping[str, Any]) -> str:
-    """Digest of the request content that idempotency compares (unknown fields ignored)."""
-    content: dict[str, Any] = {
-        name: trx_info[name] for name in _request_fields(msg_type) if name in trx_info
-    }
+def fingerprint(msg_type: str, trx_info: Mapping[str, Any], every_field: bool = False) -> str:
+    """Digest of the request content that idempotency compares (unknown fields ignored,
+    unless ``every_field``)."""
+    names = trx_info if every_field else _request_fields(msg_type)
+    content: dict[str, Any] = {name: trx_info[name] for name in names if name in trx_info}
     if isinstance(content.get("txnAmt"), str) and content["txnAmt"].isdigit():
         content["txnAmt"] = str(int(content["txnAmt"]))
     text = _FINGERPRINT_JSON.encode([msg_type, content])

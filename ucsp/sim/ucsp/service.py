@@ -108,6 +108,10 @@ class Business:
             self._stamped = (second, second.astimezone(zone).strftime(TIME_FORMAT), self.profile)
         return self._stamped[1]
 
+    def _fingerprint(self, msg_type: str, trx: dict[str, Any]) -> str:
+        every = "resubmission-compares-unknown-fields" in self.faults
+        return rules.fingerprint(msg_type, trx, every_field=every)
+
     # --- gateway requests ----------------------------------------------------------------
 
     def handle(
@@ -141,7 +145,7 @@ class Business:
         def first(
             tx: Tx, industry: Industry, msg_type: str, trx: dict[str, Any], base_url: str
         ) -> Outcome:
-            digest = rules.fingerprint(msg_type, trx)
+            digest = self._fingerprint(msg_type, trx)
             again = self._resubmitted(tx, industry, msg_type, trx, digest)
             if again is not None:
                 return again
@@ -183,7 +187,7 @@ class Business:
     def _submit_payment_order(
         self, tx: Tx, industry: Industry, msg_type: str, trx: dict[str, Any], base_url: str
     ) -> Outcome:
-        digest = rules.fingerprint(msg_type, trx)
+        digest = self._fingerprint(msg_type, trx)
         merchant = self.registry.merchant_of(industry.code, trx["merId"])
         verdict = rules.merchant_verdict(merchant, trx["acqIIN"], self.faults)
         if verdict is None:
