@@ -108,27 +108,23 @@ class UcspAutoDebit(AutoDebit):
         signing = Signing(
             user_id=new_user_id(), front_url=self.new_front_url(), back_url=self.back_url()
         )
-        trx = {
+        self._send(signing, SIGN, self._sign_trx(signing), unknown)
+        return signing
+
+    def _sign_trx(self, signing: Signing) -> dict[str, str]:
+        return {
             "merId": self.side.target.industry.mer_id,
             "userId": signing.user_id,
             "frontUrl": signing.front_url,
             "backUrl": signing.back_url,
         }
-        self._send(signing, SIGN, trx, unknown)
-        return signing
 
     def answer_unknown_signing_page(self, signing: Signing, result: str) -> SigningPage:
         """``result`` posted to the signing page of a token never issued: the signUrl with
         its token changed, found by comparing it with the signUrl of a second, identical
         signing request (a signUrl the suite cannot tell the token of is a suite ERROR)."""
         again = replace(signing, code=None, trx_info={})
-        trx = {
-            "merId": self.side.target.industry.mer_id,
-            "userId": signing.user_id,
-            "frontUrl": signing.front_url,
-            "backUrl": signing.back_url,
-        }
-        self._send(again, SIGN, trx, None)
+        self._send(again, SIGN, self._sign_trx(signing))
         first, second = signing.sign_url, again.sign_url
         if again.code != "00" or not first or not second:
             raise SuiteError("a second signing request got no signUrl to tell the token by")
