@@ -81,6 +81,13 @@ def _(side: Side, signing: Signing, result: str) -> SigningPage:
 
 
 @when(
+    parse('the result "{result:Text}" is posted to the signing page'), target_fixture="signing_page"
+)
+def _(ucsp_under_test: UcspUnderTest, signing: Signing, result: str) -> SigningPage:
+    return ucsp_under_test.auto_debit.answer_signing_page(signing, result)
+
+
+@when(
     parse('the result "{result:Text}" is posted to the signing page of an unknown token'),
     target_fixture="signing_page",
 )
@@ -110,6 +117,11 @@ def _(
 @then(parse("the signing page answers HTTP {status:Count}"))
 def _(side: Side, signing_page: SigningPage, status: int) -> None:
     side.auto_debit.check_page_answered(signing_page, status)
+
+
+@then("no signing notice is delivered for the user")
+def _(side: Side, signing: Signing) -> None:
+    side.auto_debit.check_no_further_sign_notice(signing, sent=0)
 
 
 @then("no further signing notice is delivered for the user")

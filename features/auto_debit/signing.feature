@@ -53,6 +53,13 @@ Feature: Signing an auto-debit agreement
     And no further signing notice is delivered for the user
 
   @ucsp @PAY-06 @AD-01 @FMT-06 @FMT-07 @SEC-01 @TRN-04
+  Scenario: A result other than 00 or 01 posted to the signing page is refused with HTTP 400 and sends no notice
+    Given a new user has been asked to sign an auto-debit agreement
+    When the result "02" is posted to the signing page
+    Then the signing page answers HTTP 400
+    And no signing notice is delivered for the user
+
+  @ucsp @PAY-06 @AD-01 @FMT-06 @FMT-07 @SEC-01 @TRN-04
   Scenario: The signing page of an unknown token answers HTTP 404
     Given a new user has been asked to sign an auto-debit agreement
     When the result "00" is posted to the signing page of an unknown token

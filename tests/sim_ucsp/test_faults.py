@@ -211,6 +211,17 @@ def test_fault_charges_any_merchant(keys_dir: Path) -> None:
     _run(keys_dir, "charges-any-merchant", scenario)
 
 
+def test_fault_sign_hook_accepts_any_result(keys_dir: Path) -> None:
+    async def scenario(rig: Rig) -> None:
+        reply = await rig.send("SIGN_AUTO_DEBIT", rig.sign_request())
+        assert reply.code == "00"
+        assert (await rig.hook(reply.trx["signUrl"], "02")).status_code == 302
+        await rig.drain()
+        rig.industry.failures.clear()  # the notice's signStatus 02 is malformed, as expected
+
+    _run(keys_dir, "sign-hook-accepts-any-result", scenario)
+
+
 def test_fault_sign_hook_unknown_token_400(keys_dir: Path) -> None:
     async def scenario(rig: Rig) -> None:
         reply = await rig.send("SIGN_AUTO_DEBIT", rig.sign_request())

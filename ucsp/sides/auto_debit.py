@@ -275,12 +275,13 @@ class AutoDebit(ABC):
         """A contract a new user declined (its notice delivered)."""
         return self.contract(DECLINED)
 
-    def check_no_further_sign_notice(self, signing: Signing) -> None:
-        """The user's signing notice was sent once (PAY-06: a second answer changed nothing)."""
+    def check_no_further_sign_notice(self, signing: Signing, sent: int = 1) -> None:
+        """The user's signing notice was sent ``sent`` times (PAY-06: a second or refused
+        answer of the signing page sent nothing more)."""
         self.side.payment.quiet_period()
         count = len(self.sign_notices_now(signing.user_id))
         what = f"{SIGN_NOTICE}s for user {signing.user_id}"
-        check_no_more_notices(count, 1, what, "PAY-06")
+        check_no_more_notices(count, sent, what, "PAY-06")
 
     # --- closing ----------------------------------------------------------------------------
 

@@ -161,6 +161,13 @@ CATALOGUE: tuple[Fault, ...] = (
     ),
     # --- sandbox hooks --------------------------------------------------------------------
     Fault(
+        "sign-hook-accepts-any-result",
+        "business",
+        "Takes a result other than 00 or 01 on the signing page for a decline: 302 and a "
+        "SIGN_AUTO_DEBIT_NOTICE instead of 400.",
+        "§8 (Sandbox hooks): another result -> 400",
+    ),
+    Fault(
         "sign-hook-unknown-token-400",
         "business",
         "Answers a POST to the signing page of a token it never issued with 400, as for a bad "

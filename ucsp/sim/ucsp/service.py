@@ -376,7 +376,7 @@ class Business:
             if contract is None:
                 unknown = 400 if "sign-hook-unknown-token-400" in self.faults else 404
                 return HookResult(unknown, "unknown signing token")
-            if result not in HOOK_RESULTS:
+            if result not in HOOK_RESULTS and "sign-hook-accepts-any-result" not in self.faults:
                 return HookResult(400, "form field result must be 00 or 01")
             if contract.status is not ContractStatus.PENDING:
                 return HookResult(409, "this agreement was already signed or declined")
