@@ -642,3 +642,13 @@ def test_run_goes_on_after_warnings_and_stops_on_problems(
     monkeypatch.setattr(doctor, "run_checks", lambda target: [warning, problem])
     with pytest.raises(ConfigError, match=r"^preflight failed: FAIL UCSP gateway answers"):
         run(RunOptions(target=example, out=tmp_path / "b"), io.StringIO())
+
+
+def test_without_a_harness_or_a_terminal_the_operator_check_warns_with_its_fix() -> None:
+    from ucsp.doctor.industry_sut import operator_check
+
+    alone = operator_check(False)
+    assert alone.warning and not alone.problem
+    assert alone.line().startswith("WARN operator terminal") and "harness_url" in alone.line()
+    present = operator_check(True)
+    assert present.ok and not present.warning and present.line().startswith("ok  ")

@@ -80,3 +80,22 @@ def test_status_questions_go_to_the_operator() -> None:
     assert asyncio.run(driver.order("ORDER0001")) == {"orderId": "ORDER0001", "status": "SUCCEEDED"}
     assert asyncio.run(driver.session("user0001")) is True
     assert len(asked) == 2
+
+
+class _NeverWait(Journal):
+    async def wait_entry(self, *args: object, **kwargs: object) -> JournalEntry | None:
+        raise AssertionError("the driver waited for a message nobody would send")
+
+
+def test_with_no_operator_a_call_fails_at_once_with_one_line() -> None:
+    out = io.StringIO()
+    driver = ManualDriver(_NeverWait(), out, ask=lambda p: "", attended=lambda: False)
+    with pytest.raises(HarnessError, match="no TTY") as raised:
+        asyncio.run(driver.pay("10000", "156"))
+    assert "\n" not in str(raised.value) and "harness_url" in str(raised.value)
+    assert "OPERATOR" not in out.getvalue()  # nobody to tell
+
+
+def test_the_terminal_decides_only_when_the_prompts_go_to_it() -> None:
+    assert ManualDriver(Journal(), io.StringIO()).attended() is True
+    assert ManualDriver(Journal(), attended=lambda: False).attended() is False

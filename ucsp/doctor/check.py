@@ -28,23 +28,24 @@ class Check:
     detail: str = ""
     fix: str = ""
     graded_by: str = ""  # the requirement whose scenarios grade what the SUT did
+    advice: bool = False  # a warning about the run itself (with its fix), not a problem
 
     @property
     def problem(self) -> bool:
-        return not self.ok and not self.graded_by
+        return not self.ok and not self.graded_by and not self.advice
 
     @property
     def warning(self) -> bool:
-        return not self.ok and bool(self.graded_by)
+        return not self.ok and (bool(self.graded_by) or self.advice)
 
     def line(self) -> str:
-        mark = "ok  " if self.ok else ("WARN" if self.graded_by else "FAIL")
+        mark = "ok  " if self.ok else ("WARN" if self.warning else "FAIL")
         text = f"{mark} {self.name}"
         if self.detail:
             text += f": {self.detail}"
-        if self.warning:
+        if self.graded_by and not self.ok:
             text += f" (this will be graded by {self.graded_by})"
-        elif self.problem and self.fix:
+        elif not self.ok and self.fix:
             text += f" (fix: {self.fix})"
         return text
 

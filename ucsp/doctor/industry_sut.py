@@ -10,6 +10,7 @@ from ucsp.codec import Codec
 from ucsp.doctor.check import LOGIN_ACCEPTED, NOT_SERVED, TIMEOUT, Check, graded
 from ucsp.doctor.signers import signer_cert
 from ucsp.doctor.wire import answer_check, clock_check, post
+from ucsp.drivers.manual import has_terminal
 from ucsp.envelope import ENC_CERT_ID_FIELD
 from ucsp.errors import RequirementViolation
 from ucsp.login_encoding import LoginBuilder, LoginUser
@@ -90,4 +91,22 @@ def industry_checks(target: Target, codec: Codec) -> list[Check]:
                 "correct industry.harness_url or start the harness",
             )
         )
+    else:
+        checks.append(operator_check(has_terminal()))
     return checks
+
+
+def operator_check(attended: bool) -> Check:
+    """Without a harness the manual driver prompts an operator: warn when no terminal is
+    there, as in CI, where every scenario that needs the Industry Service to act fails at
+    once as a driver ERROR."""
+    if attended:
+        return Check("operator terminal", True, "the manual driver will prompt here")
+    return Check(
+        "operator terminal",
+        False,
+        "no harness_url and no terminal: scenarios that need the Industry Service to act "
+        "will be driver ERRORs",
+        fix="give the target an industry.harness_url, or run at a terminal",
+        advice=True,
+    )

@@ -19,6 +19,21 @@ from ucsp.journal import Journal, JournalEntry, about
 Ask = Callable[[str], str]
 
 
+NO_OPERATOR = (
+    "the manual driver needs an operator at a terminal and this run has none (no TTY, e.g. "
+    "CI); give the target an industry.harness_url to run unattended"
+)
+
+
+def has_terminal() -> bool:
+    """Whether a controlling terminal is there for an operator to act on the prompts."""
+    try:
+        with open("/dev/tty", "r+", encoding="utf-8"):
+            return True
+    except OSError:
+        return False
+
+
 def ask_terminal(prompt: str) -> str:
     """Ask the operator at the controlling terminal (pytest captures stdin and stdout)."""
     try:
@@ -27,11 +42,7 @@ def ask_terminal(prompt: str) -> str:
             tty.flush()
             return tty.readline()
     except OSError:
-        raise HarnessError(
-            0,
-            "the manual driver needs an operator at a terminal; give the target an "
-            "industry.harness_url to run unattended",
-        ) from None
+        raise HarnessError(0, NO_OPERATOR) from None
 
 
 class TerminalOut:
@@ -57,12 +68,18 @@ class ManualDriver(HarnessDriver):
         out: TextIO | TerminalOut | None = None,
         ask: Ask = ask_terminal,
         wait_seconds: float = 300.0,
+        attended: Callable[[], bool] | None = None,
     ) -> None:
+        """``attended`` tells whether an operator can see the prompts (default: a
+        controlling terminal when the prompts go to it, always when ``out`` is given)."""
         self.journal, self.ask = journal, ask
         self.out = out if out is not None else TerminalOut()
         self.wait_seconds = wait_seconds
+        self.attended = attended or (has_terminal if out is None else lambda: True)
 
     def _tell(self, text: str) -> None:
+        if not self.attended():  # fail at once: nobody would act in the wait
+            raise HarnessError(0, NO_OPERATOR)
         print(
             f"\n>>> OPERATOR: {text}\n    (waiting up to {self.wait_seconds:.0f} s)",
             file=self.out,
