@@ -25,6 +25,7 @@ from ucsp.deployment import (
 )
 from ucsp.errors import ConfigError
 from ucsp.mask import Masker
+from ucsp.requirements import roles_of
 from ucsp.sides.roles import IndustryUnderTest, UcspUnderTest, side_for
 from ucsp.sides.side import Side
 from ucsp.target import ROLES, Role, Target, load_target
@@ -119,9 +120,8 @@ def selected_roles(config: pytest.Config) -> tuple[Role, ...]:
 
 def scenario_roles(item_or_func: Any) -> tuple[Role, ...]:
     """The roles a scenario applies to: its role tags, or both when it has none."""
-    marks = {m.name for m in getattr(item_or_func, "pytestmark", [])}
-    tagged = tuple(r for r in ROLES if r in marks)
-    return tagged or ROLES
+    runs_for = roles_of(m.name for m in getattr(item_or_func, "pytestmark", []))
+    return tuple(r for r in ROLES if r in runs_for)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -80,6 +80,13 @@ class Role(StrEnum):
 
 
 ROLE_TAGS: frozenset[str] = frozenset(role.value for role in Role)
+
+
+def roles_of(tags: Iterable[str]) -> tuple[Role, ...]:
+    """The roles a scenario with these tags runs for: its role tags, or both without one."""
+    names = set(tags)
+    return tuple(role for role in Role if role in names) or tuple(Role)
+
 
 _E = TypeVar("_E", bound=StrEnum)
 

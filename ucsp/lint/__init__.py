@@ -8,8 +8,9 @@ happens beside the library itself (``steps/lint.py``, ``python -m steps.lint``).
 """
 
 from ucsp.lint.model import Case, CaseStep, Problem, summary_line
-from ucsp.lint.tags import roles_of, tag_problems
+from ucsp.lint.tags import tag_problems
 from ucsp.lint.titles import render_title, unique_titles
+from ucsp.requirements import roles_of
 
 __all__ = [
     "Case",

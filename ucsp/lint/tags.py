@@ -8,18 +8,12 @@ that applies to it, and a role tag never names a role its requirements exclude.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from ucsp.lint.model import Case, Problem
 from ucsp.requirements import ROLE_TAGS, Requirement, Role
 
 WORDING = {Role.INDUSTRY: "an Industry Service under test", Role.UCSP: "a UCSP under test"}
-
-
-def roles_of(tags: Iterable[str]) -> tuple[Role, ...]:
-    """The roles a scenario with these tags runs for: its role tags, or both."""
-    names = set(tags)
-    return tuple(role for role in Role if role in names) or tuple(Role)
 
 
 def _only(requirement: Requirement) -> str:
