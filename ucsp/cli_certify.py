@@ -4,7 +4,6 @@ verify-evidence."""
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from ucsp import suite_files
 from ucsp.crypto import load_certificate
 from ucsp.errors import ConfigError
+from ucsp.lint.child import run_library_module
 
 Subparsers = Any
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -151,18 +151,7 @@ def register_steps(sub: Subparsers) -> None:
 
 
 def cmd_steps(args: argparse.Namespace) -> int:
-    # The step library lives beside the features and imports pytest-bdd: run it apart, in
-    # the suite's own files (the checkout, or the installed package's data).
-    done = subprocess.run(
-        [sys.executable, "-m", "steps.catalogue"],
-        cwd=suite_files.ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise ConfigError("cannot read the step library: " + done.stderr.strip()[-300:])
-    sys.stdout.write(done.stdout)
+    sys.stdout.write(run_library_module("steps.catalogue").stdout)
     return EXIT_OK
 
 
