@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import os
 import random
 import re
@@ -153,21 +154,26 @@ def load_reviewed_functions(path: Path) -> dict[tuple[str, str], Review]:
 
 def function_at(source: str, line: int) -> str | None:
     """The qualified name (``Class.method``) of the innermost function holding ``line``."""
-    found: str | None = None
+    inside = [name for first, last, name in _function_spans(source) if first <= line <= last]
+    return inside[-1] if inside else None
+
+
+@functools.cache
+def _function_spans(source: str) -> tuple[tuple[int, int, str], ...]:
+    """Every function of ``source``, outer before inner: (first line, last line, qualified
+    name); parsed once per source."""
+    spans: list[tuple[int, int, str]] = []
 
     def visit(node: ast.AST, prefix: str) -> None:
-        nonlocal found
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 name = prefix + child.name
-                inside = child.lineno <= line <= (child.end_lineno or child.lineno)
-                if inside and not isinstance(child, ast.ClassDef):
-                    found = name
-                if inside:
-                    visit(child, name + ".")
+                if not isinstance(child, ast.ClassDef):
+                    spans.append((child.lineno, child.end_lineno or child.lineno, name))
+                visit(child, name + ".")
 
     visit(ast.parse(source), "")
-    return found
+    return tuple(spans)
 
 
 def reviewed_reasons(

@@ -128,10 +128,10 @@ def unknown_token_url(url: str, other: str) -> str:
     where ``url`` differs from ``other`` (the signUrl of a second, identical signing
     request), widened to whole unreserved characters; it becomes itself reversed, or the
     two tokens spliced: the same length and characters, so the same form."""
-    prefix = _shared(url, other)
-    suffix = _shared(url[prefix:][::-1], other[prefix:][::-1])
     if url == other:
         raise ValueError(f"two signings got the same signUrl {url}: no token to change")
+    prefix = _shared(url, other)
+    suffix = _shared(url[prefix:][::-1], other[prefix:][::-1])
     while prefix and _TOKEN_CHAR.fullmatch(url[prefix - 1]):
         prefix -= 1
     while suffix and _TOKEN_CHAR.fullmatch(url[len(url) - suffix]):
