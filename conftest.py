@@ -3,8 +3,10 @@
 pytest_plugins = [
     "plugins.requirements",
     "plugins.deployment",
+    "plugins.step_outcomes",
     "plugins.results",
     "plugins.team_features",
+    "plugins.cucumber_workers",
     "steps.payment",
     "steps.security",
     "steps.format",

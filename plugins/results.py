@@ -6,11 +6,26 @@ and the error (kind and one-line cause); and for the run (:func:`ucsp.outcome.ru
 its overall result, whether it is partial and why, what it selected, and which requirements
 the whole suite covers (collected before any selection). The run's result and badge are also
 JUnit XML properties of the test suite. The fault self-test and the reports read it.
+
+``--progress-file FILE`` is the run's live event stream, one JSON object a line (key
+``event``): ``collected`` (the number of tests once selected), ``start`` (a test's node ID,
+title, role and feature), ``wait`` (what it waits for, :mod:`ucsp.activity`, and by when:
+``due`` seconds after it started, or null) and ``finish`` (its record, without exchanges).
+Each line is one appending write, so that several processes may write the file at once.
+
+Under pytest-xdist (``-n N``) each worker records its own tests and writes their ``start``
+and ``wait`` lines; the finished record travels to the controller in the teardown report (a
+user property it pops before JUnit sees it), what the worker collected in its
+``workeroutput``; the controller writes ``collected``, ``finish`` and ``results.json``, its
+records in collection order, so that they are the same whatever the number of workers.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -19,6 +34,7 @@ import allure
 import allure_commons
 import pytest
 from _pytest.junitxml import xml_key
+from allure_commons.model2 import StatusDetails
 
 from plugins.deployment import (
     NOT_APPLICABLE,
@@ -29,11 +45,14 @@ from plugins.deployment import (
     selected_roles,
 )
 from plugins.requirements import requirement_ids, requirement_registry, strict_conformance
+from plugins.step_outcomes import steps_of
+from ucsp import activity
 from ucsp.journal import JournalEntry
 from ucsp.lint.titles import render_title, unique_titles
 from ucsp.mask import DEFAULT, Masker
 from ucsp.outcome import Selection, run_summary
 from ucsp.provenance import suite_features, suite_modules
+from ucsp.report.allure_extras import allure_status, requirement_link
 from ucsp.results import ResultsFile, write_results
 
 
@@ -57,8 +76,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--progress-file",
         default=None,
         metavar="FILE",
-        help="append one JSON line per finished test (for live progress)",
+        help="append the run's live events, one JSON line each (collected, start, wait, finish)",
     )
+
+
+RECORD_PROPERTY = "ucsp-record"  # a worker's finished record, on its way to the controller
+WORKER_OUTPUT = "ucsp-collection"  # what a worker collected, in its workeroutput
+
+
+def append_event(path: str | os.PathLike[str], event: dict[str, Any]) -> None:
+    """One line of the progress file, in one appending write (whole even when several
+    processes append at once)."""
+    data = (json.dumps(event) + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -68,19 +102,36 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    activity.listen(None)
     mask = getattr(config, "_ucsp_allure_mask", None)
     if mask is not None:
         allure_commons.plugin_manager.unregister(mask)
 
 
 class AllureMask:
-    """Masks each Allure result (names, step parameters, status details) before it is written."""
+    """Gives each Allure result its scenario's graded status (:func:`allure_status`) and
+    masks it (names, step parameters, status details) before it is written."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        self.scenario: dict[str, Any] | None = None  # the record of the scenario Allure writes
 
     @allure_commons.hookimpl(tryfirst=True)
     def report_result(self, result: Any) -> None:
+        if self.scenario is not None:  # its status as graded (a WARNING passes, named so)
+            old = result.statusDetails
+            graded = allure_status(
+                self.scenario,
+                requirement_registry(self.config),
+                strict_conformance(self.config),
+                getattr(old, "trace", None),
+            )
+            if graded is not None:
+                result.status = graded["status"]
+                result.statusDetails = StatusDetails(
+                    message=graded["message"], trace=graded["trace"]
+                )
+            self.scenario = None
         masker_of(self.config).scrub(result)
 
     @allure_commons.hookimpl(tryfirst=True)
@@ -120,6 +171,51 @@ class ResultsRecorder:
         self.features: set[str] = set()  # feature files collected (before any selection)
         self.modules: set[str] = set()  # modules of the collected tests that are no scenario
         self.ungraded: dict[str, list[tuple[str, str]]] = {}  # nodeid -> properties to add
+        self.worker = hasattr(config, "workerinput")  # an xdist worker: the controller reports
+        self.order: list[str] = []  # node IDs in collection order, once selected
+        self.finished: set[str] = set()
+        self.progress: str | None = config.getoption("--progress-file", None)
+        self.running: tuple[str, float] | None = None  # node ID, when it started (monotonic)
+        self.interrupted = False  # a Ctrl-C ended the session
+        if self.progress:
+            activity.listen(self._waiting)
+
+    def _event(self, event: dict[str, Any]) -> None:
+        if self.progress:
+            append_event(self.progress, masker_of(self.config).value(event))
+
+    def _waiting(self, what: str, within: float | None) -> None:
+        """A ``wait`` line: what the running test waits for (called from any thread)."""
+        running = self.running
+        if running is None:
+            return
+        nodeid, started = running
+        due = None if within is None else round(time.monotonic() - started + within, 1)
+        self._event({"event": "wait", "nodeid": nodeid, "what": what, "due": due})
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """The selection is final (each worker collects the same)."""
+        self.order = [item.nodeid for item in session.items]
+        if not self.worker:
+            self._event({"event": "collected", "total": len(self.order)})
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        """The controller: a worker's selection (the same on every worker)."""
+        if not self.order:
+            self.order = list(ids)
+            self._event({"event": "collected", "total": len(self.order)})
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """The controller: what a worker's whole collection covers."""
+        collected = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT)
+        if not collected:
+            return
+        for rid, roles in collected["coverage"].items():
+            self.coverage.setdefault(rid, set()).update(roles)
+        self.features.update(collected["features"])
+        self.modules.update(collected["modules"])
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -155,6 +251,11 @@ class ResultsRecorder:
             "duration": 0.0,
             "exchanges": [],
         }
+        self.running = (item.nodeid, time.monotonic())
+        record = self.records[item.nodeid]
+        self._event(
+            {"event": "start", **{k: record[k] for k in ("nodeid", "title", "role", "feature")}}
+        )
 
     @pytest.hookimpl(trylast=True)
     def pytest_bdd_before_scenario(self, request: pytest.FixtureRequest) -> None:
@@ -162,16 +263,24 @@ class ResultsRecorder:
         record = self.records.get(request.node.nodeid)
         if record is not None and self.config.getoption("--alluredir", None):
             allure.dynamic.tag(f"role:{record['role']}")
+            registry = requirement_registry(self.config)
             for rid in requirement_ids(request.node):
                 allure.dynamic.label("requirement", rid)
+                if rid in registry:
+                    url, name = requirement_link(registry[rid])
+                    allure.dynamic.link(url, link_type="requirement", name=name)
+            self.config._ucsp_allure_mask.scenario = record  # type: ignore[attr-defined]
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> None:
         if call.when != "call":
             return
         record, deployment = self.records.get(item.nodeid), deployment_of(item)
-        if record is not None and deployment is not None:
-            masker = masker_of(self.config)
+        if record is None:
+            return
+        masker = masker_of(self.config)
+        record["steps"] = masker.value(steps_of(item))  # also when no deployment was made
+        if deployment is not None:
             entries = deployment.peer_journal.entries
             record["exchanges"] = [exchange_record(e, masker) for e in entries]
             if not self.config.getoption("--alluredir", None):
@@ -186,6 +295,12 @@ class ResultsRecorder:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # tryfirst: masked before JUnit, the terminal or anyone else reads the report
+        carried = [v for k, v in report.user_properties if k == RECORD_PROPERTY]
+        if carried:  # the controller: a worker's finished record
+            report.user_properties = [p for p in report.user_properties if p[0] != RECORD_PROPERTY]
+            mask_report(report, masker_of(self.config))
+            self.records[report.nodeid] = json.loads(str(carried[-1]))
+            return
         mask_report(report, masker_of(self.config))
         record = self.records.get(report.nodeid)
         if record is None:
@@ -215,6 +330,8 @@ class ResultsRecorder:
             ]
         if record["error"] is not None and record["verdict"] == "error":
             record["message"] = record["error"]["cause"]
+        if report.when == "teardown" and self.worker:
+            report.user_properties.append((RECORD_PROPERTY, json.dumps(record)))
 
     def _ungraded_error(self, record: dict[str, Any], report: pytest.TestReport) -> None:
         """A test failed that no grading saw (a plain test module): an ERROR of the suite,
@@ -229,12 +346,14 @@ class ResultsRecorder:
         ]
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
-        path, record = self.config.getoption("--progress-file", None), self.records.get(nodeid)
-        if path and record is not None:
-            summary = {k: v for k, v in record.items() if k != "exchanges"}
-            line = masker_of(self.config).value(summary)
-            with open(path, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(line) + "\n")
+        self.running = None
+        record = self.records.get(nodeid)
+        if record is None:
+            return
+        self.finished.add(nodeid)
+        if not self.worker:
+            summary = {k: v for k, v in record.items() if k not in ("exchanges", "steps")}
+            self._event({**summary, "event": "finish"})
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -254,9 +373,25 @@ class ResultsRecorder:
             }
             self.pytest_runtest_logfinish(report.nodeid or "<collection>")
 
+    def finished_records(self) -> list[dict[str, Any]]:
+        """The records of the tests that ran to their end (never one a Ctrl-C cut short), in
+        collection order; collection errors first."""
+        rank = {nodeid: index for index, nodeid in enumerate(self.order)}
+        done = [r for n, r in self.records.items() if n in self.finished]
+        return sorted(done, key=lambda r: rank.get(str(r["nodeid"]), -1))
+
     @pytest.hookimpl(tryfirst=True)  # before junitxml writes its file
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        run = self.run_summary(session, list(self.records.values()))
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.worker:  # the controller reports; it needs what this worker collected
+            session.config.workeroutput[WORKER_OUTPUT] = {  # type: ignore[attr-defined]
+                "coverage": {rid: sorted(roles) for rid, roles in self.coverage.items()},
+                "features": sorted(self.features),
+                "modules": sorted(self.modules),
+            }
+            return
+        interrupted = self.interrupted and exitstatus == pytest.ExitCode.INTERRUPTED
+        records = self.finished_records()
+        run = self.run_summary(session, records, interrupted)
         xml = self.config.stash.get(xml_key, None)
         if xml is not None:
             for name in ("result", "badge", "partial", "stopped"):
@@ -264,10 +399,21 @@ class ResultsRecorder:
         path = self.config.getoption("--results-json", None)
         if path:
             masker = masker_of(self.config)
-            records = [masker.value(r) for r in self.records.values()]
-            write_results(Path(path), ResultsFile(masker.value(run), records))
+            masked = [masker.value(r) for r in records]
+            write_results(Path(path), ResultsFile(masker.value(run), masked))
 
-    def run_summary(self, session: pytest.Session, records: list[dict[str, Any]]) -> dict[str, Any]:
+    @pytest.hookimpl
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """A Ctrl-C, not a session stopped on purpose (``session.shouldstop``); a second one
+        (the runner forwards one) must not cut ``results.json`` short."""
+        if isinstance(excinfo.value, pytest.Session.Interrupted):
+            return
+        self.interrupted = True
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def run_summary(
+        self, session: pytest.Session, records: list[dict[str, Any]], interrupted: bool = False
+    ) -> dict[str, Any]:
         """The run as a whole (:func:`ucsp.outcome.run_summary`)."""
         config = self.config
         try:
@@ -299,6 +445,7 @@ class ResultsRecorder:
             if self.features
             else [],
             outside_tests=sorted(_shown(m) for m in self.modules - own_modules),
+            interrupted=interrupted,
         )
         run["features"] = sorted(_shown(f) for f in self.features)
         return run

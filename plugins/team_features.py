@@ -32,13 +32,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if team_paths(config):
-        _title_paths_outside_rootdir()
+    _title_paths_outside_rootdir()  # a --features directory may hold a test module too
 
 
 def _title_paths_outside_rootdir() -> None:
-    """Let Allure title a feature file outside the rootdir (by its folder and name); its
-    pytest-bdd listener assumes every feature file lies under the rootdir."""
+    """Let Allure title a feature file outside the rootdir (by its folder and name), whether
+    the suite binds it or a team's test module does; its pytest-bdd listener assumes every
+    feature file lies under the rootdir."""
     try:
         from allure_pytest_bdd import pytest_bdd_listener
     except ImportError:  # Allure is not installed: nothing to adapt

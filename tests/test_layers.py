@@ -20,6 +20,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "kit",
         (
             "ucsp.errors",
+            "ucsp.activity",
             "ucsp.suite_files",
             "ucsp.codes",
             "ucsp.messages",
@@ -63,6 +64,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ucsp.report",
             "ucsp.doctor",
             "ucsp.runner",
+            "ucsp.progress",
+            "ucsp.baseline",
+            "ucsp.compare",
             "ucsp.load",
             "ucsp.cli",
             "ucsp.cli_certify",

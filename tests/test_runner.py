@@ -196,7 +196,7 @@ def test_junit_reports_one_failure(failing_run: tuple[RunResult, str]) -> None:
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("2", "1", "0")
     failed = [case for case in suite.iter("testcase") if case.find("failure") is not None]
     assert len(failed) == 1
-    assert "a_paid_order_is_notified" in str(failed[0].get("name"))
+    assert failed[0].get("name") == f"{FAILING} [ucsp]"
     failure = failed[0].find("failure")
     assert failure is not None and "PAY-05" in str(failure.get("message"))
 
@@ -221,8 +221,12 @@ def test_live_progress_prints_each_verdict_then_the_summary(
     lines = text.splitlines()
     assert lines[0].startswith("ucsp-conformance 0.1.0: run ")
     assert f"role(s) under test: ucsp; reports in {result.out}" in lines[0]
-    passed = re.compile(rf"^PASS  \[ucsp\] {FEATURE}: {re.escape(PASSING)} \(\d+\.\d\d s\)$")
-    failed = re.compile(rf"^FAIL  \[ucsp\] {FEATURE}: {re.escape(FAILING)} \(\d+\.\d\d s\)$")
+    passed = re.compile(
+        rf"^\[[12]/2\] PASS  \[ucsp\] {FEATURE}: {re.escape(PASSING)} \(\d+\.\d\d s\)$"
+    )
+    failed = re.compile(
+        rf"^\[[12]/2\] FAIL  \[ucsp\] {FEATURE}: {re.escape(FAILING)} \(\d+\.\d\d s\)$"
+    )
     assert sum(bool(passed.match(line)) for line in lines) == 1, text
     index = next(i for i, line in enumerate(lines) if failed.match(line))
     assert lines[index + 1].startswith("      PAY-05: "), text  # the violation under it
@@ -617,22 +621,14 @@ scenarios(str(Path(__file__).parent / "team.feature"))
 
 
 @pytest.fixture
-def team_features() -> Any:
-    """A directory of a team's own scenarios inside the checkout (reports/ is not tracked)."""
-    directory = ROOT / "reports" / f".team-{threading.get_ident()}-{id(object())}"
-    directory.mkdir(parents=True)
-    try:
-        (directory / "team.feature").write_text(TEAM_FEATURE, encoding="utf-8")
-        (directory / "conftest.py").write_text(TEAM_CONFTEST, encoding="utf-8")
-        (directory / "test_team.py").write_text(TEAM_TESTS, encoding="utf-8")
-        yield directory
-    finally:
-        for file in directory.rglob("*"):
-            if file.is_file():
-                file.unlink()
-        for sub in sorted(directory.rglob("*"), reverse=True):
-            sub.rmdir()
-        directory.rmdir()
+def team_features(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory of a team's own scenarios with its own test module, outside the checkout
+    (which allure-pytest-bdd's title path alone would refuse)."""
+    directory = tmp_path_factory.mktemp("team")
+    (directory / "team.feature").write_text(TEAM_FEATURE, encoding="utf-8")
+    (directory / "conftest.py").write_text(TEAM_CONFTEST, encoding="utf-8")
+    (directory / "test_team.py").write_text(TEAM_TESTS, encoding="utf-8")
+    return directory
 
 
 def test_an_undefined_step_is_an_error_and_the_run_incomplete_exit_2(
@@ -656,10 +652,12 @@ def test_an_undefined_step_is_an_error_and_the_run_incomplete_exit_2(
     assert by_name[PASSING]["verdict"] == "pass"
     summary = read_results(tmp_path / "results.json").run
     assert (summary["result"], summary["badge"]) == ("INCOMPLETE", "PARTIAL INCOMPLETE")
-    shown = team_features.relative_to(ROOT).as_posix() + "/team.feature"
+    shown = (team_features / "team.feature").as_posix()
     assert f"feature files outside the suite's own set: {shown}" in summary["partialReasons"]
     lines = stream.getvalue().splitlines()
-    assert any(line.startswith("ERROR [ucsp] Team scenarios: A team scenario") for line in lines)
+    assert any(
+        re.match(r"\[\d/2\] ERROR \[ucsp\] Team scenarios: A team scenario", line) for line in lines
+    )
     assert lines[-1] == "result: PARTIAL INCOMPLETE (exit 2)"
     html = (tmp_path / "report.html").read_text("utf-8")
     assert 'data-result="INCOMPLETE">PARTIAL INCOMPLETE</span>' in html
@@ -674,7 +672,7 @@ class StopsTheSut(io.StringIO):
 
     def write(self, text: str) -> int:
         written = super().write(text)
-        verdicts = re.findall(r"^(?:PASS|FAIL|ERROR|WARN) ", self.getvalue(), re.M)
+        verdicts = re.findall(r"^\[\d+/\d+\] (?:PASS|FAIL|ERROR|WARN) ", self.getvalue(), re.M)
         if not self.stopped and len(verdicts) >= self.after:
             self.stopped = True
             self.sut.servers[0].stop()  # the SUT's own server: connections are refused now
@@ -723,3 +721,51 @@ def test_a_sut_gone_mid_run_is_an_error_and_the_run_stops_incomplete(tmp_path: P
     junit = ET.parse(result.out / "junit.xml").find(".//testsuite")  # noqa: S314 - our own file
     assert junit is not None
     assert (junit.get("failures"), junit.get("errors")) == ("0", str(len(errors)))
+
+
+# --- Ctrl-C ---------------------------------------------------------------------------------
+
+
+class InterruptsAtTheFirstVerdict(io.StringIO):
+    """The run's output stream: a Ctrl-C as the first verdict line is printed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.interrupted = False
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        verdict = re.compile(r"^\[\d+/\d+\] (?:PASS|FAIL|ERROR|WARN) ", re.M)
+        if not self.interrupted and text.endswith("\n") and verdict.search(self.getvalue()):
+            self.interrupted = True
+            raise KeyboardInterrupt
+        return written
+
+
+def test_ctrl_c_stops_the_scenarios_and_still_reports_incomplete_exit_2(tmp_path: Path) -> None:
+    stream = InterruptsAtTheFirstVerdict()
+    options = RunOptions(sut="ucsp", faults=["notice-wrong-amount"], tags="PAY-05", out=tmp_path)
+
+    result = run(options, stream)
+
+    assert stream.interrupted
+    assert result.exit_code == 2  # a failure was seen, but the run did not end: INCOMPLETE
+    lines = stream.getvalue().splitlines()
+    assert "interrupted: stopping the scenarios" in lines
+    assert "interrupted" in lines
+    assert lines[-1] == "result: PARTIAL INCOMPLETE (exit 2)"
+    summary = read_results(tmp_path / "results.json").run
+    assert (summary["result"], summary["stopped"], summary["interrupted"]) == (
+        "INCOMPLETE",
+        "interrupted",
+        True,
+    )
+    assert len(result.records) >= 1
+    assert all(r["verdict"] in ("pass", "failure") for r in result.records)
+    assert json.loads((tmp_path / "requirements.json").read_text("utf-8"))
+    html = (tmp_path / "report.html").read_text("utf-8")
+    assert 'data-result="INCOMPLETE"' in html
+    assert '<div class="partial" id="stopped">interrupted</div>' in html
+    manifest = verify_pack(tmp_path / "evidence.zip").manifest
+    assert (manifest["result"], manifest["stopped"]) == ("INCOMPLETE", "interrupted")
+    assert not (tmp_path / ".progress.jsonl").exists()

@@ -1,5 +1,5 @@
 """Certification subcommands of ``ucsp-conformance``: run, doctor, steps, faults,
-verify-evidence."""
+verify-evidence, compare."""
 
 from __future__ import annotations
 
@@ -68,6 +68,26 @@ def register_run(sub: Subparsers) -> None:
         metavar="NAME",
         help="only the scenario with this name (repeatable)",
     )
+    run.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="TOML list of waivers: known deviations that do not fail the run until they "
+        "expire (README: Baselines and comparison)",
+    )
+    run.add_argument(
+        "--certify",
+        action="store_true",
+        help="a certification run: refuses --baseline, and says so in the evidence manifest",
+    )
+    run.add_argument(
+        "-n",
+        "--workers",
+        metavar="N",
+        default=None,
+        help="run the scenarios on N worker processes, or auto (one per core); embedded "
+        "reference implementations only: a real target runs serially",
+    )
     _profile_option(run)
     run.set_defaults(func=cmd_run)
 
@@ -116,8 +136,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             out=args.out,
             faults=args.faults,
             scenarios=args.scenarios,
+            workers=args.workers,
             features=args.features,
             force=args.force,
+            baseline=args.baseline.resolve() if args.baseline else None,
+            certify=args.certify,
         )
     )
     return result.exit_code
@@ -146,12 +169,25 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def register_steps(sub: Subparsers) -> None:
-    steps = sub.add_parser("steps", help="print the step catalogue (Markdown)")
+    steps = sub.add_parser("steps", help="print the step catalogue (Markdown, or --html)")
+    steps.add_argument(
+        "--html", action="store_true", help="one self-contained, searchable HTML page instead"
+    )
+    steps.add_argument("--out", type=Path, metavar="FILE", help="write it to FILE, not stdout")
     steps.set_defaults(func=cmd_steps)
 
 
 def cmd_steps(args: argparse.Namespace) -> int:
-    sys.stdout.write(run_library_module("steps.catalogue").stdout)
+    catalogue = run_library_module("steps.catalogue", ["--html"] if args.html else []).stdout
+    if args.out is None:
+        sys.stdout.write(catalogue)
+        return EXIT_OK
+    try:
+        args.out.write_text(catalogue, encoding="utf-8")
+    except OSError as exc:
+        why = exc.strerror or exc
+        raise ConfigError(f"--out {args.out}: cannot write the catalogue ({why})") from None
+    print(f"step catalogue written to {args.out}")
     return EXIT_OK
 
 
@@ -218,10 +254,34 @@ def cmd_verify_evidence(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def register_compare(sub: Subparsers) -> None:
+    compare = sub.add_parser(
+        "compare",
+        help="list the requirement and scenario verdicts that changed between two runs",
+        description="OLD and NEW: report directories or evidence.zip files. Exit 0 when "
+        "nothing changed, 1 when a verdict (or the overall result) changed or a cell or "
+        "scenario was added or removed, 2 when a run cannot be read.",
+    )
+    compare.add_argument("old", type=Path, metavar="OLD")
+    compare.add_argument("new", type=Path, metavar="NEW")
+    compare.add_argument("--json", action="store_true", help="print the changes as JSON")
+    compare.set_defaults(func=cmd_compare)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from ucsp.compare import compare, load_run, render, render_json
+
+    old, new = load_run(args.old), load_run(args.new)
+    changes = compare(old, new)
+    print(render_json(old, new, changes) if args.json else render(old, new, changes))
+    return EXIT_FAILED if changes else EXIT_OK
+
+
 REGISTRARS = [
     register_run,
     register_doctor,
     register_steps,
     register_faults,
     register_verify_evidence,
+    register_compare,
 ]

@@ -4,6 +4,8 @@ Waiting on a journal is waiting for one specific exchange: :meth:`Journal.wait_e
 predicate on a single entry (built with :func:`exchange_of`, :func:`answer_to` or
 :func:`about`) and returns the first entry that satisfies it, never "any new entry" or "the
 N-th entry of an order", which a crafted or an earlier message would satisfy too early.
+A wait that has to wait is announced (:mod:`ucsp.activity`) with what it waits for: the
+phrase a predicate carries (:func:`described`), or the one the caller gives.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+
+from ucsp import activity
 
 Direction = Literal["in", "out"]
 Match = Callable[["JournalEntry"], bool]
@@ -89,13 +93,34 @@ def msg_id_of(body: bytes | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
+WHAT = "__what__"  # the attribute of a predicate naming what it accepts
+
+
+def described(match: Match, what: str) -> Match:
+    """``match``, naming what it accepts for the live progress ("PAYMENT_RESULT_NOTICE from
+    the SUT")."""
+    setattr(match, WHAT, what)
+    return match
+
+
+def what_of(match: Match, default: str = "an exchange") -> str:
+    """The phrase a predicate carries (``default`` when it carries none)."""
+    what = getattr(match, WHAT, None)
+    return what if isinstance(what, str) else default
+
+
+def _seen_from(direction: Direction | None) -> str:
+    """A direction as the suite's own journal sees it: "in" came from the SUT."""
+    return {"in": " from the SUT", "out": " to the SUT"}.get(direction or "", "")
+
+
 def exchange_of(msg_id: str, direction: Direction | None = None) -> Match:
     """The exchange of the message with this msgID (optionally: in this direction)."""
 
     def match(entry: JournalEntry) -> bool:
         return (direction is None or entry.direction == direction) and entry.msg_id == msg_id
 
-    return match
+    return described(match, f"message {msg_id}{_seen_from(direction)}")
 
 
 def answer_to(request: bytes) -> Match:
@@ -104,7 +129,7 @@ def answer_to(request: bytes) -> Match:
     def match(entry: JournalEntry) -> bool:
         return entry.request == request
 
-    return match
+    return described(match, "the answer to a request")
 
 
 def about(msg_type: str, direction: Direction | None = None, **trx: str) -> Match:
@@ -117,7 +142,7 @@ def about(msg_type: str, direction: Direction | None = None, **trx: str) -> Matc
         values = entry.trx
         return all(values.get(k) == v for k, v in trx.items())
 
-    return match
+    return described(match, f"{msg_type}{_seen_from(direction)}")
 
 
 class Waiters:
@@ -204,19 +229,34 @@ class Journal:
         """The first entry (at or after position ``after``) that ``match`` accepts."""
         return next((e for e in self.entries[after:] if match(e)), None)
 
-    async def wait_entry(self, match: Match, timeout: float, after: int = 0) -> JournalEntry | None:
-        """Wait (real seconds) for the first entry that ``match`` accepts; None on time-out."""
+    async def wait_entry(
+        self, match: Match, timeout: float, after: int = 0, what: str | None = None
+    ) -> JournalEntry | None:
+        """Wait (real seconds) for the first entry that ``match`` accepts; None on time-out.
+
+        ``what`` names it for the live progress (default: the phrase ``match`` carries)."""
+        found = self.find(match, after)
+        if found is not None or timeout <= 0:
+            return found
+        if activity.listening():
+            activity.waiting(what or what_of(match), timeout)
         await self.waiters.wait(lambda: self.find(match, after) is not None, timeout)
         return self.find(match, after)
 
     async def wait_for(
-        self, predicate: Callable[[list[JournalEntry]], bool], timeout: float
+        self,
+        predicate: Callable[[list[JournalEntry]], bool],
+        timeout: float,
+        what: str = "the end of an observation window",
     ) -> bool:
         """Wait (real seconds) until ``predicate(entries)`` holds; False on time-out.
 
         For observation windows (how many transmissions came before a deadline); to wait for
-        one exchange use :meth:`wait_entry`.
+        one exchange use :meth:`wait_entry`. ``what`` names the wait for the live progress
+        ("inquiry 5 of 7").
         """
+        if timeout > 0 and activity.listening() and not predicate(self.entries):
+            activity.waiting(what, timeout)
         return await self.waiters.wait(lambda: predicate(self.entries), timeout)
 
     def clear(self) -> None:

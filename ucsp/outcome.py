@@ -7,7 +7,8 @@ Overall result (:func:`overall_result`):
 - CONFORMANT (exit 0): every selected scenario ran to its end, no FAILURE, no ERROR;
 - NOT CONFORMANT (exit 1): at least one FAILURE, errors or not;
 - INCOMPLETE (exit 2): no FAILURE, and at least one ERROR, a skipped scenario, a stopped
-  run, or a configuration error.
+  run, or a configuration error; and any run interrupted (Ctrl-C), failures or not: its
+  ``stopped`` reason is :data:`INTERRUPTED`.
 
 Requirement matrix (:func:`requirement_matrix`), one cell per requirement and role under
 test (a role the requirement does not list has no cell):
@@ -66,6 +67,7 @@ class Result(StrEnum):
 
 
 EXIT_CODES = {Result.CONFORMANT: 0, Result.NOT_CONFORMANT: 1, Result.INCOMPLETE: 2}
+INTERRUPTED = "interrupted"  # the stopped reason of a run interrupted before its end
 
 
 class Cell(StrEnum):
@@ -94,9 +96,15 @@ CELL_LEGEND: Mapping[Cell, str] = {
 
 
 def overall_result(
-    records: Iterable[Mapping[str, Any]], *, stopped: bool = False, config_error: bool = False
+    records: Iterable[Mapping[str, Any]],
+    *,
+    stopped: bool = False,
+    config_error: bool = False,
+    interrupted: bool = False,
 ) -> Result:
     """The run's result from its scenario records (see the module docstring)."""
+    if interrupted:
+        return Result.INCOMPLETE
     verdicts = Counter(str(r.get("verdict", "")) for r in records)
     if verdicts["failure"]:
         return Result.NOT_CONFORMANT
@@ -301,6 +309,7 @@ def run_summary(
     outside_features: Sequence[str] = (),
     missing_features: Sequence[str] = (),
     outside_tests: Sequence[str] = (),
+    interrupted: bool = False,
 ) -> dict[str, Any]:
     """The ``run`` part of ``results.json``: result, partial marking, selection, counts.
 
@@ -314,7 +323,9 @@ def run_summary(
         missing_features=missing_features,
         outside_tests=outside_tests,
     )
-    result = overall_result(records, stopped=bool(stopped))
+    result = overall_result(records, stopped=bool(stopped), interrupted=interrupted)
+    if interrupted:
+        stopped = INTERRUPTED
     return {
         "result": str(result),
         "exitCode": exit_code(result),
@@ -322,6 +333,7 @@ def run_summary(
         "partialReasons": reasons,
         "badge": badge(result, bool(reasons)),
         "stopped": stopped or None,
+        "interrupted": interrupted,
         "selection": selection.as_dict(),
         "verdicts": dict(Counter(str(r.get("verdict", "")) for r in records)),
         "cells": dict(matrix_counts(rows, selection.roles)),
@@ -352,4 +364,5 @@ def summary_of(
         outside_features=list(run.get("outsideFeatures") or ()),
         missing_features=list(run.get("missingFeatures") or ()),
         outside_tests=list(run.get("outsideTests") or ()),
+        interrupted=bool(run.get("interrupted")),
     )

@@ -8,7 +8,9 @@ Shape::
 Each scenario record holds ``nodeid``, ``scenario``, ``title``, ``feature``, ``role``,
 ``outcome``, ``verdict``, ``requirements`` (the scenario's tags), ``violations`` (one
 ``{"requirement", "level", "message"}`` per requirement violation a check raised),
-``message``, ``duration`` and ``exchanges``.
+``message``, ``duration``, ``exchanges`` and ``steps`` (each Gherkin step: ``keyword``,
+``text``, ``line``, ``outcome`` and the indices of the ``exchanges`` it made;
+``plugins/step_outcomes.py``); a waived failure also carries ``"waived": true``.
 """
 
 from __future__ import annotations

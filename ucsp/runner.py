@@ -1,11 +1,15 @@
 """`ucsp-conformance run`: a certification run with live verdicts, reports and evidence.
 
 The scenarios run under pytest in a child process (the kit itself never imports pytest);
-the child appends one JSON line per finished scenario to a progress file, which this module
-follows to print each verdict as it arrives. Afterwards it writes requirements.json,
-report.html and the signed evidence pack beside junit.xml, allure-results/ and results.json,
-and prints the overall result (:mod:`ucsp.outcome`): CONFORMANT exit 0, NOT CONFORMANT
-exit 1, INCOMPLETE exit 2, marked PARTIAL when the run certifies less than its roles.
+the child appends its events (collected, start, wait, finish) to a progress file, which this
+module follows to show them as they arrive (:mod:`ucsp.progress`); Ctrl-C stops the child
+and still writes every report, INCOMPLETE. ``-n N`` runs the child on pytest-xdist workers
+(embedded reference implementations only). Afterwards it writes requirements.json,
+report.html, junit.xml (rendered from the final records, :mod:`ucsp.report.junit`), Allure's
+extras (:mod:`ucsp.report.allure_extras`) and the signed evidence pack beside results.json,
+cucumber.json (masked) and allure-results/, and prints the overall result
+(:mod:`ucsp.outcome`): CONFORMANT exit 0, NOT CONFORMANT exit 1, INCOMPLETE exit 2,
+marked PARTIAL when the run certifies less than its roles.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,23 +29,36 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ucsp import __version__, suite_files
+from ucsp.baseline import (
+    apply_judgement,
+    check_baseline,
+    evidence_fields,
+    judge,
+    mark_cells,
+    mark_records,
+)
 from ucsp.crypto import Identity
 from ucsp.deployment import faults_for, refuse_profile_without_target
 from ucsp.errors import ConfigError
 from ucsp.keys import Keyset
 from ucsp.lint.child import run_child
+from ucsp.mask import Masker
 from ucsp.outcome import counts_line, requirement_matrix, requirements_json, summary_of
 from ucsp.profile import Profile, default_profile
+from ucsp.progress import Display, display_for
 from ucsp.provenance import digest_files, git_commit, is_test_only_certificate, schema_files
+from ucsp.report.allure_extras import write_allure_extras
+from ucsp.report.cucumber import write_cucumber
 from ucsp.report.evidence import write_pack
 from ucsp.report.html import render_report
+from ucsp.report.junit import write_junit
 from ucsp.requirements import DEFAULT_REGISTRY_PATH, load_registry
 from ucsp.results import ResultsFile, read_results, write_results
 from ucsp.target import ROLES, Target, load_target
 
 ROOT = suite_files.ROOT  # the suite's own files: the checkout, or the wheel's data
 TEST_KEYS = suite_files.TEST_KEYS
-SYMBOL = {"pass": "PASS", "failure": "FAIL", "warning": "WARN", "error": "ERROR", "skipped": "SKIP"}
+INTERRUPT_GRACE = 10.0  # seconds the child has, after a Ctrl-C, to write results.json
 
 
 @dataclass
@@ -55,6 +73,9 @@ class RunOptions:
     features: list[Path] = field(default_factory=list)  # .feature dirs or test paths, anywhere
     force: bool = False  # empty a non-empty --out first
     profile: Path | None = None  # --profile: overrides the target's profile
+    workers: str | None = None  # -n: pytest-xdist workers, a number or "auto" (None, "1": serial)
+    baseline: Path | None = None  # --baseline: a TOML list of waivers (ucsp.baseline)
+    certify: bool = False  # --certify: a certification run, which refuses waivers
 
 
 @dataclass
@@ -119,6 +140,8 @@ def pytest_command(options: RunOptions, out: Path, progress: Path) -> list[str]:
         str(out / "junit.xml"),
         "--alluredir",
         str(out / "allure-results"),
+        "--cucumberjson",
+        str(out / "cucumber.json"),
     ]
     if options.sut:
         command += ["--sut", options.sut]
@@ -130,6 +153,8 @@ def pytest_command(options: RunOptions, out: Path, progress: Path) -> list[str]:
         command += ["-m", options.tags]
     if options.strict:
         command.append("--ucsp-strict")
+    if options.workers not in (None, "1"):
+        command += ["-n", str(options.workers)]
     for fault in options.faults:
         command += ["--fault", fault]
     for scenario in options.scenarios:  # a title as run and list print it, or an outline's name
@@ -148,17 +173,8 @@ def is_team_features(path: Path) -> bool:
     return not any(path.rglob("test_*.py")) and not any(path.rglob("*_test.py"))
 
 
-def _line(record: dict[str, Any]) -> str:
-    verdict = str(record.get("verdict", ""))
-    name = record.get("title") or record.get("scenario") or record.get("nodeid")
-    text = f"{SYMBOL.get(verdict, verdict.upper()):5} [{record.get('role') or '-'}] "
-    text += f"{record.get('feature') or ''}: {name} ({float(record.get('duration', 0)):.2f} s)"
-    if verdict in ("failure", "error", "warning") and record.get("message"):
-        text += "\n      " + str(record["message"]).splitlines()[0][:300]
-    return text
-
-
-def _follow(process: subprocess.Popen[bytes], progress: Path, stream: TextIO) -> None:
+def _follow(process: subprocess.Popen[bytes], progress: Path, display: Display) -> None:
+    """Show the child's events (:mod:`ucsp.progress`) as they arrive, until it exits."""
     offset = 0
     while True:
         done = process.poll() is not None
@@ -169,10 +185,27 @@ def _follow(process: subprocess.Popen[bytes], progress: Path, stream: TextIO) ->
             complete = chunk[: chunk.rfind("\n") + 1]
             offset += len(complete.encode("utf-8"))
             for line in complete.splitlines():
-                print(_line(json.loads(line)), file=stream, flush=True)
+                display.event(json.loads(line))
         if done:
             return
+        display.tick()
         time.sleep(0.1)
+
+
+def _interrupt(process: subprocess.Popen[bytes], grace: float = INTERRUPT_GRACE) -> None:
+    """Stop the child after a Ctrl-C: SIGINT first (pytest ends its session and writes
+    results.json), after ``grace`` seconds SIGTERM, then SIGKILL."""
+    try:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+        process.wait(grace)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def summary(
@@ -209,7 +242,9 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
             f"{target.sut!r}); drop --sut or use another target file"
         )
     _check_faults(options, target)
+    _check_workers(options, target)
     _check_features(options)
+    waivers = check_baseline(options.baseline, options.certify, load_registry())
     _lint_first(options, stream)
     _refuse_out_in_suite(options.out)
     _refuse_non_empty_out(options)
@@ -245,17 +280,34 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        _follow(process, progress, stream)
+        display = display_for(stream)
+        interrupted = False
+        try:
+            _follow(process, progress, display)
+        except KeyboardInterrupt:
+            interrupted = True
+            display.close()
+            print("interrupted: stopping the scenarios", file=stream, flush=True)
+            _interrupt(process)
+        finally:
+            display.close()
         log.seek(0)
         output = log.read().decode("utf-8", "replace")
     progress.unlink(missing_ok=True)
     results = out / "results.json"
-    if not results.exists() or (process.returncode in (2, 3, 4) and not _stopped(results)):
+    if interrupted and not results.exists():  # the child had no time: what it had finished
+        seen = [{"exchanges": [], **r} for r in display.progress.records]
+        write_results(results, ResultsFile({}, seen))
+    if not results.exists() or (
+        process.returncode in (2, 3, 4) and not interrupted and not _stopped(results)
+    ):
         tail = [line for line in output.strip().splitlines() if line.strip()][-3:]
         raise ConfigError("the scenarios could not run: " + " / ".join(tail))
     child = read_results(results)
+    if interrupted:
+        child = ResultsFile({**child.run, "interrupted": True}, child.scenarios)
     records = child.scenarios
-    if not records:
+    if not records and not interrupted:
         raise ConfigError(
             f"no scenario matches --tags {options.tags!r}"
             if options.tags
@@ -264,6 +316,10 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
     profile: Profile = target.profile if target else default_profile()
     registry = load_registry()
     outcome = summary_of(child.run, records, registry, roles)
+    judgement = judge(waivers, records, started.date())  # a waiver holds through its day, UTC
+    outcome = apply_judgement(outcome, records, judgement)
+    records = mark_records(records, judgement)
+    waiver_fields = evidence_fields(judgement, options.certify)
     signer = evidence_signer(target)
     meta = {
         "runId": run_id,
@@ -271,6 +327,8 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
         "suiteVersion": __version__,
         "suiteCommit": git_commit(),
         "roles": roles,
+        "certification": options.certify,
+        "waivers": judgement.as_meta(),
         **{k: outcome[k] for k in ("result", "badge", "partial", "partialReasons", "stopped")},
         "selection": outcome["selection"],
         "targetName": sanitized_target(target)["name"],
@@ -286,25 +344,39 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
             "testOnly": is_test_only_certificate(signer.cert),
         },
     }
-    write_results(results, ResultsFile({**child.run, **outcome, **meta}, records))
+    write_results(results, ResultsFile({**child.run, **outcome, **meta, **waiver_fields}, records))
     rows = requirement_matrix(
         records, registry, roles, outcome["coverage"] or None, strict=options.strict
     )
     (out / "requirements.json").write_text(
-        json.dumps(requirements_json(rows, roles), indent=1), encoding="utf-8"
+        json.dumps(mark_cells(requirements_json(rows, roles), records), indent=1),
+        encoding="utf-8",
     )
     (out / "report.html").write_text(render_report(records, registry, meta, rows), encoding="utf-8")
+    write_junit(out / "junit.xml", records, registry, meta, _feature_files(child.run))
+    masker = Masker(target.private_values() if target else ())
+    write_cucumber(out / "cucumber.json", masker, records)
+    write_allure_extras(out / "allure-results", meta)
+    if options.baseline is not None:  # the waivers as given, signed with the rest
+        shutil.copyfile(options.baseline, out / "baseline.toml")
     write_pack(
         out,
         out / "evidence.zip",
         signer,
-        {**meta, "target": sanitized_target(target), "features": child.run.get("features", [])},
+        {
+            **meta,
+            **waiver_fields,
+            "target": sanitized_target(target),
+            "features": child.run.get("features", []),
+        },
     )
     summary(records, roles, stream, outcome["badge"])
     if outcome["stopped"]:
         print(outcome["stopped"], file=stream)
     print(counts_line(rows, roles), file=stream)
     print(f"report: {out / 'report.html'}\nevidence: {out / 'evidence.zip'}", file=stream)
+    for line in judgement.lines(records):
+        print(line, file=stream)
     for reason in outcome["partialReasons"]:
         print(f"partial: {reason}", file=stream)
     print(f"result: {outcome['badge']} (exit {outcome['exitCode']})", file=stream)
@@ -323,6 +395,22 @@ def _check_faults(options: RunOptions, target: Target | None) -> None:
     roles = [r for r in ROLES if options.sut in (None, "both", r)]
     for role in roles:
         faults_for(role, options.faults, roles)  # raises UnknownFault naming the known ones
+
+
+def _check_workers(options: RunOptions, target: Target | None) -> None:
+    """``-n N``: a number of workers or ``auto``; more than one only for the embedded
+    reference implementations (a real SUT is one system: concurrent scenarios would share
+    its state and its sandbox users, and verdicts would depend on timing)."""
+    workers = None if options.workers is None else str(options.workers)
+    if workers in (None, "1"):
+        return
+    if workers != "auto" and not (workers.isdigit() and int(workers) >= 1):
+        raise ConfigError(f"-n {workers}: name a number of workers (1 or more) or auto")
+    if target is not None:
+        raise ConfigError(
+            f"-n {workers} needs the embedded reference implementations: a real target runs "
+            "serially (see README)"
+        )
 
 
 def _check_features(options: RunOptions) -> None:

@@ -1,5 +1,7 @@
 """report.html in a real browser: opened from disk, no errors, no network, the counts right,
-and a failing scenario's exchange readable after two clicks."""
+a failing scenario's exchange readable after two clicks, its steps with their outcomes, and
+the page's links and filters: a failure's link opens its scenario, the filters hide and show
+scenarios, a matrix cell's link shows the scenarios of its cell."""
 
 from __future__ import annotations
 
@@ -11,8 +13,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 
+from tests.report.test_html import FAILURE_TITLE, META, REGISTRY, WAIVERS, navigable_records
 from tests.support import run_with_one_known_failure
 from ucsp.outcome import CELL_ORDER, matrix_counts, requirement_matrix
+from ucsp.report.html import render_report
+from ucsp.report.html_text import scenario_anchor
 from ucsp.requirements import load_registry
 from ucsp.results import read_results
 from ucsp.runner import RunResult
@@ -73,17 +78,34 @@ class Opened:
         self.requests.append(request.url)
 
 
-@pytest.fixture
-def opened(browser: Browser, report_run: RunResult) -> Iterator[Opened]:
+def _open(browser: Browser, url: str) -> Iterator[Opened]:
     context = browser.new_context()
     try:
         opened = Opened(context.new_page())
-        url = (report_run.out / "report.html").as_uri()
         assert url.startswith("file:///")
         opened.page.goto(url, wait_until="load")
         yield opened
     finally:
         context.close()
+
+
+@pytest.fixture
+def opened(browser: Browser, report_run: RunResult) -> Iterator[Opened]:
+    yield from _open(browser, (report_run.out / "report.html").as_uri())
+
+
+@pytest.fixture(scope="module")
+def navigable(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A page of a pass, a failure (waived), an error, a warning and an older record."""
+    path = tmp_path_factory.mktemp("navigable") / "report.html"
+    meta = {**META, "waivers": WAIVERS}
+    path.write_text(render_report(navigable_records(), REGISTRY, meta), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def nav(browser: Browser, navigable: Path) -> Iterator[Opened]:
+    yield from _open(browser, navigable.as_uri())
 
 
 def _records(report_run: RunResult) -> list[dict[str, Any]]:
@@ -148,3 +170,108 @@ def test_failing_scenario_opens_to_its_request_body(opened: Opened) -> None:
     assert "msgInfo" in request.inner_text()
     assert "SUBMIT_PAYMENT_ORDER" in exchange.locator("> summary").inner_text()
     assert opened.errors == []
+
+
+def test_a_failure_at_the_top_links_to_its_scenario_and_its_steps(opened: Opened) -> None:
+    page = opened.page
+    link = page.locator("#failures li a")
+    assert link.count() == 1
+    assert page.locator("#failures").is_visible()  # the page opens on it, no scrolling
+    assert page.locator("#failures").bounding_box()["y"] < page.viewport_size["height"]  # type: ignore[index]
+    link.click()
+    failing = page.locator("details.scenario[data-verdict=failure]")
+    assert failing.get_attribute("open") is not None
+    assert page.evaluate("location.hash") == "#" + str(failing.get_attribute("id"))
+    assert failing.evaluate("e => e.matches(':target')")
+    assert failing.locator("> summary").is_visible()
+    outcomes = failing.locator("li.step").evaluate_all(
+        "steps => steps.map(s => s.getAttribute('data-outcome'))"
+    )
+    assert outcomes == ["passed", "passed", "failed", "not-run"]
+    assert failing.locator("li.step[data-outcome=failed]").is_visible()
+    # The exchanges of the run sit under the steps that made them.
+    assert failing.locator("li.step details.exchange").count() >= 2
+    assert opened.errors == []
+
+
+def _shown(page: Page) -> list[str]:
+    """The titles of the scenarios the filters leave visible."""
+    visible = page.locator("details.scenario:visible > summary")
+    return [text.split(": ", 1)[1] for text in visible.all_inner_texts()]
+
+
+def test_filters_hide_and_show_scenarios(nav: Opened) -> None:
+    page = nav.page
+    everything = _shown(page)
+    assert len(everything) == 5
+    page.select_option("#filter-verdict", "failure")
+    assert _shown(page) == [FAILURE_TITLE]
+    assert page.locator("#filter-count").inner_text() == "1 of 5 scenarios shown"
+    page.select_option("#filter-verdict", "")
+    page.select_option("#filter-role", "industry")
+    assert _shown(page) == ["A login is refused", "A skewed timeStamp"]
+    page.select_option("#filter-requirement", "SEC-02")
+    assert _shown(page) == ["A skewed timeStamp"]
+    page.select_option("#filter-role", "")
+    assert _shown(page) == [FAILURE_TITLE, "A skewed timeStamp"]  # tagged SEC-02, both roles
+    page.select_option("#filter-requirement", "")
+    page.select_option("#filter-feature", "Login")
+    assert _shown(page) == ["A login is refused"]
+    page.click("#filter-clear")
+    assert _shown(page) == everything
+    assert page.locator("#filter-feature").input_value() == ""
+    # A count is a filter too.
+    page.click("#verdict-summary a[data-verdict=warning]")
+    assert _shown(page) == ["A skewed timeStamp"]
+    assert page.locator("#filter-verdict").input_value() == "warning"
+    assert nav.errors == []
+
+
+def test_a_failure_link_shows_its_scenario_even_when_filtered_out(nav: Opened) -> None:
+    page = nav.page
+    page.select_option("#filter-verdict", "pass")
+    target = page.locator(f"#{scenario_anchor('features/x.py::A paid order is notified[ucsp]')}")
+    assert not target.is_visible()
+    page.locator("#failures li[data-verdict=failure] a").click()
+    assert target.is_visible() and target.get_attribute("open") is not None
+    assert page.locator("#filter-verdict").input_value() == ""  # the filters were cleared
+    assert len(_shown(page)) == 5
+    box = target.bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]  # type: ignore[index]
+    assert target.locator("li.step").count() == 4
+    assert target.locator("h4.before").inner_text() == "Before the steps"
+    assert nav.errors == []
+
+
+def test_a_matrix_cell_link_shows_the_scenarios_of_its_cell(nav: Opened) -> None:
+    page = nav.page
+    row = page.locator("#req-SEC-02")
+    assert "the rule SEC-02" in row.inner_text()
+    row.locator("td[data-role=industry] a.cell-link").click()
+    assert page.evaluate("location.hash") == "#scenarios"
+    assert page.locator("#filter-requirement").input_value() == "SEC-02"
+    assert page.locator("#filter-role").input_value() == "industry"
+    assert _shown(page) == ["A skewed timeStamp"]
+    page.locator("#req-PAY-05 td[data-role=ucsp] a.cell-link").click()
+    assert _shown(page) == [FAILURE_TITLE]
+    # The cell's scenarios are listed in its row too, the failing one marked.
+    listed = page.locator("#req-PAY-05 ul.cell-scenarios li")
+    assert listed.count() == 1
+    assert "FAILURE" in listed.inner_text()
+    listed.locator("a").click()
+    opened = page.locator("details.scenario[data-verdict=failure]")
+    assert opened.get_attribute("open") is not None
+    assert nav.errors == []
+
+
+def test_a_link_from_outside_to_a_scenario_opens_it(browser: Browser, navigable: Path) -> None:
+    anchor = scenario_anchor("features/x.py::A login is refused[industry]")
+    for opened in _open(browser, f"{navigable.as_uri()}#{anchor}"):
+        target = opened.page.locator(f"#{anchor}")
+        assert target.get_attribute("open") is not None
+        assert target.is_visible()
+        box = target.bounding_box()
+        assert box is not None and box["y"] < opened.page.viewport_size["height"]  # type: ignore[index]
+        opened.page.goto(f"{navigable.as_uri()}#req-LOGIN-05")
+        assert opened.page.locator("#req-LOGIN-05").evaluate("e => e.matches(':target')")
+        assert opened.errors == []

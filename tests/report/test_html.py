@@ -1,5 +1,7 @@
-"""report.html: the result badge, the requirement matrix and its legend, and a self-contained,
-escaped page. (The matrix itself is unit-tested in tests/test_outcome.py.)"""
+"""report.html: the result badge, the failures list, the counts and what they count, the
+scenarios with their steps and filters, the requirement matrix with its legend and links, the
+waivers, and a self-contained, escaped page whose every link stays inside it. (The matrix
+itself is unit-tested in tests/test_outcome.py.)"""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import pytest
 from tests.support import seed_registry
 from ucsp.outcome import CELL_LEGEND, CELL_ORDER, matrix_counts, requirement_matrix
 from ucsp.report.html import render_report
+from ucsp.report.html_assets import SCRIPT
+from ucsp.report.html_text import scenario_anchor
 from ucsp.requirements import Requirement
 
 REGISTRY: dict[str, Requirement] = seed_registry(
@@ -165,11 +169,19 @@ def page_text() -> str:
     return render_report(_evil_records(), REGISTRY, META)
 
 
+def _without_own_script(text: str) -> str:
+    """The page without its one script (a constant), which must be there exactly once."""
+    own = f"<script>{SCRIPT}</script>"
+    assert text.count(own) == 1
+    return text.replace(own, "")
+
+
 def test_page_escapes_bodies_messages_and_names(page_text: str) -> None:
+    page_text = _without_own_script(page_text)
     assert "<script" not in page_text.lower()
     assert "<img" not in page_text.lower()
     assert "<iframe" not in page_text.lower()
-    assert "<a " not in page_text.lower()
+    assert "<a " not in re.sub(r'<a (?:class="[a-z-]+" )?href="#', "", page_text).lower()
     assert "<i>" not in page_text and "<b>target" not in page_text
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page_text
     assert "&lt;img src=x onerror=1&gt;" in page_text
@@ -179,7 +191,8 @@ def test_page_escapes_bodies_messages_and_names(page_text: str) -> None:
     assert {tag for tag, _ in page.tags} <= {
         "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "p", "span",
         "main", "div", "b", "table", "thead", "tbody", "tr", "th", "td", "code", "small", "br",
-        "em", "details", "summary", "pre",
+        "em", "details", "summary", "pre", "nav", "section", "ul", "ol", "li", "a", "h4",
+        "label", "select", "option", "button",
     }  # fmt: skip
 
 
@@ -192,11 +205,16 @@ def test_page_pretty_prints_json_bodies_and_keeps_other_bodies(page_text: str) -
 def test_page_loads_nothing_from_anywhere(page_text: str) -> None:
     page = Page(page_text)
     for tag, attrs in page.tags:
-        assert tag not in ("script", "link", "img", "iframe", "object", "embed", "base")
+        assert tag not in ("link", "img", "iframe", "object", "embed", "base", "form")
         for name, value in attrs.items():
+            if name == "href" and tag == "a" and str(value).startswith("#"):
+                continue  # a place in the page itself
             if name in ("src", "href", "action", "srcset", "data", "poster", "formaction"):
                 pytest.fail(f"<{tag} {name}={value!r}> would load or link something")
             assert not (name.startswith("on")), f"<{tag} {name}=...>: an event handler"
+    assert [attrs for tag, attrs in page.tags if tag == "script"] == [{}]  # inline, no src
+    for word in ("fetch", "XMLHttpRequest", "http", "import", "eval", "innerHTML", "src"):
+        assert word not in SCRIPT, word  # the script loads nothing and writes no markup
     style = re.search(r"<style>(.*?)</style>", page_text, re.S)
     assert style is not None
     assert "url(" not in style.group(1) and "@import" not in style.group(1)
@@ -204,7 +222,7 @@ def test_page_loads_nothing_from_anywhere(page_text: str) -> None:
     plain = render_report(_plain_records(), REGISTRY, META)
     assert "http://127.0.0.1:8080/gateway" in plain
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", plain, re.I)
-    assert "<script" not in plain and "<link" not in plain
+    assert "<script" not in _without_own_script(plain) and "<link" not in plain
 
 
 def test_page_shows_the_counts_by_id(page_text: str) -> None:
@@ -221,7 +239,9 @@ def test_page_shows_the_counts_by_id(page_text: str) -> None:
 
 def _matrix_row(page_text: str, requirement: str) -> str:
     """The matrix row of ``requirement`` in the page."""
-    row = re.search(rf'<tr data-requirement="{requirement}">.*?</tr>', page_text, re.S)
+    row = re.search(
+        rf'<tr id="req-{requirement}" data-requirement="{requirement}">.*?</tr>', page_text, re.S
+    )
     assert row is not None, requirement
     return row.group()
 
@@ -303,3 +323,329 @@ def test_page_exchange_timeline_is_relative_to_the_first_exchange(page_text: str
     assert "#1 +0.00 s &middot; suite to SUT &middot; SUBMIT_PAYMENT_ORDER" in page_text
     assert "#2 +1.50 s" in page_text
     assert "Exchanges (2):" in page_text
+
+
+# --- a page you navigate: one failure, one error, one warning --------------------------------
+
+
+def _step(
+    keyword: str, text: str, line: int, outcome: str, exchanges: tuple[int, ...] = ()
+) -> dict[str, Any]:
+    return {
+        "keyword": keyword,
+        "text": text,
+        "line": line,
+        "outcome": outcome,
+        "exchanges": list(exchanges),
+    }
+
+
+def _sent(at: float, msg_type: str) -> dict[str, Any]:
+    return {
+        **_exchange("http://127.0.0.1:8080/gateway", at, '{"a": 1}', '{"b": 2}'),
+        "msgType": msg_type,
+    }
+
+
+FAILURE_TITLE = "A paid order is notified with txnStatus 00"
+
+
+def navigable_records() -> list[dict[str, Any]]:
+    """A pass, a failure (steps, and an exchange a fixture made), an error, a warning, and an
+    older record without steps."""
+    failure = _record(
+        "A paid order is notified",
+        "ucsp",
+        "failure",
+        ["PAY-05", "SEC-02"],
+        title=FAILURE_TITLE,
+        feature="Result notices",
+        violations=[{"requirement": "PAY-05", "level": "MUST", "message": "txnAmt 99.00"}],
+        message="PAY-05: txnAmt 99.00",
+        exchanges=[
+            _sent(1.0, "INDUSTRY_LOGIN_INFO"),
+            _sent(2.0, "SUBMIT_PAYMENT_ORDER"),
+            _sent(3.0, "PAYMENT_RESULT_NOTICE"),
+        ],
+        steps=[
+            _step("Given", "an order of 100.00 CNY has been submitted", 13, "passed", (1,)),
+            _step("When", "the user pays the order", 14, "passed", (2,)),
+            _step("Then", "the notice is delivered with txnStatus 00", 15, "failed"),
+            _step("And", "the order is recorded as SUCCEEDED", 16, "not-run"),
+        ],
+    )
+    error = _record(
+        "A login is refused",
+        "industry",
+        "error",
+        ["LOGIN-05"],
+        feature="Login",
+        error={"kind": "sut-unreachable", "cause": "the SUT cannot be reached"},
+        steps=[_step("When", "the user logs in", 5, "failed"), _step("Then", "x", 6, "not-run")],
+    )
+    warning = _record(
+        "A skewed timeStamp",
+        "industry",
+        "warning",
+        ["SEC-02"],
+        feature="Security",
+        violations=[{"requirement": "SEC-02", "level": "SHOULD", "message": "answered 00"}],
+        message="SEC-02: answered 00",
+        steps=[_step("When", "a skewed request is sent", 8, "passed")],
+    )
+    passed = _record(
+        "An order is answered",
+        "ucsp",
+        "pass",
+        ["PAY-01"],
+        steps=[_step("When", "an order is submitted", 4, "passed")],
+    )
+    older = _record(
+        "An older record",
+        "ucsp",
+        "pass",
+        ["PAY-01"],
+        exchanges=[_sent(5.0, "SUBMIT_PAYMENT_ORDER")],
+    )
+    return [passed, warning, failure, older, error]
+
+
+@pytest.fixture(scope="module")
+def nav_text() -> str:
+    return render_report(navigable_records(), REGISTRY, META)
+
+
+def _scenario_html(text: str, title: str) -> str:
+    found = re.search(
+        r'<details class="scenario"[^>]*>\s*<summary>[^\n]*' + re.escape(title) + r".*?</details>"
+        r"\s*(?=<details class=\"scenario\"|</section>)",
+        text,
+        re.S,
+    )
+    assert found is not None, title
+    return found.group()
+
+
+def _links(text: str) -> list[str]:
+    return [str(a["href"]) for tag, a in Page(text).tags if tag == "a" and a.get("href")]
+
+
+def test_page_opens_on_the_result_the_failures_and_the_filters(nav_text: str) -> None:
+    order = [
+        nav_text.index(marker)
+        for marker in (
+            'id="result"',
+            'id="failures"',
+            'id="warnings"',
+            'id="counts"',
+            'id="filters"',
+            '<details class="scenario"',
+            'id="matrix"',
+        )
+    ]
+    assert order == sorted(order)
+
+
+def test_every_link_points_to_a_place_in_the_page(nav_text: str) -> None:
+    page = Page(nav_text)
+    ids = [str(a["id"]) for _, a in page.tags if a.get("id")]
+    assert len(ids) == len(set(ids)), "ids are unique"
+    links = _links(nav_text)
+    assert links
+    for href in links:
+        assert href.startswith("#") and href[1:] in ids, href
+
+
+def test_failures_and_errors_are_listed_apart_from_warnings_each_linking_to_its_scenario(
+    nav_text: str,
+) -> None:
+    page = Page(nav_text)
+    verdict_of = {a["id"]: a["data-verdict"] for t, a in page.tags if t == "details" and "id" in a}
+    failures = re.search(r'<ul class="problems" id="failures">.*?</ul>', nav_text, re.S)
+    warnings = re.search(r'<ul class="problems" id="warnings">.*?</ul>', nav_text, re.S)
+    assert failures is not None and warnings is not None
+    assert [verdict_of[h[1:]] for h in _links(failures.group())] == ["failure", "error"]
+    assert [verdict_of[h[1:]] for h in _links(warnings.group())] == ["warning"]
+    assert "PAY-05: txnAmt 99.00" in failures.group()
+    assert "sut-unreachable: the SUT cannot be reached" in failures.group()
+    assert "Failures and errors (2 scenario runs)" in nav_text
+    clean = render_report([_record("ok", "ucsp", "pass", ["PAY-01"])], REGISTRY, META)
+    assert Page(clean).by_id["failures-none"] == "No failures and no errors."
+    assert Page(clean).by_id["warnings-none"] == "No warnings."
+
+
+def test_counts_say_what_they_count(nav_text: str) -> None:
+    page = Page(nav_text)
+    assert page.by_id["scenario-counts"] == (
+        "5 scenario runs (each scenario once per role it runs for), by verdict:"
+    )
+    cells = matrix_counts(requirement_matrix(navigable_records(), REGISTRY, BOTH), BOTH)
+    assert page.by_id["requirement-counts"] == (
+        "5 requirements in the registry; 4 of them checked by this run's scenarios. "
+        f"{sum(cells.values())} requirement × role cells (one per requirement and role under "
+        "test it applies to: industry, ucsp), by grade:"
+    )
+    summary = re.search(
+        r'<div class="summary" id="matrix-summary">.*?</div>\n</section>', nav_text, re.S
+    )
+    assert summary is not None
+    assert summary.group().count("<small>cells</small>") == len(CELL_ORDER)
+
+
+def test_a_scenario_shows_its_steps_with_outcomes_and_the_exchanges_under_them(
+    nav_text: str,
+) -> None:
+    section = _scenario_html(nav_text, FAILURE_TITLE)
+    steps = re.findall(r'<li class="step" data-outcome="([a-z-]+)">(.*?)</li>', section, re.S)
+    assert [outcome for outcome, _ in steps] == ["passed", "passed", "failed", "not-run"]
+    assert "an order of 100.00 CNY has been submitted" in steps[0][1]
+    assert '<span class="kw">Given</span>' in steps[0][1] and "line 13" in steps[0][1]
+    assert "#2 +1.00 s" in steps[0][1] and "SUBMIT_PAYMENT_ORDER" in steps[0][1]
+    assert "#3 +2.00 s" in steps[1][1] and "PAYMENT_RESULT_NOTICE" in steps[1][1]
+    assert "<details" not in steps[2][1] and "<details" not in steps[3][1]
+    assert "FAILED" in steps[2][1] and "NOT-RUN" in steps[3][1]
+    before = section.index('<h4 class="before">Before the steps</h4>')
+    assert before < section.index("#1 +0.00 s &middot; suite to SUT &middot; INDUSTRY_LOGIN_INFO")
+    assert section.index("#1 +0.00 s") < section.index('<ol class="steps">')
+    assert "Exchanges (3):" in section
+
+
+def test_a_record_without_steps_shows_its_exchanges_as_one_timeline(nav_text: str) -> None:
+    section = _scenario_html(nav_text, "An older record")
+    assert '<ol class="steps">' not in section
+    assert "#1 +0.00 s &middot; suite to SUT &middot; SUBMIT_PAYMENT_ORDER" in section
+    # Indices a journal gained after the exchanges were taken are left out, not an error.
+    record = {**navigable_records()[2], "steps": [_step("When", "x", 1, "passed", (0, 7))]}
+    text = render_report([record], REGISTRY, META)
+    assert "#1 +0.00 s" in text and "#8" not in text
+    assert "After the steps" in text  # exchanges 2 and 3 belong to no step
+
+
+def test_scenario_ids_derive_from_the_node_id_alone() -> None:
+    records = navigable_records()
+    for shown in (records, records[::-1][:3]):  # whatever else the run holds, in any order
+        page = Page(render_report(shown, REGISTRY, META))
+        ids = {a["id"] for t, a in page.tags if t == "details" and "id" in a}
+        assert ids == {scenario_anchor(r["nodeid"]) for r in shown}
+    anchor = scenario_anchor("features/x.py::test_a_paid_order_is_notified[ucsp]")
+    assert anchor.startswith("s-a-paid-order-is-notified-ucsp-") and len(anchor) == 40
+    assert anchor == scenario_anchor("features/x.py::test_a_paid_order_is_notified[ucsp]")
+    assert anchor != scenario_anchor("features/x.py::test_a_paid_order_is_notified[industry]")
+
+
+def test_matrix_rows_carry_an_anchor_and_their_text_and_cells_link_to_their_scenarios(
+    nav_text: str,
+) -> None:
+    row = _matrix_row(nav_text, "PAY-05")
+    assert "the rule PAY-05 &lt;with markup&gt; &amp; more" in row
+    cell = re.search(r'<td data-role="ucsp" data-verdict="failure">.*?</td>', row, re.S)
+    assert cell is not None
+    assert (
+        '<a class="cell-link" href="#scenarios" data-filters="" '
+        'data-filter-requirements="PAY-05" data-filter-role="ucsp"'
+    ) in cell.group()
+    listed = re.findall(r'<li data-verdict="([a-z]+)"><a href="#([^"]+)">', row)
+    assert listed == [("failure", scenario_anchor("features/x.py::A paid order is notified[ucsp]"))]
+    assert "FAILURE</span></li>" in row  # marked
+    row = _matrix_row(nav_text, "PAY-01")
+    assert [v for v, _ in re.findall(r'<li data-verdict="([a-z]+)"><a href="#([^"]+)">', row)] == [
+        "pass",
+        "pass",
+    ]
+    assert "</a> <span class" not in row  # passing ones carry no mark
+    # A requirement no scenario of the run checks: no link.
+    assert "cell-link" not in _matrix_row(nav_text, "NOT-01")
+    # Scenarios link to the requirement rows they check.
+    section = _scenario_html(nav_text, FAILURE_TITLE)
+    assert '<a href="#req-PAY-05"><code>PAY-05</code></a>' in section
+
+
+def test_filters_offer_the_values_the_scenarios_have(nav_text: str) -> None:
+    for key, values in {
+        "verdict": ["failure", "error", "warning", "pass"],
+        "role": ["industry", "ucsp"],
+        "requirements": ["PAY-01", "PAY-05", "SEC-02", "LOGIN-05"],
+        "feature": ["Frontend payment", "Login", "Result notices", "Security"],
+    }.items():
+        name = key.removesuffix("s")
+        select = re.search(rf'<select id="filter-{name}" data-key="{key}">(.*?)</select>', nav_text)
+        assert select is not None, key
+        assert re.findall(r'<option value="([^"]*)">', select.group(1)) == ["", *values], key
+    page = Page(nav_text)
+    scenarios = [a for t, a in page.tags if t == "details" and "data-requirements" in a]
+    assert {a["data-requirements"] for a in scenarios} >= {"PAY-05 SEC-02", "LOGIN-05"}
+    assert page.by_id["filter-count"] == "5 of 5 scenarios shown"
+
+
+WAIVERS = [
+    {
+        "kind": "scenario",
+        "id": FAILURE_TITLE,
+        "role": "ucsp",
+        "reason": "known <late> notice",
+        "owner": "payments",
+        "expires": "2027-03-31",
+        "status": "applied",
+        "scenarios": [FAILURE_TITLE],
+    },
+    {
+        "kind": "requirement",
+        "id": "PAY-01",
+        "role": "ucsp",
+        "reason": "fixed",
+        "owner": "payments",
+        "expires": "2027-03-31",
+        "status": "can be removed",
+        "scenarios": [],
+    },
+    {
+        "kind": "requirement",
+        "id": "SEC-02",
+        "role": "industry",
+        "reason": "old",
+        "owner": "security",
+        "expires": "2025-01-01",
+        "status": "expired",
+        "scenarios": [],
+    },
+]
+
+
+def test_waivers_are_listed_near_the_top_and_a_waived_failure_says_so() -> None:
+    text = render_report(navigable_records(), REGISTRY, {**META, "waivers": WAIVERS})
+    assert text.index('id="waivers"') < text.index('id="failures"')
+    table = re.search(r'<table id="waiver-table">.*?</table>', text, re.S)
+    assert table is not None
+    statuses = re.findall(r'<tr class="waiver" data-status="([a-z ]+)">', table.group())
+    assert statuses == ["applied", "can be removed", "expired"]
+    assert "known &lt;late&gt; notice" in table.group()
+    assert "CAN BE REMOVED" in table.group() and "EXPIRED" in table.group()
+    failure = scenario_anchor("features/x.py::A paid order is notified[ucsp]")
+    assert f'<a href="#{failure}">{FAILURE_TITLE}</a>' in table.group()
+    assert '<a href="#req-PAY-01"><code>PAY-01</code></a>' in table.group()
+    failures = re.search(r'<ul class="problems" id="failures">.*?</ul>', text, re.S)
+    assert failures is not None
+    assert '<li data-verdict="failure" data-waived="yes">' in failures.group()
+    assert "Failures and errors (2 scenario runs, 1 waived)" in text
+    section = _scenario_html(text, FAILURE_TITLE)
+    assert 'data-waived="yes"' in section and "WAIVED" in section
+    assert "Waived by the scenario waiver" in section
+    # The expired waiver of SEC-02 waives nothing: the warning stays as it is.
+    assert 'data-waived="yes"' not in _scenario_html(text, "A skewed timeStamp")
+    # A requirement waiver waives a scenario of its role all of whose violations it names.
+    by_requirement = [{**WAIVERS[0], "kind": "requirement", "id": "PAY-05"}]
+    text = render_report(navigable_records(), REGISTRY, {**META, "waivers": by_requirement})
+    assert 'data-waived="yes"' in _scenario_html(text, FAILURE_TITLE)
+    for waivers in (
+        [{**by_requirement[0], "role": "industry"}],  # another role
+        [{**by_requirement[0], "status": "expired"}],  # expired
+    ):
+        text = render_report(navigable_records(), REGISTRY, {**META, "waivers": waivers})
+        assert 'data-waived="yes"' not in _scenario_html(text, FAILURE_TITLE)
+    records = navigable_records()
+    records[2]["violations"].append({"requirement": "SEC-02", "level": "MUST", "message": "x"})
+    text = render_report(records, REGISTRY, {**META, "waivers": by_requirement})
+    assert 'data-waived="yes"' not in _scenario_html(text, FAILURE_TITLE)  # SEC-02 not waived
+    assert 'id="waivers"' not in render_report(navigable_records(), REGISTRY, META)
+    refused = render_report(navigable_records(), REGISTRY, {**META, "waivers": "refused"})
+    assert "Waivers: refused" in refused

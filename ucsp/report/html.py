@@ -1,17 +1,19 @@
-"""report.html: one self-contained page (no network) with the run's result badge, what it
-selected and why it is partial, the verdict summary, the requirement × role matrix (with
-its legend) and every scenario's timeline of exchanges."""
+"""report.html: one self-contained page (no network, works from ``file://``) that opens on the
+run's result (with what it selected and why it is partial), its waivers, the list of its
+failures and errors and, apart, its warnings, each linking to its scenario; then what the
+counts count (scenario runs by verdict, requirements, requirement × role cells by grade), the
+scenarios with their filters (verdict, role, requirement, feature), each with its Gherkin steps
+and the exchanges under the step that made them, and the requirement matrix with its legend,
+each cell linking to its scenarios. Every value is escaped; the page's one script is a
+constant (:mod:`ucsp.report.html_assets`)."""
 
 from __future__ import annotations
 
-import html
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ucsp.outcome import (
-    CELL_LEGEND,
     CELL_ORDER,
     RequirementRow,
     Result,
@@ -20,39 +22,33 @@ from ucsp.outcome import (
     overall_result,
     requirement_matrix,
 )
+from ucsp.report.html_assets import CSS, SCRIPT
+from ucsp.report.html_matrix import legend, matrix
+from ucsp.report.html_scenarios import scenario_section
+from ucsp.report.html_text import (
+    VERDICT_ORDER,
+    esc,
+    scenario_anchors,
+    title_of,
+    worst_first,
+)
+from ucsp.report.html_text import badge as badge_html
+from ucsp.report.html_waivers import waived_by, waivers_of, waivers_section
 from ucsp.requirements import Requirement
 
-VERDICT_ORDER = ("failure", "error", "warning", "pass", "skipped")
+__all__ = ["VERDICT_ORDER", "render_report"]
+
 RESULT_CLASS = {
     Result.CONFORMANT: "pass",
     Result.NOT_CONFORMANT: "failure",
     Result.INCOMPLETE: "error",
 }
-CSS = """
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1b1f24}
-header{padding:18px 28px;background:#14324a;color:#fff}
-header h1{margin:0 0 4px;font-size:22px} header p{margin:2px 0;opacity:.9}
-main{padding:18px 28px} h2{border-bottom:1px solid #d0d7de;padding-bottom:4px}
-.summary{display:flex;gap:12px;flex-wrap:wrap;margin:12px 0}
-.count{border-radius:8px;padding:10px 16px;min-width:90px;background:#f6f8fa}
-.count b{display:block;font-size:24px}
-.v-pass{color:#116329}.v-failure,.v-error{color:#b42318}.v-warning{color:#9a6700}
-.v-skipped,.v-uncovered,.v-na,.v-not-run,.v-unjudged{color:#57606a}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;
-background:#eef1f4}
-.badge.v-pass{background:#dafbe1}.badge.v-failure,.badge.v-error{background:#ffebe9}
-.badge.v-warning{background:#fff8c5}.badge.v-unjudged,.badge.v-not-run{background:#eef1f4}
-.partial{background:#fff8c5;color:#1b1f24;border-radius:6px;padding:6px 10px;margin:6px 0}
-table{border-collapse:collapse;width:100%;margin:8px 0 20px}
-th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f6f8fa} td.req{white-space:nowrap;font-family:ui-monospace,monospace}
-details.scenario{border:1px solid #d0d7de;border-radius:6px;margin:6px 0;padding:4px 10px}
-details.scenario>summary{cursor:pointer;font-weight:600}
-details.exchange{margin:4px 0 4px 16px} details.exchange>summary{cursor:pointer}
-pre{background:#f6f8fa;padding:8px;overflow:auto;max-height:420px;white-space:pre-wrap;
-word-break:break-all;font-size:12px}
-.message{color:#b42318;white-space:pre-wrap}
-"""
+FILTERS = (  # the select's id (filter-NAME), the scenario attribute it reads (data-KEY), label
+    ("verdict", "verdict", "Verdict"),
+    ("role", "role", "Role"),
+    ("requirement", "requirements", "Requirement"),
+    ("feature", "feature", "Feature"),
+)
 
 
 def _selection_text(selection: Mapping[str, Any]) -> str:
@@ -67,65 +63,156 @@ def _selection_text(selection: Mapping[str, Any]) -> str:
     return "; ".join(parts) if len(parts) > 1 else f"every scenario ({parts[0]})"
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _badge(verdict: str) -> str:
-    return f'<span class="badge v-{_e(verdict)}">{_e(verdict.upper())}</span>'
-
-
-def _pretty(body: str | None) -> str:
-    if body is None:
-        return "(none)"
-    try:
-        pretty = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-        pretty.encode("utf-8")  # a lone surrogate escape decodes to an unencodable character
-    except (ValueError, UnicodeEncodeError):
-        return body
-    return pretty
-
-
-def _exchange(index: int, exchange: Mapping[str, Any], origin: float) -> str:
-    at = float(exchange.get("at") or 0.0) - origin
-    title = (
-        f"#{index + 1} +{at:.2f} s &middot; {_e(exchange.get('direction'))} &middot; "
-        f"{_e(exchange.get('msgType') or '(not a protocol message)')} &middot; "
-        f"HTTP {_e(exchange.get('status'))} &middot; code {_e(exchange.get('code'))}"
-    )
-    return (
-        f'<details class="exchange"><summary>{title}</summary>'
-        f"<div>URL: <code>{_e(exchange.get('url'))}</code></div>"
-        f'<div>Request</div><pre class="request">{_e(_pretty(exchange.get("request")))}</pre>'
-        f'<div>Response</div><pre class="response">{_e(_pretty(exchange.get("response")))}'
-        "</pre></details>"
-    )
-
-
-def _scenario(record: Mapping[str, Any]) -> str:
-    verdict = str(record.get("verdict", ""))
-    exchanges = list(record.get("exchanges", []))
-    error = record.get("error") or {}
-    origin = min((float(x.get("at") or 0.0) for x in exchanges), default=0.0)
-    reqs = " ".join(record.get("requirements", []))
-    role = _e(record.get("role"))
-    parts = [
-        f'<details class="scenario" data-verdict="{_e(verdict)}" data-role="{role}">',
-        f"<summary>{_badge(verdict)} [{_e(record.get('role'))}] {_e(record.get('feature'))}: "
-        f"{_e(record.get('title') or record.get('scenario') or record.get('nodeid'))}</summary>",
-        f"<div>Requirements: <code>{_e(reqs or '-')}</code> &middot; "
-        f"{float(record.get('duration', 0)):.2f} s</div>",
-    ]
-    if error:
-        parts.append(
-            f'<div class="error-kind">Error kind: <code>{_e(error.get("kind"))}</code></div>'
+def _header(meta: Mapping[str, Any], result: Result, label: str, reasons: list[str]) -> list[str]:
+    commit = meta.get("suiteCommit") or {}
+    roles = [str(r) for r in meta.get("roles", [])]
+    out = [
+        f'<header><h1>UCSP conformance report: <span class="badge v-{RESULT_CLASS[result]}" '
+        f'id="result" data-result="{esc(result)}">{esc(label)}</span></h1>',
+        f"<p>Run {esc(meta.get('runId'))} &middot; started {esc(meta.get('started'))} &middot; "
+        f"ucsp-conformance {esc(meta.get('suiteVersion'))}"
+        + (
+            f" &middot; commit <code>{esc(str(commit.get('commit', ''))[:12])}</code>"
+            + (" (modified)" if commit.get("dirty") else "")
+            if commit
+            else ""
         )
-    if record.get("message"):
-        parts.append(f'<div class="message">{_e(record["message"])}</div>')
-    parts.append(f"<div>Exchanges ({len(exchanges)}):</div>")
-    parts += [_exchange(i, x, origin) for i, x in enumerate(exchanges)]
-    parts.append("</details>")
-    return "\n".join(parts)
+        + "</p>",
+        f"<p>Role(s) under test: {esc(', '.join(roles))} &middot; target: "
+        f"{esc(meta.get('targetName'))} &middot; profile SHA-256 "
+        f"<code>{esc(str(meta.get('profileSha256', ''))[:16])}</code></p>",
+        f'<p id="selection">Selection: {esc(_selection_text(meta.get("selection") or {}))}</p>',
+    ]
+    if meta.get("stopped"):
+        out.append(f'<div class="partial" id="stopped">{esc(meta["stopped"])}</div>')
+    if reasons:
+        out.append(
+            '<div class="partial" id="partial">PARTIAL: this run certifies less than its '
+            "role(s):<br>" + "<br>".join(esc(r) for r in reasons) + "</div>"
+        )
+    out.append("</header>")
+    return out
+
+
+def _problem_text(record: Mapping[str, Any]) -> str:
+    """What went wrong, in one line: the violations, else the error, else the message."""
+    violations = [
+        f"{v.get('requirement')}: {v.get('message')}"
+        for v in record.get("violations") or []
+        if isinstance(v, Mapping)
+    ]
+    error = record.get("error") or {}
+    if str(record.get("verdict")) == "error" and error:
+        return f"{error.get('kind')}: {error.get('cause')}"
+    return "; ".join(violations) or str(record.get("message") or "")
+
+
+def _problem_list(
+    ident: str, found: Sequence[tuple[Mapping[str, Any], str, bool]], none: str
+) -> str:
+    if not found:
+        return f'<p id="{esc(ident)}-none">{esc(none)}</p>'
+    items = []
+    for record, anchor, waived in found:
+        verdict = str(record.get("verdict", ""))
+        items.append(
+            f'<li data-verdict="{esc(verdict)}"'
+            + (' data-waived="yes"' if waived else "")
+            + f">{badge_html(verdict)}"
+            + (" " + badge_html("waived") if waived else "")
+            + f' <a href="#{esc(anchor)}">[{esc(record.get("role"))}] {esc(record.get("feature"))}:'
+            f" {esc(title_of(record))}</a>"
+            f' &middot; <span class="problem">{esc(_problem_text(record))}</span></li>'
+        )
+    return f'<ul class="problems" id="{esc(ident)}">' + "".join(items) + "</ul>"
+
+
+def _runs(count: int) -> str:
+    return f"{count} scenario run" + ("" if count == 1 else "s")
+
+
+def _problems(records: Sequence[tuple[Mapping[str, Any], str, bool]]) -> list[str]:
+    failing = [p for p in records if p[0].get("verdict") in ("failure", "error")]
+    warned = [p for p in records if p[0].get("verdict") == "warning"]
+    waived = sum(1 for p in failing if p[2])
+    return [
+        '<section id="problems">',
+        f"<h2>Failures and errors ({_runs(len(failing))}"
+        + (f", {waived} waived" if waived else "")
+        + ")</h2>",
+        _problem_list("failures", failing, "No failures and no errors."),
+        f"<h2>Warnings ({_runs(len(warned))})</h2>",
+        _problem_list("warnings", warned, "No warnings."),
+        "</section>",
+    ]
+
+
+def _counts(
+    records: Sequence[Mapping[str, Any]],
+    registry: Mapping[str, Requirement],
+    rows: Sequence[RequirementRow],
+    roles: Sequence[str],
+) -> list[str]:
+    verdicts = Counter(str(r.get("verdict")) for r in records)
+    cells = matrix_counts(rows, roles)
+    checked = sum(1 for row in rows if any(row.scenarios.get(role) for role in roles))
+    out = [
+        '<section id="counts">',
+        "<h2>Counts</h2>",
+        f'<p id="scenario-counts">{_runs(len(records))} (each scenario once per role it runs '
+        "for), by verdict:</p>",
+        '<div class="summary" id="verdict-summary">',
+    ]
+    for verdict in VERDICT_ORDER:
+        out.append(
+            f'<a class="count" href="#scenarios" data-filters="" data-filter-verdict="{verdict}" '
+            f'data-verdict="{verdict}"><b class="v-{verdict}" id="count-{verdict}">'
+            f"{verdicts[verdict]}</b>{verdict}</a>"
+        )
+    out += [
+        "</div>",
+        f'<p id="requirement-counts">{len(registry)} requirements in the registry; {checked} of '
+        f"them checked by this run's scenarios. {sum(cells.values())} requirement × role cells "
+        f"(one per requirement and role under test it applies to: {esc(', '.join(roles))}), "
+        "by grade:</p>",
+        '<div class="summary" id="matrix-summary">',
+    ]
+    for cell in CELL_ORDER:
+        out.append(
+            f'<div class="count"><b class="v-{cell}" id="matrix-{cell}">'
+            f"{cells[cell]}</b>{cell} <small>cells</small></div>"
+        )
+    out += ["</div>", "</section>"]
+    return out
+
+
+def _options(values: Sequence[str], label: str) -> str:
+    return f'<option value="">{esc(label)}</option>' + "".join(
+        f'<option value="{esc(v)}">{esc(v)}</option>' for v in values
+    )
+
+
+def _filters(records: Sequence[Mapping[str, Any]], registry: Mapping[str, Requirement]) -> str:
+    tagged = {str(rid) for r in records for rid in r.get("requirements") or []}
+    values = {
+        "verdict": [v for v in VERDICT_ORDER if any(r.get("verdict") == v for r in records)]
+        + sorted({str(r.get("verdict")) for r in records} - set(VERDICT_ORDER)),
+        "role": sorted({str(r.get("role", "")) for r in records}),
+        "requirements": [rid for rid in registry if rid in tagged] + sorted(tagged - set(registry)),
+        "feature": sorted({str(r.get("feature", "")) for r in records}),
+    }
+    out = ['<div class="filters" id="filters">']
+    for name, key, label in FILTERS:
+        out.append(
+            f'<label>{esc(label)} <select id="filter-{name}" data-key="{key}">'
+            f"{_options(values[key], 'any')}</select></label>"
+        )
+    out += [
+        '<button type="button" id="filter-clear">Show all</button>',
+        f'<span id="filter-count">{len(records)} of {len(records)} scenarios shown</span>',
+        "</div>",
+    ]
+    return "\n".join(out)
 
 
 def render_report(
@@ -136,106 +223,57 @@ def render_report(
 ) -> str:
     """The whole page. ``meta``: runId, suiteVersion, suiteCommit, roles, targetName,
     profileSha256, started; result, badge, partialReasons, selection, stopped (as the run's
-    summary in results.json); ``rows``: the requirement matrix (default: from the records)."""
+    summary in results.json); waivers (:mod:`ucsp.report.html_waivers`), when the run had a
+    baseline; ``rows``: the requirement matrix (default: from the records)."""
     roles = [str(r) for r in meta.get("roles", [])]
-    verdicts = Counter(str(r.get("verdict")) for r in records)
     rows = list(rows) if rows is not None else requirement_matrix(records, registry, roles)
-    cells = matrix_counts(rows, roles)
     result = Result(meta.get("result") or overall_result(records))
     reasons = [str(reason) for reason in meta.get("partialReasons", [])]
     label = str(meta.get("badge") or badge(result, bool(reasons)))
-    commit = meta.get("suiteCommit") or {}
-    selection = meta.get("selection") or {}
+    waivers = waivers_of(meta)
+    ordered = worst_first(records)
+    anchors = scenario_anchors(ordered)
+    waived = [waived_by(record, waivers) for record in ordered]
+    by_title = {
+        (title_of(r), str(r.get("role", ""))): anchor
+        for r, anchor in zip(ordered, anchors, strict=True)
+    }
+    listed = [(r, a, bool(w)) for r, a, w in zip(ordered, anchors, waived, strict=True)]
+    toc = [
+        ("problems", "Failures and errors"),
+        *([("waivers", "Waivers")] if waivers or isinstance(meta.get("waivers"), str) else []),
+        ("counts", "Counts"),
+        ("scenarios", "Scenarios"),
+        ("requirements", "Requirement matrix"),
+    ]
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>UCSP conformance report {_e(meta.get('runId'))}</title>",
+        f"<title>UCSP conformance report {esc(meta.get('runId'))}</title>",
         f"<style>{CSS}</style></head><body>",
-        f'<header><h1>UCSP conformance report: <span class="badge v-{RESULT_CLASS[result]}" '
-        f'id="result" data-result="{_e(result)}">{_e(label)}</span></h1>',
-        f"<p>Run {_e(meta.get('runId'))} &middot; started {_e(meta.get('started'))} &middot; "
-        f"ucsp-conformance {_e(meta.get('suiteVersion'))}"
-        + (
-            f" &middot; commit <code>{_e(str(commit.get('commit', ''))[:12])}</code>"
-            + (" (modified)" if commit.get("dirty") else "")
-            if commit
-            else ""
-        )
-        + "</p>",
-        f"<p>Role(s) under test: {_e(', '.join(roles))} &middot; target: "
-        f"{_e(meta.get('targetName'))} &middot; profile SHA-256 "
-        f"<code>{_e(str(meta.get('profileSha256', ''))[:16])}</code></p>",
-        f'<p id="selection">Selection: {_e(_selection_text(selection))}</p>',
-    ]
-    if meta.get("stopped"):
-        out.append(f'<div class="partial" id="stopped">{_e(meta["stopped"])}</div>')
-    if reasons:
-        out.append(
-            '<div class="partial" id="partial">PARTIAL: this run certifies less than its '
-            "role(s):<br>" + "<br>".join(_e(r) for r in reasons) + "</div>"
-        )
-    out += [
-        "</header><main>",
-        "<h2>Verdicts</h2>",
-        '<div class="summary" id="verdict-summary">',
-    ]
-    for verdict in VERDICT_ORDER:
-        out.append(
-            f'<div class="count" data-verdict="{verdict}"><b class="v-{verdict}" '
-            f'id="count-{verdict}">{verdicts[verdict]}</b>{verdict}</div>'
-        )
-    out += [
-        "</div>",
-        "<h2>Requirements</h2>",
-        '<div class="summary" id="matrix-summary">',
-    ]
-    for cell in CELL_ORDER:
-        out.append(
-            f'<div class="count"><b class="v-{cell}" id="matrix-{cell}">'
-            f"{cells[cell]}</b>{cell}</div>"
-        )
-    out += [
-        "</div>",
-        f"<p>Requirement × role cells of the role(s) under test: {sum(cells.values())} "
-        f"({len(rows)} requirements).</p>",
-        '<table id="legend"><tbody>',
+        *_header(meta, result, label, reasons),
+        '<nav id="toc">' + "".join(f'<a href="#{k}">{esc(t)}</a>' for k, t in toc) + "</nav>",
+        "<main>",
+        waivers_section(meta, registry, by_title),
+        *_problems(listed),
+        *_counts(records, registry, rows, roles),
+        '<section id="scenarios">',
+        f"<h2>Scenarios ({_runs(len(records))})</h2>",
+        _filters(ordered, registry),
         *(
-            f"<tr><td>{_badge(str(cell))}</td><td>{_e(text)}</td></tr>"
-            for cell, text in CELL_LEGEND.items()
+            scenario_section(record, anchor, registry, covered)
+            for record, anchor, covered in zip(ordered, anchors, waived, strict=True)
         ),
-        "</tbody></table>",
-        '<table id="matrix"><thead><tr><th>ID</th><th>Level</th>'
-        "<th>Provenance</th><th>Requirement</th>",
+        "</section>",
+        '<section id="requirements">',
+        "<h2>Requirement matrix</h2>",
+        "<p>One row per requirement of the registry, one cell per role under test it applies "
+        "to; a cell links to its scenarios.</p>",
+        legend(),
+        matrix(rows, roles, ordered, anchors),
+        "</section>",
+        "</main>",
+        f"<script>{SCRIPT}</script>",
+        "</body></html>",
     ]
-    out += [f"<th>{_e(role)}</th>" for role in roles]
-    out.append("<th>Scenarios</th></tr></thead><tbody>")
-    for row in rows:
-        req = row.requirement
-        cells_html = []
-        for role in roles:
-            applies = role in [str(r) for r in req.roles]
-            verdict = row.verdicts.get(role, "not-run") if applies else "na"
-            label = _badge(verdict) if applies else '<span class="v-na">n/a</span>'
-            cells_html.append(
-                f'<td data-role="{_e(role)}" data-verdict="{_e(verdict)}">{label}</td>'
-            )
-        names = sorted({n for role in roles for n in row.scenarios.get(role, [])})
-        out.append(
-            f'<tr data-requirement="{_e(req.id)}"><td class="req">{_e(req.id)}</td>'
-            f"<td>{_e(req.level)}</td><td>{_e(req.provenance)}</td>"
-            f"<td>{_e(req.text)} <small>({_e(req.section)})</small></td>"
-            + "".join(cells_html)
-            + f"<td>{'<br>'.join(_e(n) for n in names) or '<em>none</em>'}</td></tr>"
-        )
-    out.append("</tbody></table><h2>Scenarios</h2>")
-    ordered = sorted(
-        records,
-        key=lambda r: (
-            VERDICT_ORDER.index(str(r.get("verdict"))) if r.get("verdict") in VERDICT_ORDER else 9,
-            str(r.get("feature")),
-            str(r.get("scenario")),
-        ),
-    )
-    out += [_scenario(r) for r in ordered]
-    out.append("</main></body></html>")
-    return "\n".join(out) + "\n"
+    return "\n".join(part for part in out if part) + "\n"
