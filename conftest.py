@@ -7,6 +7,7 @@ pytest_plugins = [
     "plugins.results",
     "plugins.team_features",
     "plugins.cucumber_workers",
+    "plugins.step_lookup",
     "steps.payment",
     "steps.security",
     "steps.format",

@@ -1,75 +1,201 @@
-"""Wall time of the full embedded conformance run (both roles, schedules under time scale).
+"""Wall time of the full embedded conformance run, serial and on pytest-xdist workers.
 
-Runs ``python -m pytest features`` (the scenarios only, against the reference UCSP and the
-reference Industry Service on loopback) ``--repeat`` times and prints each wall time, the
-median and the scenario counts. Target: under 60 s on a 2-core machine.
+Runs ``python -m pytest features`` (the scenarios only, both roles, against the reference
+UCSP and the reference Industry Service on loopback, schedules under the embedded time
+scale) once per mode and round: serial, ``-n 2`` and ``-n auto`` by default. For each run
+it prints the wall time, the CPU time of the child (user + sys: comparable on a busy
+machine, where wall times are not), the verdicts and the sum of the scenarios' own
+durations (setup + call + teardown of every record in results.json). Then, per mode, the
+median wall time and its ratio to the serial median, and the serial sum of scenario time,
+each against its target:
 
-    .venv/bin/python bench/bench_embedded_run.py [--repeat 3]
+- ``-n 2`` takes at most 0.6 x the serial wall time (a 2-core machine);
+- the serial run spends at most 12 s in its scenarios.
+
+The bench prints figures and asserts nothing.
+
+    .venv/bin/python bench/bench_embedded_run.py [--repeat 3] [--modes serial,2,auto]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ucsp.results import read_results
+from ucsp.runner import UNUSED_PLUGINS, worker_options
 
 ROOT = Path(__file__).resolve().parent.parent
+SERIAL = "serial"
+MODES = (SERIAL, "2", "auto")
+RATIO_TARGET = {"2": 0.6}  # wall time of a mode over the serial one, at most
+SCENARIO_TIME_TARGET = 12.0  # seconds of scenario time in the serial run, at most
 
 
-def main_job(results: Path) -> list[str]:
-    """The embedded main job (every scenario, both roles) writing ``results``."""
-    return [
+@dataclass
+class Run:
+    """One run of the main job."""
+
+    mode: str
+    wall: float
+    cpu: float  # user + sys of the child and its workers
+    exit_code: int
+    badge: str
+    counts: Counter[str] = field(default_factory=Counter)  # "role:verdict" -> scenarios
+    scenario_time: float | None = None  # sum of the records' durations (None: no results)
+    source: str = "results.json"  # where the counts come from
+
+
+def main_job(results: Path, junit: Path | None = None, mode: str = SERIAL) -> list[str]:
+    """The embedded main job (every scenario, both roles) writing ``results`` (and ``junit``),
+    with the plugin and worker options of ``ucsp-conformance run``'s child; ``mode`` is
+    ``serial`` or the value of ``-n``."""
+    command = [
         sys.executable,
         "-m",
         "pytest",
         "features",
         "-q",
-        "-p",
-        "no:cacheprovider",
+        *UNUSED_PLUGINS,
         "--results-json",
         str(results),
     ]
+    if junit is not None:
+        command += ["--junitxml", str(junit)]
+    return [*command, *worker_options(None if mode == SERIAL else mode)]
 
 
-def one_run() -> tuple[float, Counter[str], str]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def junit_counts(junit: Path) -> Counter[str]:
+    """Test cases of a JUnit file by outcome (pass, failure, error, skipped)."""
+    counts: Counter[str] = Counter()
+    if not junit.is_file():
+        return counts
+    for case in ET.parse(junit).iter("testcase"):  # noqa: S314 (the file the child wrote)
+        kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
+        counts[kinds[0] if kinds else "pass"] += 1
+    return counts
+
+
+def one_run(mode: str) -> Run:
     with tempfile.TemporaryDirectory() as tmp:
-        results = Path(tmp) / "results.json"
-        started = time.perf_counter()
-        subprocess.run(
-            main_job(results),
-            cwd=ROOT,
-            capture_output=True,
-            check=False,
+        results, junit = Path(tmp) / "results.json", Path(tmp) / "junit.xml"
+        cpu, started = _children_cpu(), time.perf_counter()
+        done = subprocess.run(
+            main_job(results, junit, mode), cwd=ROOT, capture_output=True, check=False
         )
-        elapsed = time.perf_counter() - started
+        run = Run(
+            mode,
+            time.perf_counter() - started,
+            _children_cpu() - cpu,
+            done.returncode,
+            "no results",
+        )
         found = read_results(results) if results.exists() else None
         records = found.scenarios if found else []
-        badge = str(found.run.get("badge", "?")) if found else "no results"
-    return elapsed, Counter(f"{r['role']}:{r['verdict']}" for r in records), badge
+        tests = junit_counts(junit)
+        if found is not None:
+            run.badge = str(found.run.get("badge", "?"))
+        if records and len(records) >= sum(tests.values()):
+            run.counts = Counter(f"{r['role']}:{r['verdict']}" for r in records)
+            run.scenario_time = sum(float(r.get("duration", 0.0)) for r in records)
+        else:  # results.json missing or short of what JUnit saw: count from JUnit
+            run.counts, run.source = tests, "junit.xml"
+    return run
+
+
+def _within(value: float, target: float) -> str:
+    return "within" if value <= target else "OVER"
+
+
+def describe(index: int, run: Run) -> str:
+    scenario = "" if run.scenario_time is None else f"  scenarios {run.scenario_time:5.1f} s"
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items()))
+    return (
+        f"round {index + 1} {run.mode:>6}: {run.wall:6.1f} s wall  {run.cpu:6.1f} s cpu"
+        f"{scenario}  exit {run.exit_code}  {run.badge}  {counts}"
+        + ("" if run.source == "results.json" else f" (from {run.source})")
+    )
+
+
+def summary(runs: list[Run], modes: list[str]) -> list[str]:
+    """The median figures per mode, the ratios to serial and the targets."""
+    lines = []
+    median = {m: statistics.median(r.wall for r in runs if r.mode == m) for m in modes}
+    cpu = {m: statistics.median(r.cpu for r in runs if r.mode == m) for m in modes}
+    rounds = len(runs) // len(modes)
+    for mode in modes:
+        line = f"{mode:>6}: median wall {median[mode]:6.1f} s, cpu {cpu[mode]:6.1f} s"
+        if mode != SERIAL and SERIAL in median:
+            ratio = median[mode] / median[SERIAL]
+            line += f", {ratio:.2f} x serial"
+            target = RATIO_TARGET.get(mode)
+            if target is not None:
+                line += f" ({_within(ratio, target)} the {target} x target)"
+        lines.append(line)
+    serial_times = [r.scenario_time for r in runs if r.mode == SERIAL]
+    if SERIAL in modes and None not in serial_times:
+        total = statistics.median(t for t in serial_times if t is not None)
+        lines.append(
+            f"serial scenario time (median of {rounds}): {total:.1f} s "
+            f"({_within(total, SCENARIO_TIME_TARGET)} the {SCENARIO_TIME_TARGET:g} s target)"
+        )
+    lines.append(f"-n auto: as many workers as pytest-xdist counts CPUs ({os.cpu_count()} here)")
+    return lines
+
+
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            f"--repeat: {text!r} is not a number of rounds (1 or more)"
+        )
+    return int(text)
+
+
+def parse_modes(text: str) -> list[str]:
+    modes = [m.strip() for m in text.split(",") if m.strip()]
+    for mode in modes:
+        if mode not in (SERIAL, "auto") and not (mode.isdigit() and int(mode) >= 1):
+            raise argparse.ArgumentTypeError(
+                f"--modes: {mode!r} is not 'serial', 'auto' or a number of workers"
+            )
+    if not modes:
+        raise argparse.ArgumentTypeError("--modes: name at least one mode")
+    return list(dict.fromkeys(modes))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=positive, default=3, help="rounds of every mode")
+    parser.add_argument(
+        "--modes",
+        type=parse_modes,
+        default=list(MODES),
+        help="comma-separated: serial, auto or a number of workers (default serial,2,auto)",
+    )
     args = parser.parse_args()
-    times = []
+    runs = []
     for index in range(args.repeat):
-        elapsed, counts, badge = one_run()
-        times.append(elapsed)
-        print(
-            f"run {index + 1}: {elapsed:6.1f} s  {badge}  "
-            + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        )
-    median = statistics.median(times)
-    verdict = "within" if median < 60 else "OVER"
-    print(f"median wall time {median:.1f} s over {args.repeat} runs ({verdict} the 60 s target)")
+        for mode in args.modes:  # modes interleaved: a busy spell affects them alike
+            run = one_run(mode)
+            runs.append(run)
+            print(describe(index, run), flush=True)
+    for line in summary(runs, args.modes):
+        print(line)
 
 
 if __name__ == "__main__":

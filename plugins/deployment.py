@@ -9,7 +9,8 @@ scenarios), ``--time-scale X`` (embedded runs).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Generator
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 from ucsp.deployment import (
     EMBEDDED_TIME_SCALE,
     Deployment,
+    close_all,
     embedded,
     faults_for,
     from_target,
@@ -28,10 +30,11 @@ from ucsp.mask import Masker
 from ucsp.requirements import roles_of
 from ucsp.sides.roles import IndustryUnderTest, UcspUnderTest, side_for
 from ucsp.sides.side import Side
-from ucsp.target import ROLES, Role, Target, load_target
+from ucsp.target import ROLES, Role, Target, load_target, masker_for
 
 NOT_APPLICABLE = "n/a"
 DEPLOYMENT_KEY = pytest.StashKey[Deployment]()
+POOL_KEY = pytest.StashKey["_Deployments"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -98,7 +101,7 @@ def masker_of(config: pytest.Config) -> Masker:
     cached: Masker | None = getattr(config, "_ucsp_masker", None)
     if cached is None:
         target = _target(config) if config.getoption("--target", None) else None
-        cached = Masker(target.private_values() if target is not None else ())
+        cached = masker_for(target)
         config._ucsp_masker = cached  # type: ignore[attr-defined]
     return cached
 
@@ -185,16 +188,50 @@ class _Deployments:
                 self.started[role] = embedded(role, faults, self.config.getoption("--time-scale"))
         return self.started[role]
 
+    def start_early(self, role: Role) -> None:
+        """Start ``role``'s deployment now; one that cannot start is left for the first
+        scenario's ``deployment`` fixture to try again and report, as it would have."""
+        with contextlib.suppress(Exception):  # raised again where a scenario needs it
+            self.get(role)
+
     def close(self) -> None:
-        for deployment in self.started.values():
-            deployment.close()
+        started, self.started = list(self.started.values()), {}
+        close_all(started)
+
+
+def _pool(config: pytest.Config) -> _Deployments:
+    pool = config.stash.get(POOL_KEY, None)
+    if pool is None:
+        pool = config.stash[POOL_KEY] = _Deployments(config)
+    return pool
 
 
 @pytest.fixture(scope="session")
-def deployments(pytestconfig: pytest.Config) -> Iterator[_Deployments]:
-    pool = _Deployments(pytestconfig)
-    yield pool
-    pool.close()
+def deployments(pytestconfig: pytest.Config) -> _Deployments:
+    """The session's pool, started before the first test and closed when the session
+    finishes (:func:`pytest_runtestloop`, :func:`pytest_sessionfinish`)."""
+    return _pool(pytestconfig)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    """Start the deployments of the roles the selected scenarios run for before the first
+    one runs (on each xdist worker: its own), so that starting them is no part of whichever
+    scenario comes first; stopping them likewise waits for the end of the session."""
+    if not session.config.option.collectonly:
+        needed = {role_of(item) for item in session.items}
+        pool = _pool(session.config)
+        for role in selected_roles(session.config):
+            if role in needed:
+                pool.start_early(role)
+    return (yield)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    pool = session.config.stash.get(POOL_KEY, None)
+    if pool is not None:
+        pool.close()
 
 
 @pytest.fixture

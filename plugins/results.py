@@ -10,14 +10,18 @@ JUnit XML properties of the test suite. The fault self-test and the reports read
 ``--progress-file FILE`` is the run's live event stream, one JSON object a line (key
 ``event``): ``collected`` (the number of tests once selected), ``start`` (a test's node ID,
 title, role and feature), ``wait`` (what it waits for, :mod:`ucsp.activity`, and by when:
-``due`` seconds after it started, or null) and ``finish`` (its record, without exchanges).
-Each line is one appending write, so that several processes may write the file at once.
+``due`` seconds after it started, or null), ``finish`` (its record, without exchanges) and
+``collection`` (what a process collected: ``coverage``, ``features``, ``modules``). Each line
+is one appending write, so that several processes may write the file at once.
 
 Under pytest-xdist (``-n N``) each worker records its own tests and writes their ``start``
 and ``wait`` lines; the finished record travels to the controller in the teardown report (a
 user property it pops before JUnit sees it), what the worker collected in its
 ``workeroutput``; the controller writes ``collected``, ``finish`` and ``results.json``, its
-records in collection order, so that they are the same whatever the number of workers.
+records in collection order, so that they are the same whatever the number of workers. A
+test whose worker died running it is an ERROR; so is, in a run neither interrupted nor
+stopped, a selected test that never finished. The first SIGINT in any of these processes
+raises KeyboardInterrupt, every later one is ignored (:func:`interrupt_once`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 from collections.abc import Generator
 from pathlib import Path
@@ -81,6 +86,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 RECORD_PROPERTY = "ucsp-record"  # a worker's finished record, on its way to the controller
+CRASHED = "???"  # xdist's report phase for a test whose worker died running it
+UNFINISHED = "the scenario did not finish"
 WORKER_OUTPUT = "ucsp-collection"  # what a worker collected, in its workeroutput
 
 
@@ -96,6 +103,7 @@ def append_event(path: str | os.PathLike[str], event: dict[str, Any]) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config._ucsp_sigint = interrupt_once()  # type: ignore[attr-defined]
     config.pluginmanager.register(ResultsRecorder(config), "ucsp-results-recorder")
     config._ucsp_allure_mask = AllureMask(config)  # type: ignore[attr-defined]
     allure_commons.plugin_manager.register(config._ucsp_allure_mask)  # type: ignore[attr-defined]
@@ -103,9 +111,30 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     activity.listen(None)
+    previous = getattr(config, "_ucsp_sigint", None)
+    if previous is not None:
+        signal.signal(signal.SIGINT, previous)
     mask = getattr(config, "_ucsp_allure_mask", None)
     if mask is not None:
         allure_commons.plugin_manager.unregister(mask)
+
+
+def interrupt_once() -> Any:
+    """SIGINT raises KeyboardInterrupt once; every later one is ignored. A Ctrl-C at a
+    terminal reaches the child twice (the terminal's, and the one the runner forwards): a
+    second KeyboardInterrupt while pytest handles the first would cut ``results.json``
+    short. Returns the handler it replaced (None outside the main thread: none installed)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    fired: list[bool] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        if fired:
+            return
+        fired.append(True)
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGINT, handler)
 
 
 class AllureMask:
@@ -184,7 +213,7 @@ class ResultsRecorder:
         if self.progress:
             append_event(self.progress, masker_of(self.config).value(event))
 
-    def _waiting(self, what: str, within: float | None) -> None:
+    def _waiting(self, what: str | None, within: float | None) -> None:
         """A ``wait`` line: what the running test waits for (called from any thread)."""
         running = self.running
         if running is None:
@@ -198,6 +227,38 @@ class ResultsRecorder:
         self.order = [item.nodeid for item in session.items]
         if not self.worker:
             self._event({"event": "collected", "total": len(self.order)})
+        self._event({"event": "collection", **self.collection()})
+
+    def collection(self) -> dict[str, Any]:
+        """What this process collected: coverage, feature files, other test modules."""
+        return {
+            "coverage": {rid: sorted(roles) for rid, roles in self.coverage.items()},
+            "features": sorted(self.features),
+            "modules": sorted(self.modules),
+        }
+
+    def _merge(self, collected: dict[str, Any]) -> None:
+        for rid, roles in collected["coverage"].items():
+            self.coverage.setdefault(rid, set()).update(roles)
+        self.features.update(collected["features"])
+        self.modules.update(collected["modules"])
+
+    def _merge_announced(self) -> None:
+        """The controller, when no worker's ``workeroutput`` arrived (a Ctrl-C ended the run
+        before they shut down): what the workers announced in the progress file."""
+        if self.features or self.modules or not self.progress:
+            return
+        try:
+            lines = Path(self.progress).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return
+        for line in lines:
+            try:
+                event = json.loads(line)
+            except ValueError:  # a line still being written
+                continue
+            if isinstance(event, dict) and event.get("event") == "collection":
+                self._merge(event)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
@@ -210,12 +271,8 @@ class ResultsRecorder:
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         """The controller: what a worker's whole collection covers."""
         collected = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT)
-        if not collected:
-            return
-        for rid, roles in collected["coverage"].items():
-            self.coverage.setdefault(rid, set()).update(roles)
-        self.features.update(collected["features"])
-        self.modules.update(collected["modules"])
+        if collected:
+            self._merge(collected)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -236,21 +293,13 @@ class ResultsRecorder:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         scenario = scenario_of(item)
         callspec = getattr(item, "callspec", None)
-        self.records[item.nodeid] = {
-            "nodeid": item.nodeid,
-            "scenario": str(scenario.name) if scenario else "",
-            "title": title_of(item) if scenario else "",
-            "feature": str(scenario.feature.name) if scenario else "",
-            "role": callspec.params.get("sut_role", "") if callspec else "",
-            "outcome": "passed",
-            "verdict": "pass",
-            "requirements": [],
-            "violations": [],
-            "error": None,
-            "message": "",
-            "duration": 0.0,
-            "exchanges": [],
-        }
+        self.records[item.nodeid] = blank_record(
+            item.nodeid,
+            scenario=str(scenario.name) if scenario else "",
+            title=title_of(item) if scenario else "",
+            feature=str(scenario.feature.name) if scenario else "",
+            role=callspec.params.get("sut_role", "") if callspec else "",
+        )
         self.running = (item.nodeid, time.monotonic())
         record = self.records[item.nodeid]
         self._event(
@@ -302,9 +351,16 @@ class ResultsRecorder:
             self.records[report.nodeid] = json.loads(str(carried[-1]))
             return
         mask_report(report, masker_of(self.config))
+        if report.when == CRASHED:  # the controller: no record and no logfinish will come
+            self._lost(report.nodeid, _one_line(str(report.longrepr)))
+            report.user_properties += [*self.ungraded.pop(report.nodeid, [])]
+            return
         record = self.records.get(report.nodeid)
         if record is None:
-            return
+            if report.passed or self.controller():
+                return
+            # a setup hook failed or skipped before this one's: the test still has a record
+            record = self.records[report.nodeid] = blank_record(report.nodeid)
         record["duration"] += report.duration
         props = dict(report.user_properties)
         if props.get("requirements"):
@@ -345,6 +401,39 @@ class ResultsRecorder:
             ("error-cause", cause),
         ]
 
+    def controller(self) -> bool:
+        """True in the controller of an xdist run (its workers run the tests)."""
+        return self.config.pluginmanager.has_plugin("dsession")
+
+    def _lost(self, nodeid: str, cause: str) -> None:
+        """A test that never reported its end: an ERROR of the suite, finished now."""
+        record = self.records[nodeid] = blank_record(nodeid)
+        record.update(outcome="failed", verdict="error", message=cause)
+        record["error"] = {"kind": "suite-exception", "cause": cause}
+        self.ungraded[nodeid] = [
+            ("verdict", "error"),
+            ("error-kind", "suite-exception"),
+            ("error-cause", cause),
+        ]
+        self.pytest_runtest_logfinish(nodeid)
+
+    def _unfinished(self, session: pytest.Session, exitstatus: int) -> None:
+        """A run neither interrupted nor stopped ran every selected test to its end: one
+        that did not (its worker died, and no worker took it over) is an ERROR."""
+        cut_short = (
+            self.interrupted
+            or exitstatus == pytest.ExitCode.INTERRUPTED
+            or session.shouldstop
+            or session.shouldfail
+            or self.config.getoption("collectonly", False)
+        )
+        if cut_short:
+            return
+        cause = f"{UNFINISHED} (its worker stopped)" if self.controller() else UNFINISHED
+        for nodeid in self.order:
+            if nodeid not in self.finished:
+                self._lost(nodeid, cause)
+
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         self.running = None
         record = self.records.get(nodeid)
@@ -383,13 +472,12 @@ class ResultsRecorder:
     @pytest.hookimpl(tryfirst=True)  # before junitxml writes its file
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if self.worker:  # the controller reports; it needs what this worker collected
-            session.config.workeroutput[WORKER_OUTPUT] = {  # type: ignore[attr-defined]
-                "coverage": {rid: sorted(roles) for rid, roles in self.coverage.items()},
-                "features": sorted(self.features),
-                "modules": sorted(self.modules),
-            }
+            session.config.workeroutput[WORKER_OUTPUT] = self.collection()  # type: ignore[attr-defined]
             return
+        if self.controller():
+            self._merge_announced()
         interrupted = self.interrupted and exitstatus == pytest.ExitCode.INTERRUPTED
+        self._unfinished(session, exitstatus)
         records = self.finished_records()
         run = self.run_summary(session, records, interrupted)
         xml = self.config.stash.get(xml_key, None)
@@ -449,6 +537,26 @@ class ResultsRecorder:
         )
         run["features"] = sorted(_shown(f) for f in self.features)
         return run
+
+
+def blank_record(nodeid: str, **fields: Any) -> dict[str, Any]:
+    """A test's record before any report: passed, until a report says otherwise."""
+    return {
+        "nodeid": nodeid,
+        "scenario": "",
+        "title": "",
+        "feature": "",
+        "role": "",
+        "outcome": "passed",
+        "verdict": "pass",
+        "requirements": [],
+        "violations": [],
+        "error": None,
+        "message": "",
+        "duration": 0.0,
+        "exchanges": [],
+        **fields,
+    }
 
 
 def title_of(item: pytest.Item) -> str:
@@ -513,6 +621,11 @@ def _collect_cause(report: pytest.CollectReport) -> str:
     lines = [line.strip() for line in str(report.longrepr).splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("E ")]
     return (errors or lines or ["collection failed"])[-1][:300]
+
+
+def _one_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return (lines or ["the test ended without a report"])[0][:280]
 
 
 def _short(report: pytest.TestReport) -> str:

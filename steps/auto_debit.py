@@ -27,6 +27,13 @@ def _(side: Side) -> Contract:
     return side.auto_debit.signed()
 
 
+@given("another new user has signed an auto-debit agreement", target_fixture="other_contract")
+def _(side: Side) -> Contract:
+    """A second contract, of a second user, beside the scenario's contract: the steps that say
+    "the contract of the other user" mean this one, "the contract" the first."""
+    return side.auto_debit.signed()
+
+
 @given("a new user has declined an auto-debit agreement", target_fixture="contract")
 def _(side: Side) -> Contract:
     return side.auto_debit.declined()
@@ -47,6 +54,10 @@ def _(side: Side) -> Signing:
     target_fixture="signing",
 )
 def _(ucsp_under_test: UcspUnderTest, field: str) -> Signing:
+    """A signing request naming a merId the UCSP does not know.
+    Example: When the Industry Service asks a new user to sign an auto-debit agreement with an
+        unknown merId
+    """
     return ucsp_under_test.auto_debit.ask_to_sign(unknown=field)
 
 
@@ -57,6 +68,7 @@ def _(side: Side, signing: Signing, code: str) -> None:
 
 @then(parse("the signing request is rejected with code {code:Code}"))
 def _(side: Side, signing: Signing, code: str) -> None:
+    """Example: Then the signing request is rejected with code 36"""
     side.auto_debit.check_sign_rejected(signing, code)
 
 
@@ -84,6 +96,9 @@ def _(side: Side, signing: Signing, result: str) -> SigningPage:
     parse('the result "{result:Text}" is posted to the signing page'), target_fixture="signing_page"
 )
 def _(ucsp_under_test: UcspUnderTest, signing: Signing, result: str) -> SigningPage:
+    """Any form value, result codes included, posted as the signing page's result field.
+    Example: When the result "02" is posted to the signing page
+    """
     return ucsp_under_test.auto_debit.answer_signing_page(signing, result)
 
 
@@ -92,6 +107,7 @@ def _(ucsp_under_test: UcspUnderTest, signing: Signing, result: str) -> SigningP
     target_fixture="signing_page",
 )
 def _(ucsp_under_test: UcspUnderTest, signing: Signing, result: str) -> SigningPage:
+    """Example: When the result "00" is posted to the signing page of an unknown token"""
     return ucsp_under_test.auto_debit.answer_unknown_signing_page(signing, result)
 
 
@@ -116,6 +132,7 @@ def _(
 
 @then(parse("the signing page answers HTTP {status:Count}"))
 def _(side: Side, signing_page: SigningPage, status: int) -> None:
+    """Example: Then the signing page answers HTTP 409"""
     side.auto_debit.check_page_answered(signing_page, status)
 
 
@@ -131,6 +148,7 @@ def _(side: Side, signing: Signing) -> None:
 
 @then(parse("the contract is recorded as {status:Status} for its user"))
 def _(industry_under_test: IndustryUnderTest, contract: Contract, status: str) -> None:
+    """Example: Then the contract is recorded as ACTIVE for its user"""
     industry_under_test.auto_debit.check_contract_recorded(contract, status)
 
 
@@ -138,6 +156,7 @@ def _(industry_under_test: IndustryUnderTest, contract: Contract, status: str) -
 def _(
     industry_under_test: IndustryUnderTest, contract: Contract, crafted: CraftedNotice, status: str
 ) -> None:
+    """Example: Then the contract is still recorded as CLOSED for its user"""
     industry_under_test.auto_debit.check_contract_kept(contract, status, crafted)
 
 
@@ -163,6 +182,7 @@ def _(industry_under_test: IndustryUnderTest, signing: Signing) -> None:
 
 @then(parse("the first signing notice is answered with code {code:Code}"))
 def _(industry_under_test: IndustryUnderTest, signing: Signing, code: str) -> None:
+    """Example: Then the first signing notice is answered with code 11"""
     industry_under_test.auto_debit.check_first_sign_notice_answered(signing, code)
 
 
@@ -187,6 +207,7 @@ def _(industry_under_test: IndustryUnderTest, contract: Contract) -> CraftedNoti
     target_fixture="crafted",
 )
 def _(industry_under_test: IndustryUnderTest, contract: Contract, result: str) -> CraftedNotice:
+    """Example: When UCSP sends a signing notice of the contract with signStatus 01"""
     return industry_under_test.auto_debit.sign_notice_saying(contract, result)
 
 
@@ -204,8 +225,7 @@ def _(industry_under_test: IndustryUnderTest, charge: Charge) -> CraftedNotice:
     return industry_under_test.auto_debit.misnamed_charge_notice(charge)
 
 
-@then(parse("the charge's result notice is rejected with code {code:Code}"))
-@then(parse("the signing notice is rejected with code {code:Code}"))
+@then(parse("the charge's result notice is answered with code {code:Code}"))
 @then(parse("the signing notice is answered with code {code:Code}"))
 def _(industry_under_test: IndustryUnderTest, crafted: CraftedNotice, code: str) -> None:
     industry_under_test.auto_debit.check_crafted_answered(crafted, code)
@@ -255,6 +275,24 @@ def _(side: Side, contract: Contract) -> None:
     side.auto_debit.check_still_chargeable(contract)
 
 
+@when("the Industry Service closes the contract of the other user", target_fixture="closing")
+def _(side: Side, other_contract: Contract) -> Closing:
+    return side.auto_debit.close_contract(other_contract)
+
+
+@then("the contract of the other user is still active")
+def _(side: Side, other_contract: Contract) -> None:
+    """What was done to the scenario's contract left the other user's alone: the UCSP still
+    charges it, the Industry Service still records it as ACTIVE."""
+    side.auto_debit.check_still_active(other_contract)
+
+
+@then("the contract of the first user is still active")
+def _(side: Side, contract: Contract) -> None:
+    """What was done to the other user's contract left the scenario's first contract alone."""
+    side.auto_debit.check_still_active(contract)
+
+
 # --- charging ----------------------------------------------------------------------------------
 
 
@@ -265,6 +303,7 @@ def _(side: Side, contract: Contract, amount: Money) -> Charge:
 
 @given("UCSP holds back the result notice of the next charge")
 def _(industry_under_test: IndustryUnderTest) -> None:
+    """Kept until "When UCSP delivers the held result notice of the charge"."""
     industry_under_test.auto_debit.hold_next_charge_notice()
 
 
@@ -278,6 +317,11 @@ def _(industry_under_test: IndustryUnderTest, contract: Contract, amount: Money)
 
 @when(parse("the Industry Service charges {amount:Money} on the contract"), target_fixture="charge")
 def _(side: Side, contract: Contract, amount: Money) -> Charge:
+    """The charge's own answer, notice and record are then "the charge ..."; "the Industry
+    Service forwards a charge of ... on the contract to the UCSP" judges how the Industry
+    Service takes the UCSP's answer instead.
+    Example: When the Industry Service charges 10.00 CNY on the contract
+    """
     return side.auto_debit.charge_contract(contract, amount)
 
 
@@ -288,6 +332,9 @@ def _(side: Side, contract: Contract, amount: Money) -> Charge:
     target_fixture="charge",
 )
 def _(ucsp_under_test: UcspUnderTest, contract: Contract, amount: Money, field: str) -> Charge:
+    """A charge naming a merId the UCSP does not know.
+    Example: When the Industry Service charges 10.00 CNY on the contract with an unknown merId
+    """
     return ucsp_under_test.auto_debit.charge(contract.contract_id, amount, unknown=field)
 
 
@@ -315,6 +362,7 @@ def _(side: Side, charge: Charge, code: str) -> None:
 
 @then(parse("the charge is rejected with code {code:Code} and not created"))
 def _(ucsp_under_test: UcspUnderTest, charge: Charge, code: str) -> None:
+    """Example: Then the charge is rejected with code 34 and not created"""
     ucsp_under_test.auto_debit.check_charge_not_created(charge, code)
 
 
@@ -343,7 +391,24 @@ def _(side: Side, charge: Charge, status: str) -> None:
 
 @then(parse("the charge is still recorded as {status:Status}"))
 def _(industry_under_test: IndustryUnderTest, charge: Charge, status: str) -> None:
+    """Example: Then the charge is still recorded as PENDING"""
     industry_under_test.auto_debit.check_charge_kept(charge, status)
+
+
+@then("the harness reports that the charge got no valid answer")
+def _(industry_under_test: IndustryUnderTest, charge: Charge) -> None:
+    """The harness answered HTTP 424 with an error and the orderId it created."""
+    industry_under_test.auto_debit.check_reported_unanswered(charge)
+
+
+@then(parse("the Industry Service inquires about the charge at once with {msg_type:MsgType}"))
+def _(industry_under_test: IndustryUnderTest, charge: Charge, msg_type: str) -> None:
+    """After a 05 or no valid answer (once its own time-out has run out), naming the charge's
+    orderId and txnTime.
+    Example: Then the Industry Service inquires about the charge at once with
+        PAYMENT_RESULT_INQUIRY
+    """
+    industry_under_test.auto_debit.check_inquired_at_once(charge, msg_type)
 
 
 @when("UCSP delivers the held result notice of the charge")

@@ -1,16 +1,22 @@
-"""The step catalogue: every step phrase of the library, its parameters and an example.
+"""The step catalogue: every step phrase of the library, by concept, with its roles, its
+parameters' grammar and vocabulary, what it needs before it, and an example.
 
-``python -m steps.catalogue`` (or ``ucsp-conformance steps``) prints it as Markdown;
-docs/steps.md is that output, kept in sync by a test. The same readers serve the
-step-library lint (tests/test_step_library.py) and the authoring lint (``steps/lint.py``).
+``python -m steps.catalogue [--html]`` (``ucsp-conformance steps [--html]``) prints it as
+Markdown (docs/steps.md is that output, kept in sync by a test) or as one searchable HTML
+page. It is read from the step library alone (``steps.catalogue_entries``), never from the
+features. This module also holds the readers of step definitions and feature steps that
+the step-library lint (tests/test_step_library.py) and the authoring lint
+(``steps/lint.py``) share.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import importlib
 import inspect
 import string
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +29,17 @@ ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "features"
 STEPS = ROOT / "steps"
 CONFTEST = ROOT / "conftest.py"
-NOT_STEP_MODULES = {"__init__", "types", "catalogue", "lint", "lint_scenarios"}
+NOT_STEP_MODULES = {
+    "__init__",
+    "types",
+    "catalogue",
+    "catalogue_concepts",
+    "catalogue_entries",
+    "catalogue_html",
+    "catalogue_markdown",
+    "lint",
+    "lint_scenarios",
+}
 
 
 @dataclass(frozen=True)
@@ -116,45 +132,26 @@ def feature_steps(features_dir: Path = FEATURES) -> Iterator[FeatureStep]:
 
 
 def render_markdown() -> str:
-    definitions = step_definitions(step_modules())
-    steps = list(feature_steps())
-    lines = [
-        "# Step catalogue",
-        "",
-        "Every step phrase the conformance features can use, generated from the step library",
-        "by `ucsp-conformance steps` (a test keeps this file in sync). Parameters use the one",
-        "parser convention of `steps/types.py`: `{amount:Money}` is `100.00 CNY` (CNY, HKD,",
-        "USD, EUR, SGD), `{code:Code}` a response code such as `00`, `{status:Status}` an",
-        "upper-case status such as `SUCCEEDED`, `{msg_type:MsgType}` a message type,",
-        "`{count:Count}` a whole number, `{which:Reversal}` `cancellation` or `refund` (the",
-        "scenario's latest one); `{...:Text}` is any text without double quotes.",
-        "",
-        "Write a new scenario by combining these phrases (`Given`, `When`, `Then`, `And`);",
-        "tag it with the requirement IDs of `features/requirements.toml` it checks and with",
-        "`@industry` and/or `@ucsp` when it applies to one role only.",
-    ]
-    for module in sorted({d.module for d in definitions}):
-        lines += ["", f"## {module.removeprefix('steps.')}", ""]
-        for definition in (d for d in definitions if d.module == module):
-            kind = (definition.context.type or "step").capitalize()
-            lines.append(f"### {kind} {definition.context.parser.name}")
-            lines.append("")
-            if definition.doc:
-                lines += [definition.doc, ""]
-            params = definition.parameters
-            if params:
-                lines.append("Parameters: " + ", ".join(f"`{n}` ({t})" for n, t in params))
-                lines.append("")
-            example = next((s for s in steps if definition.matches(s)), None)
-            if example is not None:
-                lines += [
-                    f"Example ({example.where.split(':')[0]}):",
-                    "",
-                    f"    {example.type.capitalize()} {example.name}",
-                    "",
-                ]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    """docs/steps.md: the catalogue of :func:`steps.catalogue_entries.entries`, by concept."""
+    from steps.catalogue_markdown import render  # it builds on the lint, which imports this
+
+    return render()
+
+
+def render_html() -> str:
+    """The catalogue as one self-contained, searchable HTML page."""
+    from steps.catalogue_html import render
+
+    return render()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m steps.catalogue", description=__doc__)
+    parser.add_argument("--html", action="store_true", help="one searchable HTML page")
+    args = parser.parse_args(argv)
+    sys.stdout.write(render_html() if args.html else render_markdown())
+    return 0
 
 
 if __name__ == "__main__":
-    print(render_markdown(), end="")
+    raise SystemExit(main())

@@ -78,6 +78,17 @@ def _(side: Side, probe: ProbeMessage, way: str) -> Sent:
 
 
 @when(
+    "the message is re-signed with its timeStamp at the edge of the allowed clock skew "
+    "in the future",
+    target_fixture="sent",
+)
+def _(side: Side, probe: ProbeMessage) -> Sent:
+    """An accepted boundary value: the timeStamp as far ahead of the suite's clock as the
+    profile's skew allows, to the second (time in transit only brings it closer)."""
+    return side.probe.send_at_skew_edge(probe)
+
+
+@when(
     "each field rule of the message is broken in turn and the message re-signed",
     target_fixture="broken",
 )
@@ -90,11 +101,13 @@ def _(side: Side, probe: ProbeMessage) -> list[Sent]:
 
 @then(parse("the message is answered with code {code:Code}"))
 def _(side: Side, sent: Sent, code: str) -> None:
+    """Example: Then the message is answered with code 10"""
     side.probe.check_answered(sent, code)
 
 
 @then(parse("every broken message is answered with code {code:Code}"))
 def _(side: Side, broken: list[Sent], code: str) -> None:
+    """Example: Then every broken message is answered with code 10"""
     side.probe.check_each_answered(broken, code)
 
 
@@ -136,6 +149,17 @@ def _(side: Side) -> None:
 )
 def _(industry_under_test: IndustryUnderTest, way: str) -> LoginAttempt:
     return industry_under_test.login.beyond_skew(way)
+
+
+@when(
+    "the user arrives at the Industry Service with an INDUSTRY_LOGIN_INFO stamped at the edge "
+    "of the allowed clock skew in the future",
+    target_fixture="login",
+)
+def _(industry_under_test: IndustryUnderTest) -> LoginAttempt:
+    """An accepted boundary value: the login's timeStamp as far ahead as the profile's skew
+    allows, to the second."""
+    return industry_under_test.login.stamped_at_skew_edge()
 
 
 @then("the login is refused with HTTP 400 and no session is opened")

@@ -52,31 +52,53 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 Check = Callable[[str], str | None]  # a value -> why it is outside the vocabulary (None: in it)
 
 
-def one_of(values: Iterable[str]) -> Check:
-    known = tuple(values)
+@dataclass(frozen=True)
+class Vocabulary:
+    """A parameter's closed set of ``values``, or the forms its side's ``reader`` accepts
+    (``many``: one or more of them joined by ", " and " and "). Called with a value, it says
+    why the value is outside (None: inside)."""
 
-    def check(value: str) -> str | None:
-        return None if value in known else "say one of: " + ", ".join(known)
+    values: tuple[str, ...] = ()
+    reader: Callable[[str], object] | None = None
+    many: bool = False
 
-    return check
-
-
-def read_by(reader: Callable[[str], object]) -> Check:
-    """The vocabulary a side's reader of the value accepts (it raises on any other)."""
-
-    def check(value: str) -> str | None:
+    def __call__(self, value: str) -> str | None:
+        if self.reader is None:
+            return None if value in self.values else "say one of: " + ", ".join(self.values)
         try:
-            reader(value)
+            self.reader(value)
         except (ValueError, KeyError) as exc:
             return str(exc.args[0] if exc.args else exc)
         return None
 
-    return check
+    @property
+    def grammar(self) -> str:
+        """The allowed values as the catalogue lists them: the closed values, or the forms
+        the reader's own refusal names."""
+        if self.reader is None:
+            return "one of: " + ", ".join(f"`{v}`" for v in self.values)
+        why = self(_NO_VALUE) or ""
+        forms = _ASKING.sub("", why.split(repr(_NO_VALUE), 1)[-1].lstrip(";: "))
+        joined = 'one or more, joined by ", " and " and ", each ' if self.many else ""
+        return f"{joined}one of the forms: {forms}"
+
+
+_NO_VALUE = "?"
+_ASKING = re.compile(r"^(?:say one of:|use one of|write)\s*")  # how a reader's refusal asks
+
+
+def one_of(values: Iterable[str]) -> Vocabulary:
+    return Vocabulary(values=tuple(values))
+
+
+def read_by(reader: Callable[[str], object], many: bool = False) -> Vocabulary:
+    """The vocabulary a side's reader of the value accepts (it raises on any other)."""
+    return Vocabulary(reader=reader, many=many)
 
 
 # Values a side checks only when the step runs, by the side method the step calls and the
 # parameter it passes (a step definition is one call of the side).
-VALIDATED: dict[tuple[str, str], Check] = {
+VALIDATED: dict[tuple[str, str], Vocabulary] = {
     ("send_hostile", "name"): one_of(hostile.HOSTILE),
     ("send_retyped", "kind"): one_of(variants.RETYPINGS),
     ("send_carrying", "variation"): one_of(variants.IGNORABLE),
@@ -87,14 +109,15 @@ VALIDATED: dict[tuple[str, str], Check] = {
     ("authorize", "defect"): one_of(login.AUTHORIZE_DEFECTS),
     ("send_new", "defect"): one_of(LOGIN_CORRUPTIONS),
     ("refused", "defect"): one_of(LOGIN_CORRUPTIONS),
-    ("script_inquiries", "answers"): read_by(inquiry_answers.parse_answers),
-    ("submit_each", "answers"): read_by(inquiry_answers.parse_answers),
+    ("script_inquiries", "answers"): read_by(inquiry_answers.parse_answers, many=True),
+    ("submit_each", "answers"): read_by(inquiry_answers.parse_answers, many=True),
     ("submit", "answer"): read_by(inquiry_answers.order_answer),
+    ("answer_next", "answer"): read_by(inquiry_answers.order_answer),
     ("answer_notices", "answer"): read_by(notices.notice_answer),
     ("succeeded", "kind"): read_by(inquiry.kind_named),
 }
 # Parameter types whose values are closed beyond their pattern.
-TYPE_VOCABULARY: dict[str, Check] = {"MsgType": one_of(MESSAGE_TYPES)}
+TYPE_VOCABULARY: dict[str, Vocabulary] = {"MsgType": one_of(MESSAGE_TYPES)}
 # Parameter types whose value names the fixture of an earlier step (``{which:Reversal}``).
 FIXTURE_NAMING = frozenset({"Reversal"})
 ROLE_FIXTURES = {"industry_under_test": Role.INDUSTRY, "ucsp_under_test": Role.UCSP}
@@ -163,6 +186,17 @@ class Phrase:
             return None
         found = reader.parse(name)
         return dict(found.named) if found is not None else None
+
+    def vocabulary(self, name: str) -> Vocabulary | None:
+        """The closed vocabulary of the parameter ``name``: its type's, else that of the side
+        method the step passes it to (None: any value of its type)."""
+        kind = self.fields[name]
+        if kind in CLOSED:
+            return one_of(CLOSED[kind])
+        if kind in TYPE_VOCABULARY:
+            return TYPE_VOCABULARY[kind]
+        calls = sorted(call for call in self.calls if (call, name) in VALIDATED)
+        return VALIDATED[(calls[0], name)] if calls else None
 
     def value_problems(self, values: dict[str, str]) -> list[str]:
         """Why each value is outside its parameter's vocabulary."""

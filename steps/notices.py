@@ -36,23 +36,26 @@ def _(ucsp_under_test: UcspUnderTest, order: Order) -> None:
 
 @given(parse("the Industry Service answers the next result notice with {answer:Text}"))
 def _(ucsp_under_test: UcspUnderTest, answer: str) -> None:
+    """The suite, playing the Industry Service, answers the next result notice as told.
+    Example: Given the Industry Service answers the next result notice with code 34
+    """
     ucsp_under_test.notices.answer_notices(answer)
 
 
 @given(
-    parse("the Industry Service answers the next {count:Count} result notices with {answer:Text}")
+    parse("the Industry Service answers the next {count:Number} result notices with {answer:Text}")
 )
 def _(ucsp_under_test: UcspUnderTest, count: int, answer: str) -> None:
+    """Example: Given the Industry Service answers the next 8 result notices with code 99"""
     ucsp_under_test.notices.answer_notices(answer, count)
 
 
 @then(
-    parse(
-        "the result notice of the order is transmitted {count:Count} times on the retry schedule"
-    ),
+    parse("the result notice of the order is transmitted {count:Times} on the retry schedule"),
     target_fixture="transmissions",
 )
 def _(ucsp_under_test: UcspUnderTest, order: Order, count: int) -> list[JournalEntry]:
+    """Example: Then the result notice of the order is transmitted 7 times on the retry schedule"""
     return ucsp_under_test.notices.check_on_schedule(order, count)
 
 
@@ -61,8 +64,9 @@ def _(ucsp_under_test: UcspUnderTest, order: Order, transmissions: list[JournalE
     ucsp_under_test.notices.check_fresh_retransmissions(order, transmissions)
 
 
-@then(parse("the result notice of the order is transmitted {count:Count} times and no more"))
+@then(parse("the result notice of the order is transmitted {count:Times} and no more"))
 def _(ucsp_under_test: UcspUnderTest, order: Order, count: int) -> None:
+    """Example: Then the result notice of the order is transmitted three times and no more"""
     ucsp_under_test.notices.check_transmitted(order, count)
 
 
@@ -82,10 +86,14 @@ def _(industry_under_test: IndustryUnderTest, order: Order) -> CraftedNotice:
 
 
 @when(
-    parse("UCSP sends a result notice for the order with txnStatus {status:Code}"),
+    parse("UCSP sends another result notice for the order with txnStatus {status:Code}"),
     target_fixture="crafted",
 )
 def _(industry_under_test: IndustryUnderTest, order: Order, status: str) -> CraftedNotice:
+    """After the order's result notice was delivered, the suite, playing UCSP, sends another one
+    with this txnStatus.
+    Example: When UCSP sends another result notice for the order with txnStatus 01
+    """
     return industry_under_test.notices.late_notice(order, status)
 
 
@@ -102,11 +110,16 @@ def _(industry_under_test: IndustryUnderTest) -> CraftedNotice:
     target_fixture="crafted",
 )
 def _(industry_under_test: IndustryUnderTest, order: Order, field: str) -> CraftedNotice:
+    """A notice of the order differing in one field ({field}: txnAmt, currencyCode, txnType or
+    txnTime).
+    Example: When UCSP sends a result notice for the order with a different txnAmt
+    """
     return industry_under_test.notices.differing_notice(order, field)
 
 
 @then(parse("the notice is answered with code {code:Code}"))
 def _(industry_under_test: IndustryUnderTest, crafted: CraftedNotice, code: str) -> None:
+    """Example: Then the notice is answered with code 36"""
     industry_under_test.notices.check_answered(crafted, code)
 
 
@@ -154,11 +167,16 @@ def _(industry_under_test: IndustryUnderTest, early: EarlyNotice, status: str) -
 
 @given(parse("UCSP answers the Industry Service's refund inquiries with code {code:Code}"))
 def _(industry_under_test: IndustryUnderTest, code: str) -> None:
+    """Example: Given UCSP answers the Industry Service's refund inquiries with code 99"""
     industry_under_test.notices.answer_refund_inquiries(code)
 
 
-@given(parse("UCSP holds the next {count:Count} result notices"))
+@given(parse("UCSP holds the next {count:Number} result notices"))
 def _(industry_under_test: IndustryUnderTest, count: int) -> None:
+    """The suite, playing UCSP, keeps that many result notices until "When UCSP delivers the
+    held notices in reverse order".
+    Example: Given UCSP holds the next two result notices
+    """
     industry_under_test.notices.hold_notices(count)
 
 
@@ -169,6 +187,7 @@ def _(industry_under_test: IndustryUnderTest, count: int) -> None:
 def _(
     industry_under_test: IndustryUnderTest, order: Order, first: Money, second: Money
 ) -> list[str]:
+    """Example: When the Industry Service refunds 30.05 CNY and then 20.05 CNY of the order"""
     notices = industry_under_test.notices
     return [notices.refund(order, first), notices.refund(order, second)]
 
@@ -185,4 +204,5 @@ def _(industry_under_test: IndustryUnderTest, refunds: list[str], status: str) -
 
 @then(parse("the order is recorded as {status:Status} with {amount:Money} refunded"))
 def _(industry_under_test: IndustryUnderTest, order: Order, status: str, amount: Money) -> None:
+    """Example: Then the order is recorded as PARTIALLY_REFUNDED with 50.10 CNY refunded"""
     industry_under_test.notices.check_refunded(order, status, amount)

@@ -65,6 +65,10 @@ def _(ucsp_under_test: UcspUnderTest, order: Order) -> Exchange:
     target_fixture="resubmission",
 )
 def _(ucsp_under_test: UcspUnderTest, order: Order, name: str) -> Exchange:
+    """The same order with one more trxInfo field, of any name the order does not have.
+    Example: When the Industry Service submits the same order again with an unknown trxInfo field
+        memo
+    """
     return ucsp_under_test.payment.resubmit_with_unknown_field(order, name)
 
 
@@ -83,6 +87,7 @@ def _(side: Side, order: Order) -> None:
     target_fixture="reuse",
 )
 def _(ucsp_under_test: UcspUnderTest, order: Order, amount: Money) -> Exchange:
+    """Example: When the Industry Service submits an order of 200.00 CNY under the same orderId"""
     changes = {"txnAmt": amount.txn_amt, "currencyCode": amount.currency}
     return ucsp_under_test.payment.resubmit(order, **changes)
 
@@ -100,6 +105,7 @@ def _(ucsp_under_test: UcspUnderTest, order: Order, amount: Money) -> Exchange:
 
 @then(parse("the reused orderId is rejected with code {code:Code}"))
 def _(ucsp_under_test: UcspUnderTest, reuse: Exchange, code: str) -> None:
+    """Example: Then the reused orderId is rejected with code 36"""
     ucsp_under_test.payment.check_reuse_rejected(reuse, code)
 
 
@@ -118,11 +124,15 @@ def _(ucsp_under_test: UcspUnderTest, order: Order) -> None:
     target_fixture="order",
 )
 def _(ucsp_under_test: UcspUnderTest, amount: Money, field: str) -> Order:
+    """An order naming a merId or an acqIIN the UCSP does not know ({field}: merId or acqIIN).
+    Example: When the Industry Service submits an order of 100.00 CNY with an unknown merId
+    """
     return ucsp_under_test.payment.submit_with_unknown(amount, field)
 
 
 @then(parse("the order is rejected with code {code:Code} and not created"))
 def _(ucsp_under_test: UcspUnderTest, order: Order, code: str) -> None:
+    """Example: Then the order is rejected with code 36 and not created"""
     ucsp_under_test.payment.check_rejected_not_created(order, code)
 
 
@@ -149,6 +159,9 @@ def _(order: Order, cashier: dict[str, Any], result: str) -> None:
     target_fixture="hook",
 )
 def _(side: Side, order: Order, result: str) -> HookAnswer:
+    """Any form value, result codes included, posted as the cashier's result field.
+    Example: When the result "01" is posted to the cashier of the order
+    """
     return side.payment.post_cashier(order, result)
 
 
@@ -157,6 +170,7 @@ def _(side: Side, order: Order, result: str) -> HookAnswer:
     target_fixture="hook",
 )
 def _(side: Side, order: Order, result: str) -> HookAnswer:
+    """Example: When the result "00" is posted to the cashier of an unknown tn"""
     return side.payment.post_cashier(order, result, unknown_tn=True)
 
 
@@ -167,6 +181,7 @@ def _(side: Side, order: Order) -> HookAnswer:
 
 @then(parse("the cashier answers HTTP {status:Count}"))
 def _(hook: HookAnswer, status: int) -> None:
+    """Example: Then the cashier answers HTTP 409"""
     check_hook_status(hook.status, status, "the cashier")
 
 
@@ -182,6 +197,10 @@ def _(side: Side, order: Order, status: str) -> None:
 
 @then(parse("the order is recorded as {status:Status}"))
 def _(side: Side, order: Order, status: str) -> None:
+    """The order's record after a payment (an Industry Service's as its harness reports it, a
+    UCSP's as PAYMENT_RESULT_INQUIRY reports it). The status the UCSP's answer to the order
+    leaves is "the status of the order is now ...".
+    """
     side.payment.check_recorded(order, status)
 
 
@@ -206,7 +225,7 @@ def _(industry_under_test: IndustryUnderTest) -> None:
     industry_under_test.payment.answer_next_order_naming_another()
 
 
-@then("the harness reports UCSP's answer, or answers HTTP 424 with an error and the orderId")
+@then("the harness reports the UCSP's answer, or answers HTTP 424 with an error and the orderId")
 def _(industry_under_test: IndustryUnderTest, harness_answer: HarnessAnswer) -> None:
     industry_under_test.payment.check_reported_or_refused(harness_answer)
 
@@ -221,6 +240,9 @@ def _(industry_under_test: IndustryUnderTest) -> None:
     target_fixture="harness_answer",
 )
 def _(industry_under_test: IndustryUnderTest, amount: str) -> HarnessAnswer:
+    """Any text as the harness's amount, in minor units.
+    Example: When the harness is asked to pay an amount of "0"
+    """
     return industry_under_test.payment.harness_pay(amount)
 
 
@@ -238,11 +260,13 @@ def _(industry_under_test: IndustryUnderTest, order: Order) -> HarnessAnswer:
 
 @then(parse("the harness answers HTTP {status:Count} with an error"))
 def _(harness_answer: HarnessAnswer, status: int) -> None:
+    """Example: Then the harness answers HTTP 400 with an error"""
     check_harness_error(harness_answer.status, harness_answer.data, status)
 
 
 @then(parse("the harness answers HTTP {status:Count} with an error and the orderId"))
 def _(harness_answer: HarnessAnswer, status: int) -> None:
+    """Example: Then the harness answers HTTP 424 with an error and the orderId"""
     check_harness_error(harness_answer.status, harness_answer.data, status, with_order_id=True)
 
 

@@ -34,16 +34,24 @@ def _named(request: pytest.FixtureRequest, which: str) -> ReversalOrder:
 
 @given("the order has been cancelled", target_fixture="cancellation")
 def _(side: Side, order: Order) -> ReversalOrder:
+    """The order cancelled in full, the cancellation answered 00 and its result notice delivered;
+    it is the scenario's cancellation from here on.
+    """
     return side.reversal.reversed(CANCELLATION, order, "00")
 
 
 @given("a cancellation of the order is pending", target_fixture="cancellation")
 def _(side: Side, order: Order) -> ReversalOrder:
+    """The order's cancellation answered 05 and taken as pending."""
     return side.reversal.reversed(CANCELLATION, order, "05")
 
 
 @given(parse("{amount:Money} of the order has been refunded"), target_fixture="refund")
 def _(side: Side, order: Order, amount: Money) -> ReversalOrder:
+    """A refund of that amount answered 00 and its result notice delivered; it is the scenario's
+    refund from here on.
+    Example: Given 30.00 CNY of the order has been refunded
+    """
     return side.reversal.reversed(REFUND, order, "00", amount)
 
 
@@ -52,11 +60,33 @@ def _(side: Side, order: Order, amount: Money) -> ReversalOrder:
     return side.reversal.reversed(REFUND, order, "05", amount)
 
 
+# --- the suite playing UCSP scripts its answer ------------------------------------------------
+
+
+@given(parse("UCSP answers the next {request:Scripted} with {answer:Text}"))
+def _(industry_under_test: IndustryUnderTest, request: str, answer: str) -> None:
+    """The suite, playing UCSP, answers the Industry Service's next cancellation, refund or
+    charge as told, as it can answer an order. A refusal leaves the UCSP with nothing to
+    notify; after a 05 or no valid answer the result is the Industry Service's to inquire
+    about (the UCSP holds back its result notice).
+    The answer: `code NN`, or one the Industry Service cannot take: `a bad signature`,
+    `a malformed answer`, `an answer that does not echo msgInfo` or `HTTP 500` (each
+    optionally `with code NN` inside), or `no answer`.
+    Example: Given UCSP answers the next refund with code 05
+    """
+    industry_under_test.answer_next(request, answer)
+
+
 # --- the Industry Service reverses ----------------------------------------------------------
 
 
 @when("the Industry Service cancels the order", target_fixture="cancellation")
 def _(side: Side, order: Order) -> ReversalOrder:
+    """The Industry Service cancels the order in full; the cancellation's own answer, notice and
+    record are then "the cancellation ...". To judge how the Industry Service takes the
+    UCSP's answer instead, say "the Industry Service forwards a cancellation of the order to
+    the UCSP".
+    """
     return side.reversal.reverse(CANCELLATION, order)
 
 
@@ -70,6 +100,11 @@ def _(side: Side, order: Order, amount: Money) -> ReversalOrder:
 
 @when(parse("the Industry Service refunds {amount:Money} of the order"), target_fixture="refund")
 def _(side: Side, order: Order, amount: Money) -> ReversalOrder:
+    """The refund's own answer, notice and record are then "the refund ..."; "the Industry
+    Service forwards a refund of ... to the UCSP" judges how the Industry Service takes the
+    UCSP's answer instead.
+    Example: When the Industry Service refunds 30.00 CNY of the order
+    """
     return side.reversal.reverse(REFUND, order, amount)
 
 
@@ -114,7 +149,35 @@ def _(side: Side, code: str) -> None:
 
 @then(parse("the {which:Reversal} is rejected with code {code:Code}"))
 def _(side: Side, request: pytest.FixtureRequest, which: str, code: str) -> None:
+    """Example: Then the refund is rejected with code 36"""
     side.reversal.check_rejected(_named(request, which), code)
+
+
+@then(parse("the harness reports that the {which:Reversal} got no valid answer"))
+def _(industry_under_test: IndustryUnderTest, request: pytest.FixtureRequest, which: str) -> None:
+    """The harness answered HTTP 424 with an error and the orderId it created.
+    Example: Then the harness reports that the refund got no valid answer
+    """
+    industry_under_test.reversal.check_reported_unanswered(_named(request, which))
+
+
+@then(
+    parse(
+        "the Industry Service inquires about the {which:Reversal} at once with {msg_type:MsgType}"
+    )
+)
+def _(
+    industry_under_test: IndustryUnderTest,
+    request: pytest.FixtureRequest,
+    which: str,
+    msg_type: str,
+) -> None:
+    """After a 05 or no valid answer (once its own time-out has run out), naming the
+    cancellation's or refund's own orderId and txnTime.
+    Example: Then the Industry Service inquires about the refund at once with
+        REFUND_RESULT_INQUIRY
+    """
+    industry_under_test.reversal.check_inquired_at_once(_named(request, which), msg_type)
 
 
 # --- notices --------------------------------------------------------------------------------
@@ -150,6 +213,7 @@ def _(industry_under_test: IndustryUnderTest, refund: ReversalOrder) -> CraftedN
 
 @then(parse("the {which:Reversal} is recorded as {status:Status}"))
 def _(side: Side, request: pytest.FixtureRequest, which: str, status: str) -> None:
+    """Example: Then the refund is recorded as PENDING"""
     side.reversal.check_recorded(_named(request, which), status)
 
 

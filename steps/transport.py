@@ -13,11 +13,13 @@ from ucsp.sides.side import Side
 
 @when(parse("the message is sent with method {method:Word}"), target_fixture="sent")
 def _(side: Side, probe: ProbeMessage, method: str) -> Sent:
+    """Any HTTP method. Example: When the message is sent with method GET"""
     return side.probe.send_with_method(probe, method)
 
 
 @when(parse('the message is posted with Content-Type "{content_type:Text}"'), target_fixture="sent")
 def _(side: Side, probe: ProbeMessage, content_type: str) -> Sent:
+    """Example: When the message is posted with Content-Type "text/plain; charset=UTF-8" """
     return side.probe.send_as(probe, content_type)
 
 
@@ -29,6 +31,9 @@ def _(side: Side, probe: ProbeMessage, content_type: str) -> Sent:
     target_fixture="sent",
 )
 def _(side: Side, probe: ProbeMessage, content_type: str) -> Sent:
+    """Example: When the message padded to one byte over the body size limit is posted with
+    Content-Type "text/plain"
+    """
     return side.probe.send_oversized_as(probe, content_type)
 
 
@@ -44,6 +49,7 @@ def _(side: Side, probe: ProbeMessage) -> Sent:
 
 @then(parse("the message is answered HTTP {status:Count} without protocol processing"))
 def _(sent: Sent, status: int) -> None:
+    """Example: Then the message is answered HTTP 405 without protocol processing"""
     check_http_status(sent.reply.status, status, sent.requirement)
 
 

@@ -121,3 +121,22 @@ def run_with_one_known_failure(out: Path) -> RunResult:
         out=out,
     )
     return run(options, io.StringIO())
+
+
+# A team's own test module binding its team.feature, and the conftest giving its scenarios
+# the role fixture (what a team writes when it keeps a test module beside its features).
+TEAM_CONFTEST = """
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _role_under_test(sut_role):
+    return sut_role
+"""
+TEAM_TESTS = """
+from pathlib import Path
+
+from pytest_bdd import scenarios
+
+scenarios(str(Path(__file__).parent / "team.feature"))
+"""

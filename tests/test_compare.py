@@ -85,7 +85,7 @@ def test_a_changed_cell_and_scenario_exit_1(
         "requirement × role cells: 1 changed",
         "  PAY-05 [ucsp]: pass -> failure",
         "scenarios (title [role]): 1 changed",
-        f"  {NOTICE} [ucsp]: pass -> failure",
+        f"  Frontend payment: {NOTICE} [ucsp]: pass -> failure",
         "3 change(s)",
     ]
 
@@ -100,8 +100,8 @@ def test_added_and_removed_cells_and_scenarios(tmp_path: Path) -> None:
     assert changes(old, new) == [
         "PAY-05 [ucsp]: removed (was pass)",
         "PAY-07 [industry]: added (pass)",
-        f"{NOTICE} [ucsp]: removed (was pass)",
-        f"{ORDER} [industry]: added (warning)",
+        f"Frontend payment: {NOTICE} [ucsp]: removed (was pass)",
+        f"Frontend payment: {ORDER} [industry]: added (warning)",
     ]
 
 
@@ -110,6 +110,14 @@ def test_one_title_in_two_features_is_told_apart_by_feature(tmp_path: Path) -> N
     old = report(tmp_path / "old", twice)
     new = report(tmp_path / "new", [twice[0], {**twice[1], "verdict": "failure"}])
     assert changes(old, new) == [f"B: {ORDER} [ucsp]: pass -> failure"]
+
+
+def test_a_title_another_feature_comes_to_share_is_no_change(tmp_path: Path) -> None:
+    """NEW adds a second feature with a title the old run had once: only the addition shows."""
+    first = scenario(ORDER, "pass", feature="A")
+    old = report(tmp_path / "old", [first])
+    new = report(tmp_path / "new", [first, scenario(ORDER, "pass", feature="B")])
+    assert changes(old, new) == [f"B: {ORDER} [ucsp]: added (pass)"]
 
 
 def test_an_evidence_pack_reads_like_its_directory(

@@ -562,3 +562,17 @@ def test_init_test_keyset_refuses_when_any_one_file_exists(tmp_path: Path) -> No
     with pytest.raises(ConfigError, match=r"industry-enc\.crt already exists"):
         init_test_keyset(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["industry-enc.crt"]
+
+
+def test_the_same_key_file_is_parsed_once() -> None:
+    path = TEST_KEYS / "industry-sign.key"
+    first = load_private_key(path)
+    assert load_private_key(path) is first
+    assert load_private_key(path.read_bytes()) is first
+    assert load_private_key(TEST_KEYS / "ucsp-sign.key") is not first
+
+
+def test_a_bad_key_is_refused_each_time() -> None:
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="not an unencrypted PEM private key"):
+            load_private_key(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")

@@ -228,15 +228,15 @@ def _entry(msg_type: str, direction: Literal["in", "out"] = "in") -> JournalEntr
 
 
 @pytest.fixture
-def announced() -> Iterator[list[tuple[str, float | None]]]:
-    heard: list[tuple[str, float | None]] = []
+def announced() -> Iterator[list[tuple[str | None, float | None]]]:
+    heard: list[tuple[str | None, float | None]] = []
     activity.listen(lambda what, within: heard.append((what, within)))
     yield heard
     activity.listen(None)
 
 
 def test_a_wait_that_has_to_wait_names_what_it_waits_for(
-    announced: list[tuple[str, float | None]],
+    announced: list[tuple[str | None, float | None]],
 ) -> None:
     journal = Journal()
     notice = about("PAYMENT_RESULT_NOTICE", "in", orderId="o1")
@@ -248,13 +248,13 @@ def test_a_wait_that_has_to_wait_names_what_it_waits_for(
         )
     )
     assert asyncio.run(journal.wait_entry(notice, 30.0)) is not None
-    assert announced == [("PAYMENT_RESULT_NOTICE from the SUT", 30.0)]
+    assert announced == [("PAYMENT_RESULT_NOTICE from the SUT", 30.0), (None, None)]  # and over
     assert what_of(exchange_of("m1", "out")) == "message m1 to the SUT"
     assert what_of(described(lambda e: True, "inquiry 5 of 7")) == "inquiry 5 of 7"
 
 
 def test_a_wait_already_over_or_a_window_names_itself_only_when_it_waits(
-    announced: list[tuple[str, float | None]],
+    announced: list[tuple[str | None, float | None]],
 ) -> None:
     journal = Journal()
     journal.record(_entry("INQUIRY"))
@@ -264,7 +264,17 @@ def test_a_wait_already_over_or_a_window_names_itself_only_when_it_waits(
     assert announced == []
     activity.listen(lambda what, within: (announced.append((what, within)), journal.clear()))
     assert asyncio.run(journal.wait_for(lambda entries: not entries, 12.5, "inquiry 2 of 7"))
-    assert announced == [("inquiry 2 of 7", 12.5)]
+    assert announced == [("inquiry 2 of 7", 12.5), (None, None)]
+
+
+def test_a_wait_that_ended_is_no_longer_shown() -> None:
+    clock = FakeClock()
+    progress = RunProgress(clock)
+    progress.apply(start(1))
+    progress.apply({"event": "wait", "nodeid": "t1", "what": "inquiry 2 of 7", "due": 31.0})
+    progress.apply({"event": "wait", "nodeid": "t1", "what": None, "due": None})
+    clock.advance(HEARTBEAT)
+    assert progress.heartbeats() == ["... [1/?] still running: Scenario 1 [ucsp] (15 s)"]
 
 
 def test_no_listener_no_announcement() -> None:
@@ -297,6 +307,13 @@ def test_the_child_writes_collected_start_wait_and_finish(
     )
     assert done.returncode == 0, done.stdout[-2000:]
     stream = [json.loads(line) for line in events.read_text("utf-8").splitlines()]
+    # what each collecting process (the one, or each worker) collected, for a Ctrl-C's record
+    collections = [e for e in stream if e["event"] == "collection"]
+    assert len(collections) == (2 if workers else 1)
+    refund = str(ROOT / "features" / "reversal" / "refund.feature")
+    for collection in collections:
+        assert refund in collection["features"] and collection["coverage"]
+    stream = [e for e in stream if e["event"] != "collection"]
     assert stream[0] == {"event": "collected", "total": 2}
     for role, seen in (("ucsp", "from the SUT"), ("industry", "to the SUT")):
         mine = [e for e in stream if e.get("nodeid", "").endswith(f"[{role}]")]
@@ -305,8 +322,11 @@ def test_the_child_writes_collected_start_wait_and_finish(
         start, *waits, finish = mine
         assert (start["event"], finish["event"]) == ("start", "finish"), mine
         assert (start["title"], start["role"], start["feature"]) == (LATER, role, "Payment refund")
-        for wait in waits:
+        # each wait announced is followed by its end (what null), which clears it
+        assert [w["what"] is None for w in waits] == [False, True] * (len(waits) // 2), waits
+        for wait, ended in zip(waits[::2], waits[1::2], strict=True):
             assert (wait["event"], wait["what"]) == ("wait", f"PAYMENT_RESULT_NOTICE {seen}")
             assert 0 < wait["due"] < 60
+            assert ended == {"event": "wait", "nodeid": wait["nodeid"], "what": None, "due": None}
         assert (finish["title"], finish["verdict"]) == (LATER, "pass")
         assert "exchanges" not in finish

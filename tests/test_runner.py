@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import ucsp.runner as runner
+from tests.support import TEAM_CONFTEST, TEAM_TESTS
 from ucsp.cli import main
 from ucsp.deployment import Deployment, embedded
 from ucsp.errors import ConfigError
@@ -603,21 +604,6 @@ Feature: Team scenarios
     Given an order of 1.00 USD has been submitted
     Then the moon is made of cheese
 """
-TEAM_CONFTEST = """
-import pytest
-
-
-@pytest.fixture(autouse=True)
-def _role_under_test(sut_role):
-    return sut_role
-"""
-TEAM_TESTS = """
-from pathlib import Path
-
-from pytest_bdd import scenarios
-
-scenarios(str(Path(__file__).parent / "team.feature"))
-"""
 
 
 @pytest.fixture
@@ -679,6 +665,9 @@ class StopsTheSut(io.StringIO):
         return written
 
 
+GONE_TAGS = "FMT-01 or FMT-02 or FMT-04 or SEC-02"
+
+
 def test_a_sut_gone_mid_run_is_an_error_and_the_run_stops_incomplete(tmp_path: Path) -> None:
     sut = embedded("ucsp")
     try:
@@ -695,7 +684,10 @@ def test_a_sut_gone_mid_run_is_an_error_and_the_run_stops_incomplete(tmp_path: P
         )
         stream = StopsTheSut(sut, after=2)
         result = run(
-            RunOptions(target=target, tags="FMT-01 or FMT-02", out=tmp_path / "out"), stream
+            # 30 scenarios: however far the child runs ahead before the SUT stops, at
+            # least 5 remain to meet it gone
+            RunOptions(target=target, tags=GONE_TAGS, out=tmp_path / "out"),
+            stream,
         )
     finally:
         sut.close()
@@ -769,3 +761,88 @@ def test_ctrl_c_stops_the_scenarios_and_still_reports_incomplete_exit_2(tmp_path
     manifest = verify_pack(tmp_path / "evidence.zip").manifest
     assert (manifest["result"], manifest["stopped"]) == ("INCOMPLETE", "interrupted")
     assert not (tmp_path / ".progress.jsonl").exists()
+
+
+def _fake_child_with_progress(script: str) -> Any:
+    def command(options: RunOptions, out: Path, progress: Path) -> list[str]:
+        text = script.replace("{out}", str(out)).replace("{progress}", str(progress))
+        return [sys.executable, "-c", text]
+
+    return command
+
+
+PAYMENT_FEATURE = ROOT / "features" / "payment" / "frontend_payment.feature"
+# A child that has finished one scenario and ignores Ctrl-C: it never writes results.json.
+DEAF_CHILD = f"""
+import json, signal
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+events = [
+    {{"event": "collected", "total": 2}},
+    {{"event": "collection", "coverage": {{"PAY-05": ["ucsp"]}},
+      "features": [{str(PAYMENT_FEATURE)!r}], "modules": []}},
+    {{"event": "start", "nodeid": "n1", "title": "s", "role": "ucsp", "feature": "f"}},
+    {{"event": "finish", "nodeid": "n1", "scenario": "s", "title": "s", "feature": "f",
+      "role": "ucsp", "outcome": "passed", "verdict": "pass", "requirements": ["PAY-05"],
+      "violations": [], "error": None, "message": "", "duration": 0.1}},
+]
+with open(r"{{progress}}", "a", encoding="utf-8") as handle:
+    handle.write("".join(json.dumps(e) + "\\n" for e in events))
+while True:
+    signal.pause()  # until the runner gives up and terminates it
+"""
+
+
+def test_a_child_deaf_to_ctrl_c_still_leaves_a_record_of_what_was_selected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "pytest_command", _fake_child_with_progress(DEAF_CHILD))
+    interrupt = runner._interrupt
+    monkeypatch.setattr(runner, "_interrupt", lambda process: interrupt(process, grace=0.2))
+    options = RunOptions(
+        sut="ucsp",
+        tags="PAY-05 or PAY-01",
+        faults=["notice-wrong-amount"],
+        scenarios=[PASSING],
+        strict=True,
+        out=tmp_path,
+    )
+
+    result = run(options, InterruptsAtTheFirstVerdict())
+
+    assert result.exit_code == 2
+    summary = read_results(tmp_path / "results.json").run
+    assert summary["selection"] == {
+        "roles": ["ucsp"],
+        "tags": "PAY-05 or PAY-01",
+        "keywords": None,
+        "scenarios": [PASSING],
+        "faults": ["notice-wrong-amount"],
+        "strict": True,
+    }
+    assert (summary["result"], summary["stopped"], summary["interrupted"]) == (
+        "INCOMPLETE",
+        "interrupted",
+        True,
+    )
+    assert summary["features"] == ["features/payment/frontend_payment.feature"]
+    assert summary["coverage"] == {"PAY-05": ["ucsp"]}
+    assert [r["nodeid"] for r in result.records] == ["n1"]
+
+
+def test_a_run_that_cannot_run_leaves_no_unmasked_cucumber_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cucumber = "pathlib.Path(r'{out}', 'cucumber.json').write_text('[]')\n"
+    broken = f"import pathlib, sys\n{cucumber}print('ERROR: bad option --x')\nsys.exit(4)\n"
+    monkeypatch.setattr(runner, "pytest_command", _fake_child(broken))
+    with pytest.raises(ConfigError, match=r"the scenarios could not run: "):
+        run(RunOptions(sut="ucsp", out=tmp_path / "broken"), io.StringIO())
+    assert not (tmp_path / "broken" / "cucumber.json").exists()
+
+    empty = (
+        "pathlib.Path(r'{out}', 'results.json').write_text('{\"run\": {}, \"scenarios\": []}')\n"
+    )
+    monkeypatch.setattr(runner, "pytest_command", _fake_child(f"import pathlib\n{cucumber}{empty}"))
+    with pytest.raises(ConfigError, match=r"no scenario matches --tags 'NOPE'"):
+        run(RunOptions(sut="ucsp", tags="NOPE", out=tmp_path / "empty"), io.StringIO())
+    assert not (tmp_path / "empty" / "cucumber.json").exists()

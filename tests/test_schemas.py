@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 
 from ucsp import schemas
 from ucsp.messages import MESSAGE_TYPES, NOTICE_TYPES, Kind, Party
+from ucsp.mutation.fields import field_mutations
 from ucsp.schemas import FieldError, FieldRule
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -732,3 +733,73 @@ def test_notice_types_are_signed_by_ucsp() -> None:
         assert sample(msg_type, "request")["msgInfo"]["msgID"].startswith("U")
         assert "ucspSignCertID" in sample(msg_type, "request")["certificateSignature"]
         assert "appSignCertID" in sample(msg_type, "response")["certificateSignature"]
+
+
+# --- the reference validator, its references inlined --------------------------------------
+
+
+def _errors_without_inlining(message: Any, msg_type: str, kind: Kind) -> list[FieldError]:
+    """What :func:`schemas.validate` reports, from a validator that resolves each ``$ref``."""
+    compiled = schemas._compiled(msg_type, kind)
+    schema = schemas._files()[f"{msg_type}.{kind}.json"]
+    validator = Draft202012Validator(
+        schema, registry=schemas._registry(), format_checker=schemas.FORMAT_CHECKER
+    )
+    seen: set[tuple[str, ...]] = set()
+    errors = [
+        found
+        for error in validator.iter_errors(message)
+        for found in compiled.field_errors(error, seen)
+    ]
+    errors.extend(compiled.msgid_errors(message))
+    return sorted(set(errors), key=lambda e: (e.path, e.rule, e.message, e.provenance))
+
+
+@pytest.mark.parametrize(("msg_type", "kind"), PAIRS, ids=PAIR_IDS)
+def test_inlined_references_report_the_same_errors(msg_type: str, kind: Kind) -> None:
+    message = sample(msg_type, kind)
+    broken = [m.apply(message) for m in field_mutations(message, msg_type, kind)]
+    assert broken
+    for candidate in broken:
+        assert check(candidate, msg_type, kind) == _errors_without_inlining(
+            candidate, msg_type, kind
+        )
+
+
+def test_a_recursive_reference_is_kept() -> None:
+    schema = {
+        "$id": "https://ucsp.test/tree.json",
+        "$defs": {
+            "node": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "maxLength": 2},
+                    "kids": {"type": "array", "items": {"$ref": "#/$defs/node"}},
+                },
+            }
+        },
+        "$ref": "#/$defs/node",
+    }
+    tree = {"name": "abc", "kids": [{"name": "ok", "kids": [{"name": "long"}]}]}
+    inlined = schemas._validator(schema)
+    plain = Draft202012Validator(schema)
+    assert sorted(e.message for e in inlined.iter_errors(tree)) == sorted(
+        e.message for e in plain.iter_errors(tree)
+    )
+    assert len(list(inlined.iter_errors(tree))) == 2
+
+
+def test_a_reference_resolves_against_its_own_schema_id() -> None:
+    schema = {
+        "$id": "https://ucsp.test/a/root.json",
+        "type": "object",
+        "properties": {
+            "x": {
+                "$id": "https://ucsp.test/b/inner.json",
+                "$defs": {"short": {"type": "string", "maxLength": 1}},
+                "properties": {"y": {"$ref": "#/$defs/short"}},
+            }
+        },
+    }
+    errors = list(schemas._validator(schema).iter_errors({"x": {"y": "long"}}))
+    assert [(e.validator, e.message) for e in errors] == [("maxLength", "'long' is too long")]

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import importlib
 import json
+import ssl
+import sys
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -28,8 +31,12 @@ from ucsp.transport import (
     JSON_CONTENT_TYPE,
     Exchange,
     SignedClient,
+    _known_absent,
+    http_client,
+    parsed_url,
     protocol_response,
     read_protocol_body,
+    tls_context,
 )
 
 LIMIT = 65536
@@ -336,3 +343,56 @@ def test_a_client_made_on_demand_is_closed(industry_codec: Codec) -> None:
         return http.is_closed
 
     assert asyncio.run(go())
+
+
+# --- client set-up done once -------------------------------------------------------------
+
+
+def test_a_url_is_parsed_once() -> None:
+    url = "http://127.0.0.1:8123/gateway?x=1"
+    assert parsed_url(url) is parsed_url(url)
+    assert parsed_url(url) == httpx.URL(url)
+
+
+def test_an_invalid_url_raises_as_httpx_does() -> None:
+    with pytest.raises(httpx.InvalidURL):
+        parsed_url("http://[::1/gateway")
+
+
+def test_clients_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[ssl.SSLContext] = []
+    real = ssl.create_default_context
+
+    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        built.append(real(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    tls_context.cache_clear()
+
+    async def go() -> None:
+        first, second = http_client(timeout=1.0), http_client(timeout=2.0)
+        assert first.timeout.read == 1.0 and second.timeout.read == 2.0
+        await first.aclose()
+        await second.aclose()
+
+    asyncio.run(go())
+    assert len(built) == 1
+    assert tls_context() is built[0]
+
+
+def test_a_module_that_cannot_be_imported_is_marked_absent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    name = "ucsp_no_such_module_anywhere"
+    monkeypatch.delitem(sys.modules, name, raising=False)
+    _known_absent(name)
+    assert sys.modules[name] is None
+    with pytest.raises(ImportError):
+        importlib.import_module(name)
+    monkeypatch.delitem(sys.modules, name)
+
+
+def test_a_module_that_imports_is_left_alone() -> None:
+    _known_absent("json")
+    assert sys.modules["json"] is json

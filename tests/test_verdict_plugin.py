@@ -6,9 +6,11 @@ Runs tiny suites in-process with pytester against a two-requirement registry.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -819,3 +821,134 @@ def test_a_failure_nothing_graded_is_an_error_and_a_plain_module_makes_the_run_p
     _, cases = _junit_cases(pytester.path / "junit.xml")
     assert cases["test_plain_failure"] == ["error"]
     assert cases["test_graded_failure_then_teardown_error"] == ["failure", "error"]
+
+
+# --- results.json: a worker that dies, a second Ctrl-C ---------------------------------------
+
+CRASHING_TESTS = """
+import os
+
+
+def test_before():
+    pass
+
+
+def test_crash():
+    os._exit(1)  # the worker dies: no report of its end ever comes
+
+
+def test_after():
+    pass
+"""
+
+
+def _results(pytester: pytest.Pytester, *args: str) -> dict[str, Any]:
+    pytester.makefile(".toml", requirements=REGISTRY)
+    pytester.makeini(RESULTS_INI)
+    result = pytester.runpytest_subprocess("--results-json=results.json", *args, timeout=120)
+    assert (pytester.path / "results.json").exists(), result.stdout.str()[-2000:]
+    data: dict[str, Any] = json.loads((pytester.path / "results.json").read_text("utf-8"))
+    return data
+
+
+def test_a_test_whose_worker_dies_is_an_error_and_the_run_incomplete(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_crashing=CRASHING_TESTS)
+
+    data = _results(pytester, "-n", "2")
+
+    records = {r["nodeid"].rsplit("::", 1)[-1]: r for r in data["scenarios"]}
+    assert list(records) == ["test_before", "test_crash", "test_after"]
+    crash = records["test_crash"]
+    assert (crash["outcome"], crash["verdict"], crash["error"]["kind"]) == (
+        "failed",
+        "error",
+        "suite-exception",
+    )
+    assert re.fullmatch(r"worker 'gw\d' crashed while running '.*::test_crash'", crash["message"])
+    assert crash["error"]["cause"] == crash["message"]
+    assert data["run"]["result"] == "INCOMPLETE"
+
+
+def test_a_test_no_worker_ran_to_its_end_is_an_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_crashing=CRASHING_TESTS)
+
+    data = _results(pytester, "-n", "1", "--max-worker-restart", "0")  # nobody takes over
+
+    records = {r["nodeid"].rsplit("::", 1)[-1]: r for r in data["scenarios"]}
+    assert [r["verdict"] for r in records.values()] == ["pass", "error", "error"]
+    after = records["test_after"]
+    assert after["error"] == {
+        "kind": "suite-exception",
+        "cause": "the scenario did not finish (its worker stopped)",
+    }
+    assert data["run"]["result"] == "INCOMPLETE"
+
+
+SECOND_CTRL_C = """
+import os
+import signal
+
+import pytest
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_keyboard_interrupt(excinfo):
+    # before the results plugin's own hook: a second Ctrl-C while pytest handles the first
+    os.kill(os.getpid(), signal.SIGINT)
+"""
+
+INTERRUPTED_TESTS = """
+import os
+import signal
+
+
+def test_passes():
+    pass
+
+
+def test_interrupted():
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_never_runs():
+    pass
+"""
+
+
+def test_a_second_ctrl_c_does_not_cut_results_json_short(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(SECOND_CTRL_C)
+    pytester.makepyfile(test_interrupted=INTERRUPTED_TESTS)
+
+    data = _results(pytester)
+
+    run = data["run"]
+    assert (run["result"], run["stopped"], run["interrupted"]) == (
+        "INCOMPLETE",
+        "interrupted",
+        True,
+    )
+    assert [r["nodeid"].rsplit("::", 1)[-1] for r in data["scenarios"]] == ["test_passes"]
+
+
+CTRL_C_OF_THE_CONTROLLER = """
+import os
+import signal
+
+
+def test_interrupts_the_controller():
+    os.kill(os.getppid(), signal.SIGINT)  # the worker's parent: the controller
+"""
+
+
+def test_an_interrupted_run_on_workers_still_knows_what_they_collected(
+    pytester: pytest.Pytester,
+) -> None:
+    module = pytester.makepyfile(test_controller=CTRL_C_OF_THE_CONTROLLER)
+
+    data = _results(pytester, "-n", "1", "--progress-file", "progress.jsonl")
+
+    run = data["run"]
+    assert (run["result"], run["interrupted"]) == ("INCOMPLETE", True)
+    assert run["outsideTests"] == [str(module.resolve())]  # from the worker's collection event

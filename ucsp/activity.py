@@ -1,16 +1,17 @@
 """What a scenario is waiting for right now, for the live progress of a run.
 
 The kit announces a wait it is about to make (:func:`waiting`: a short phrase such as
-"inquiry 5 of 7" and the real seconds it may last); whoever shows progress installs one
-listener (:func:`listen`). With no listener an announcement costs one global lookup, and
-callers that must build their phrase first check :func:`listening`.
+"inquiry 5 of 7" and the real seconds it may last) and its end (:func:`done`); whoever
+shows progress installs one listener (:func:`listen`). With no listener an announcement costs
+one global lookup, and callers that must build their phrase first check :func:`listening`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-Listener = Callable[[str, float | None], None]  # (what, within real seconds or None)
+# (what, within real seconds or None); what None: the wait announced last is over
+Listener = Callable[[str | None, float | None], None]
 
 _listener: Listener | None = None
 
@@ -31,3 +32,10 @@ def waiting(what: str, within: float | None = None) -> None:
     listener = _listener
     if listener is not None:
         listener(what, within)
+
+
+def done() -> None:
+    """Announce that the wait announced last is over."""
+    listener = _listener
+    if listener is not None:
+        listener(None, None)

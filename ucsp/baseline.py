@@ -38,6 +38,7 @@ from typing import Any, Literal
 from ucsp.errors import ConfigError
 from ucsp.outcome import Result, exit_code, overall_result
 from ucsp.requirements import Requirement
+from ucsp.results import record_title
 
 __all__ = [
     "CERTIFY_REFUSES",
@@ -281,7 +282,8 @@ class Judgement:
             lines.append(f"baseline: {text}")
         for index, rest in sorted(self.not_waived.items()):
             lines.append(
-                f"baseline: not waived: {_title(records[index])} [{records[index].get('role')}]"
+                f"baseline: not waived: {record_title(records[index])} "
+                f"[{records[index].get('role')}]"
                 f" also violates {', '.join(rest)}, which no live waiver names"
             )
         return lines
@@ -289,10 +291,6 @@ class Judgement:
 
 def _count(n: int, what: str) -> str:
     return f"{n} {what}" + ("" if n == 1 else "s")
-
-
-def _title(record: Mapping[str, Any]) -> str:
-    return str(record.get("title") or record.get("scenario") or record.get("nodeid") or "")
 
 
 def _violated(record: Mapping[str, Any]) -> list[str]:
@@ -320,7 +318,7 @@ def judge(
         role = str(record.get("role", ""))
         ids = _violated(record)
         rest = tuple(rid for rid in ids if (rid, role) not in by_requirement)
-        if (_title(record), role) in by_scenario or (ids and not rest):
+        if (record_title(record), role) in by_scenario or (ids and not rest):
             waived.add(index)
         elif len(rest) < len(ids):  # some of its requirements waived, not all
             not_waived[index] = rest
@@ -331,14 +329,14 @@ def judge(
 def _status(waiver: Waiver, records: Sequence[Mapping[str, Any]], today: date) -> WaiverStatus:
     mine = [r for r in records if str(r.get("role", "")) == waiver.role]
     if waiver.kind == "scenario":
-        ran = [r for r in mine if _title(r) == waiver.id]
+        ran = [r for r in mine if record_title(r) == waiver.id]
         deviating = [r for r in ran if str(r.get("verdict", "")) in DEVIATING]
     else:
         ran = [r for r in mine if waiver.id in [str(t) for t in r.get("requirements") or []]]
         deviating = [
             r for r in ran if str(r.get("verdict", "")) in DEVIATING and waiver.id in _violated(r)
         ]
-    titles = tuple(_title(r) for r in deviating)
+    titles = tuple(record_title(r) for r in deviating)
     if not waiver.live(today):
         return WaiverStatus(waiver, "expired", titles)
     if deviating:

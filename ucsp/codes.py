@@ -39,3 +39,6 @@ DESCRIPTIONS: dict[ResponseCode, str] = {
 }
 
 ALL_CODES: tuple[str, ...] = tuple(code.value for code in ResponseCode)
+
+# The answers to an order-creating request that make the order FAILED (RC-03): UCSP refused it.
+REFUSALS: tuple[str, ...] = ("01", "10", "11", "34", "36", "99")

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from ucsp.errors import ConfigError
+from ucsp.results import record_title
 
 __all__ = ["Change", "LoadedRun", "compare", "load_run", "render", "render_json"]
 
@@ -144,22 +144,16 @@ def _json(text: str, where: str) -> Any:
 # --- comparing -----------------------------------------------------------------------------
 
 
-def _title(record: Mapping[str, Any]) -> str:
-    return str(record.get("title") or record.get("scenario") or record.get("nodeid") or "")
-
-
 def _scenario_verdicts(run: LoadedRun) -> dict[tuple[str, str], str]:
-    """(title, role) -> verdict. Two records of one title and role (in two features) are
-    told apart by their feature."""
-    keys = [(_title(r), str(r.get("role") or "-")) for r in run.scenarios]
-    times = Counter(keys)
-    verdicts: dict[tuple[str, str], str] = {}
-    for key, record in zip(keys, run.scenarios, strict=True):
-        title, role = key
-        if times[key] > 1:
-            title = f"{record.get('feature') or '?'}: {title}"
-        verdicts[(title, role)] = str(record.get("verdict", ""))
-    return verdicts
+    """("feature: title", role) -> verdict: a scenario is named by its feature too, so that a
+    title that another feature comes to share never reads as a scenario removed and added."""
+    return {
+        (
+            f"{record.get('feature') or '?'}: {record_title(record)}",
+            str(record.get("role") or "-"),
+        ): str(record.get("verdict", ""))
+        for record in run.scenarios
+    }
 
 
 def _cell_verdicts(run: LoadedRun) -> dict[tuple[str, str], str]:

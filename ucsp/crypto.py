@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,10 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
-from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
+from cryptography.hazmat.primitives.asymmetric.types import (
+    CertificateIssuerPrivateKeyTypes,
+    PrivateKeyTypes,
+)
 from cryptography.x509.oid import NameOID
 
 from ucsp.errors import ConfigError, DecryptionFailed, MalformedMessage, SignatureInvalid
@@ -36,15 +40,25 @@ _B64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 
 
 def load_private_key(source: str | Path | bytes) -> rsa.RSAPrivateKey:
-    """Load an unencrypted PEM RSA private key from a path or from PEM bytes."""
+    """Load an unencrypted PEM RSA private key from a path or from PEM bytes.
+
+    The same PEM bytes are parsed (and the key checked) once per process: the check of an RSA
+    key costs tens of milliseconds, and every deployment of a run loads the same key files.
+    """
     data, origin = _read(source)
     try:
-        key = serialization.load_pem_private_key(data, password=None)
+        key = _parsed_private_key(data)
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"{origin}: not an unencrypted PEM private key ({exc})") from None
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ConfigError(f"{origin}: the key is not an RSA key")
     return key
+
+
+@lru_cache(maxsize=64)
+def _parsed_private_key(data: bytes) -> PrivateKeyTypes:
+    """The key in ``data`` (cryptography's keys are immutable: one object serves everyone)."""
+    return serialization.load_pem_private_key(data, password=None)
 
 
 def load_certificate(source: str | Path | bytes) -> x509.Certificate:

@@ -34,6 +34,7 @@ from ucsp.sim.db import Database
 from ucsp.sim.faults import FaultSet
 from ucsp.sim.ucsp.registry import Industry, Registry
 from ucsp.target import IndustryInfo, Role, Target, UcspInfo
+from ucsp.transport import http_client
 
 T = TypeVar("T")
 TEST_KEYS = suite_files.TEST_KEYS
@@ -105,6 +106,13 @@ class Deployment(ABC):
         return None
 
     def close(self) -> None:
+        close_all([self])
+
+    def _tell_servers_to_exit(self) -> None:
+        for server in self.servers:
+            server.server.should_exit = True
+
+    def _finish_close(self) -> None:
         for server in reversed(self.servers):
             server.stop()
         self.call(self._close_clients())
@@ -171,6 +179,17 @@ async def _async(func: Any) -> None:
     func()
 
 
+def close_all(deployments: Iterable[Deployment]) -> None:
+    """Close ``deployments``: every server is told to exit before any is waited for (each
+    notices within uvicorn's 0.1 s tick, so the waits overlap), then each deployment's
+    servers stop, its clients close and its loop ends."""
+    closing = list(deployments)
+    for deployment in closing:
+        deployment._tell_servers_to_exit()
+    for deployment in closing:
+        deployment._finish_close()
+
+
 # The URLs where the SUT of each role receives what the suite sends: a UCSP its gateway, an
 # Industry Service its notice URL and the harness that drives it.
 RECEIVING_URLS: dict[Role, Callable[[Target], tuple[str | None, ...]]] = {
@@ -205,7 +224,7 @@ def _connect_failure(url: str, timeout: float) -> str | None:
 
 
 def _browser() -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=60.0, follow_redirects=False)
+    return http_client(timeout=60.0, follow_redirects=False)
 
 
 def refuse_profile_without_target(profile: object, target: object) -> None:

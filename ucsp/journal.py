@@ -238,9 +238,14 @@ class Journal:
         found = self.find(match, after)
         if found is not None or timeout <= 0:
             return found
-        if activity.listening():
+        announced = activity.listening()
+        if announced:
             activity.waiting(what or what_of(match), timeout)
-        await self.waiters.wait(lambda: self.find(match, after) is not None, timeout)
+        try:
+            await self.waiters.wait(lambda: self.find(match, after) is not None, timeout)
+        finally:
+            if announced:
+                activity.done()
         return self.find(match, after)
 
     async def wait_for(
@@ -255,9 +260,14 @@ class Journal:
         one exchange use :meth:`wait_entry`. ``what`` names the wait for the live progress
         ("inquiry 5 of 7").
         """
-        if timeout > 0 and activity.listening() and not predicate(self.entries):
+        announced = timeout > 0 and activity.listening() and not predicate(self.entries)
+        if announced:
             activity.waiting(what, timeout)
-        return await self.waiters.wait(lambda: predicate(self.entries), timeout)
+        try:
+            return await self.waiters.wait(lambda: predicate(self.entries), timeout)
+        finally:
+            if announced:
+                activity.done()
 
     def clear(self) -> None:
         self.entries.clear()

@@ -248,14 +248,23 @@ class Masker:
         self._values = re.compile(alternatives) if alternatives else None
 
     def _by_field(self, text: str) -> str:
-        for pattern in self._quoted:
-            text = pattern.sub(lambda m: m[1] + mask_mobile(m[2]) + m[3], text)
-        text = self._number.sub(lambda m: m[1] + '"' + hide_mobile(m[2]) + '"', text)
-        for pattern in self._escaped:
-            text = pattern.sub(lambda m: m[1] + mask_mobile(m[2]) + m[3], text)
-        for pattern in self._percent_json:
-            text = pattern.sub(lambda m: m[1] + _mask_encoded(m[2]) + m[3], text)
-        text = self._request_data.sub(self._mask_b64_request_data, text)
+        # Every pattern but request_data's needs a field name in the text, and most texts
+        # hold none: one search for the names first spares them the other passes.
+        named = self._names.search(text) is not None
+        if named:
+            for pattern in self._quoted:
+                text = pattern.sub(lambda m: m[1] + mask_mobile(m[2]) + m[3], text)
+            text = self._number.sub(lambda m: m[1] + '"' + hide_mobile(m[2]) + '"', text)
+            for pattern in self._escaped:
+                text = pattern.sub(lambda m: m[1] + mask_mobile(m[2]) + m[3], text)
+            for pattern in self._percent_json:
+                text = pattern.sub(lambda m: m[1] + _mask_encoded(m[2]) + m[3], text)
+        if "request_data=" in text:
+            masked = self._request_data.sub(self._mask_b64_request_data, text)
+            named = named or (masked != text and self._names.search(masked) is not None)
+            text = masked
+        if not named:
+            return text
         text = self._query.sub(lambda m: m[1] + _mask_encoded(m[2]), text)
         text = self._nested_query.sub(lambda m: m[1] + _mask_encoded(m[2]), text)
         return _TAG.sub(self._mask_tag, text)

@@ -67,6 +67,14 @@ class Profile:
     source_text: str = field(default="", repr=False, compare=False)
 
     @property
+    def clock_tolerance(self) -> float:
+        """How far apart (seconds) the suite's and the SUT's clocks may be: half the allowed
+        skew. Preflight refuses a SUT whose clock is further off, and every stamp the suite
+        makes about the skew window keeps this far from its edge, so that a SUT's clock
+        within it never changes a verdict."""
+        return self.skew_seconds / 2
+
+    @property
     def tz(self) -> timezone:
         return timezone(timedelta(hours=self.utc_offset_hours))
 

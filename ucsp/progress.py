@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
+from ucsp.results import record_title
+
 HEARTBEAT = 15.0  # seconds between two heartbeat lines of a scenario still running
 SYMBOL = {"pass": "PASS", "failure": "FAIL", "warning": "WARN", "error": "ERROR", "skipped": "SKIP"}
 
@@ -30,7 +32,7 @@ def verdict_line(record: Mapping[str, Any]) -> str:
     """A finished scenario: verdict, role, feature, title and duration; the message of a
     failure, warning or error on a second line."""
     verdict = str(record.get("verdict", ""))
-    name = record.get("title") or record.get("scenario") or record.get("nodeid")
+    name = record_title(record)
     text = f"{SYMBOL.get(verdict, verdict.upper()):5} [{record.get('role') or '-'}] "
     text += f"{record.get('feature') or ''}: {name} ({float(record.get('duration', 0)):.2f} s)"
     if verdict in ("failure", "error", "warning") and record.get("message"):

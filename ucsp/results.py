@@ -16,6 +16,7 @@ Each scenario record holds ``nodeid``, ``scenario``, ``title``, ``feature``, ``r
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,3 +53,9 @@ def read_results(path: Path) -> ResultsFile:
             f"{path}: not a results file (expected {{'run': ..., 'scenarios': [...]}})"
         )
     return ResultsFile(data["run"], data["scenarios"])
+
+
+def record_title(record: Mapping[str, Any]) -> str:
+    """A record's name wherever the suite shows it: its rendered title, else its scenario's
+    name, else its node ID (a test that is no scenario)."""
+    return str(record.get("title") or record.get("scenario") or record.get("nodeid") or "")

@@ -42,11 +42,24 @@ from ucsp.deployment import faults_for, refuse_profile_without_target
 from ucsp.errors import ConfigError
 from ucsp.keys import Keyset
 from ucsp.lint.child import run_child
-from ucsp.mask import Masker
-from ucsp.outcome import counts_line, requirement_matrix, requirements_json, summary_of
+from ucsp.outcome import (
+    INTERRUPTED,
+    Selection,
+    counts_line,
+    requirement_matrix,
+    requirements_json,
+    summary_of,
+)
 from ucsp.profile import Profile, default_profile
 from ucsp.progress import Display, display_for
-from ucsp.provenance import digest_files, git_commit, is_test_only_certificate, schema_files
+from ucsp.provenance import (
+    digest_files,
+    git_commit,
+    is_test_only_certificate,
+    schema_files,
+    suite_features,
+    suite_modules,
+)
 from ucsp.report.allure_extras import write_allure_extras
 from ucsp.report.cucumber import write_cucumber
 from ucsp.report.evidence import write_pack
@@ -54,10 +67,13 @@ from ucsp.report.html import render_report
 from ucsp.report.junit import write_junit
 from ucsp.requirements import DEFAULT_REGISTRY_PATH, load_registry
 from ucsp.results import ResultsFile, read_results, write_results
-from ucsp.target import ROLES, Target, load_target
+from ucsp.target import ROLES, Target, load_target, masker_for
 
 ROOT = suite_files.ROOT  # the suite's own files: the checkout, or the wheel's data
 TEST_KEYS = suite_files.TEST_KEYS
+# Plugins the scenarios never use, each costing every process (and every worker) its
+# start-up: the cache and Hypothesis (the suite's own tests use it, no scenario does).
+UNUSED_PLUGINS = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
 INTERRUPT_GRACE = 10.0  # seconds the child has, after a Ctrl-C, to write results.json
 
 
@@ -129,8 +145,7 @@ def pytest_command(options: RunOptions, out: Path, progress: Path) -> list[str]:
         str(suite_files.INI),
         "--rootdir",
         str(ROOT),
-        "-p",
-        "no:cacheprovider",
+        *UNUSED_PLUGINS,
         "-q",
         "--results-json",
         str(out / "results.json"),
@@ -153,8 +168,7 @@ def pytest_command(options: RunOptions, out: Path, progress: Path) -> list[str]:
         command += ["-m", options.tags]
     if options.strict:
         command.append("--ucsp-strict")
-    if options.workers not in (None, "1"):
-        command += ["-n", str(options.workers)]
+    command += worker_options(options.workers)
     for fault in options.faults:
         command += ["--fault", fault]
     for scenario in options.scenarios:  # a title as run and list print it, or an outline's name
@@ -163,6 +177,15 @@ def pytest_command(options: RunOptions, out: Path, progress: Path) -> list[str]:
         if is_team_features(path):
             command += ["--team-features", str(path.resolve())]
     return command
+
+
+def worker_options(workers: str | None) -> list[str]:
+    """pytest-xdist's options for ``-n N`` (none for one worker). Work stealing: scenarios
+    take from 10 ms to a couple of seconds (retry schedules), and an idle worker takes
+    pending ones from a busy one rather than waiting out a fixed share."""
+    if workers in (None, "1"):
+        return []
+    return ["-n", str(workers), "--dist", "worksteal"]
 
 
 def is_team_features(path: Path) -> bool:
@@ -293,21 +316,23 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
             display.close()
         log.seek(0)
         output = log.read().decode("utf-8", "replace")
-    progress.unlink(missing_ok=True)
     results = out / "results.json"
     if interrupted and not results.exists():  # the child had no time: what it had finished
         seen = [{"exchanges": [], **r} for r in display.progress.records]
-        write_results(results, ResultsFile({}, seen))
+        write_results(results, ResultsFile(interrupted_run(options, roles, progress), seen))
+    progress.unlink(missing_ok=True)
     if not results.exists() or (
         process.returncode in (2, 3, 4) and not interrupted and not _stopped(results)
     ):
         tail = [line for line in output.strip().splitlines() if line.strip()][-3:]
+        _drop_unmasked(out)
         raise ConfigError("the scenarios could not run: " + " / ".join(tail))
     child = read_results(results)
     if interrupted:
         child = ResultsFile({**child.run, "interrupted": True}, child.scenarios)
     records = child.scenarios
     if not records and not interrupted:
+        _drop_unmasked(out)
         raise ConfigError(
             f"no scenario matches --tags {options.tags!r}"
             if options.tags
@@ -354,7 +379,7 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
     )
     (out / "report.html").write_text(render_report(records, registry, meta, rows), encoding="utf-8")
     write_junit(out / "junit.xml", records, registry, meta, _feature_files(child.run))
-    masker = Masker(target.private_values() if target else ())
+    masker = masker_for(target)
     write_cucumber(out / "cucumber.json", masker, records)
     write_allure_extras(out / "allure-results", meta)
     if options.baseline is not None:  # the waivers as given, signed with the rest
@@ -381,6 +406,70 @@ def run(options: RunOptions, stream: TextIO | None = None) -> RunResult:
         print(f"partial: {reason}", file=stream)
     print(f"result: {outcome['badge']} (exit {outcome['exitCode']})", file=stream)
     return RunResult(outcome["exitCode"], out, records, {**child.run, **outcome, **meta})
+
+
+def interrupted_run(options: RunOptions, roles: list[str], progress: Path) -> dict[str, Any]:
+    """The ``run`` of results.json for a child stopped before it wrote one: what was
+    selected, and what its processes collected (their ``collection`` events)."""
+    selection = Selection(
+        roles=tuple(roles),
+        tags=options.tags or None,
+        scenarios=tuple(options.scenarios),
+        faults=tuple(options.faults),
+        strict=options.strict,
+    )
+    coverage: dict[str, set[str]] = {}
+    features: set[str] = set()
+    modules: set[str] = set()
+    for event in _events(progress):
+        if event.get("event") == "collection":
+            for rid, covered in event.get("coverage", {}).items():
+                coverage.setdefault(rid, set()).update(covered)
+            features.update(event.get("features", []))
+            modules.update(event.get("modules", []))
+    own = {str(f) for f in suite_features()}
+    own_modules = {str(m) for m in suite_modules()}
+    return {
+        "selection": selection.as_dict(),
+        "interrupted": True,
+        "stopped": INTERRUPTED,
+        "coverage": {rid: sorted(covered) for rid, covered in coverage.items()},
+        "features": sorted(_shown(f) for f in features),
+        "outsideFeatures": sorted(_shown(f) for f in features - own),
+        "missingFeatures": sorted(_shown(f) for f in own - features) if features else [],
+        "outsideTests": sorted(_shown(m) for m in modules - own_modules),
+    }
+
+
+def _events(progress: Path) -> list[dict[str, Any]]:
+    """The progress file's whole events (none when there is no file)."""
+    try:
+        lines = progress.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    events = []
+    for line in lines:
+        try:
+            event = json.loads(line)
+        except ValueError:  # a line the child was still writing when it stopped
+            continue
+        if isinstance(event, dict):
+            events.append(event)
+    return events
+
+
+def _shown(path: str) -> str:
+    """A collected file as reports show it: relative to the suite's files when inside them."""
+    try:
+        return Path(path).relative_to(ROOT).as_posix()
+    except ValueError:
+        return path
+
+
+def _drop_unmasked(out: Path) -> None:
+    """A run that stops with a ConfigError leaves no cucumber.json: the child's is unmasked
+    (the runner masks it only when it writes the reports)."""
+    (out / "cucumber.json").unlink(missing_ok=True)
 
 
 def _check_faults(options: RunOptions, target: Target | None) -> None:

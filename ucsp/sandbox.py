@@ -16,3 +16,9 @@ CURRENCY_CODE = "156"  # CNY
 SANDBOX_USERS = (("user0001", "13800138000"), ("user0002", "85291234567"))
 UCSP_PORT = 8080
 INDUSTRY_PORT = 8081
+
+
+def other_sandbox_user(user_id: str) -> tuple[str, str]:
+    """The first sandbox user (userId, mobile) other than ``user_id``: the second user a
+    scenario names beside the one the target file configures."""
+    return next(user for user in SANDBOX_USERS if user[0] != user_id)

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from ucsp import sandbox
 from ucsp.errors import ConfigError, read_config_text
 from ucsp.keys import Keyset
+from ucsp.mask import Masker
 from ucsp.messages import Party
 from ucsp.profile import Profile, default_profile, load_profile
 
@@ -290,3 +291,9 @@ def load_target(path: str | Path, profile: str | Path | None = None) -> Target:
     file = Path(path)
     text = read_config_text(file, "target file")
     return parse_target(text, str(file), file.resolve().parent, profile)
+
+
+def masker_for(target: Target | None) -> Masker:
+    """The reports' masker: the schemas' private fields, and the private values of ``target``
+    (none for the embedded reference implementations)."""
+    return Masker(target.private_values() if target is not None else ())

@@ -52,7 +52,7 @@ Feature: Charging an auto-debit contract
     Given a new user has signed an auto-debit agreement
     And a charge of 10.05 CNY on the contract is pending at the Industry Service
     When UCSP sends the result notice of the charge naming another contract
-    Then the charge's result notice is rejected with code 36
+    Then the charge's result notice is answered with code 36
     And the charge is still recorded as PENDING
     When UCSP delivers the held result notice of the charge
     Then the charge is recorded as SUCCEEDED

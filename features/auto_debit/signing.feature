@@ -69,7 +69,7 @@ Feature: Signing an auto-debit agreement
   Scenario: A signing notice for a user the Industry Service never asked to sign is rejected with code 34 and stores nothing
     Given a new user has been asked to sign an auto-debit agreement
     When UCSP sends a signing notice naming a user the Industry Service never asked to sign
-    Then the signing notice is rejected with code 34
+    Then the signing notice is answered with code 34
     And the Industry Service has no contract under the notice's contractId
 
   @industry @AD-12 @AD-10 @AD-11 @FMT-06 @FMT-07 @SEC-01 @TRN-04
@@ -77,5 +77,5 @@ Feature: Signing an auto-debit agreement
     Given a new user has signed an auto-debit agreement
     And another new user has been asked to sign an auto-debit agreement
     When UCSP sends a signing notice of the contract naming the other user
-    Then the signing notice is rejected with code 36
+    Then the signing notice is answered with code 36
     And the contract is still recorded as ACTIVE for its user

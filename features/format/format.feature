@@ -146,6 +146,19 @@ Feature: Message format
       | in the past   |
       | in the future |
 
+  @FMT-13 @FMT-06 @FMT-07 @SEC-01 @TRN-04 @TRN-05 @TRN-06
+  Scenario: A message stamped at the edge of the allowed clock skew in the future is processed
+    Given a valid message the system under test would accept
+    When the message is re-signed with its timeStamp at the edge of the allowed clock skew in the future
+    Then the message is answered with code 00
+    And the message has been processed
+
+  @industry @FMT-13
+  Scenario: An INDUSTRY_LOGIN_INFO stamped at the edge of the allowed clock skew in the future opens a session
+    When the user arrives at the Industry Service with an INDUSTRY_LOGIN_INFO stamped at the edge of the allowed clock skew in the future
+    Then the Industry Service shows its service page with a session cookie
+    And the user is logged in at the Industry Service
+
   @industry @FMT-13
   Scenario: An INDUSTRY_LOGIN_INFO stamped beyond the allowed clock skew is refused with HTTP 400 and no session
     When the user arrives at the Industry Service with an INDUSTRY_LOGIN_INFO stamped beyond the allowed clock skew in the past

@@ -10,22 +10,22 @@ Feature: Result inquiry and its back-off schedule
 
   @industry @RC-04 @INQ-04 @INQ-05 @INQ-07 @FMT-11 @FMT-06 @SEC-01 @PAY-07
   Scenario: An order answered 05 is inquired about seven times on the back-off schedule and stays PENDING whatever the answers
-    Given the UCSP will answer the inquiries about the next order with txnStatus 05, code 10, code 11, code 99, a bad signature, no answer and HTTP 500
-    When the Industry Service submits an order of 100.00 CNY that the UCSP answers with code 05
-    Then the order is PENDING
+    Given UCSP answers the inquiries about the next order with txnStatus 05, code 10, code 11, code 99, a bad signature, no answer and HTTP 500
+    When the Industry Service submits an order of 100.00 CNY that UCSP answers with code 05
+    Then the status of the order is now PENDING
     When the inquiry schedule of the order has run its course
     Then every inquiry was a PAYMENT_RESULT_INQUIRY with the order's orderId and txnTime
     And every inquiry carried a msgID of its own
     And the Industry Service went on inquiring after each of those answers
     And the inquiries went out on the back-off schedule
-    And the order is PENDING
+    And the status of the order is now PENDING
 
   @industry @INQ-04 @AD-10 @AD-11 @CAN-05 @FMT-06 @PAY-08 @RC-04 @REF-07 @SEC-01 @PAY-07 @RC-06
   Scenario Outline: Cancellations, refunds and auto-debits answered 05 are inquired about with their own type, orderId and txnTime
     Given <precondition>
-    When the Industry Service sends <request>
+    When the Industry Service forwards <request> to the UCSP
     Then the Industry Service inquires about the order at once with <inquiry>
-    And the order is SUCCEEDED once its result notice has arrived
+    And the status of the order is SUCCEEDED once its result notice has arrived
 
     Examples:
       | precondition                                | request                                | inquiry                |
@@ -35,10 +35,10 @@ Feature: Result inquiry and its back-off schedule
 
   @industry @INQ-06 @INQ-07 @PAY-07
   Scenario Outline: Inquiries stop at an answer with a final status or 34, which decides the order's status
-    Given the UCSP will answer the inquiries about the next order with txnStatus 05 and <answer>
-    When the Industry Service submits an order of 100.00 CNY that the UCSP answers with code 05
-    Then the Industry Service inquires 2 times about the order and then stops
-    And the order is <status>
+    Given UCSP answers the inquiries about the next order with txnStatus 05 and <answer>
+    When the Industry Service submits an order of 100.00 CNY that UCSP answers with code 05
+    Then the Industry Service inquires twice about the order and then stops
+    And the status of the order is now <status>
 
     Examples:
       | answer       | status    |
@@ -48,11 +48,11 @@ Feature: Result inquiry and its back-off schedule
 
   @industry @INQ-06 @PAY-08 @FMT-06 @FMT-07 @INQ-05 @SEC-01 @TRN-04 @PAY-07
   Scenario: Inquiries stop once the result notice has arrived
-    When the Industry Service submits an order of 100.00 CNY that the UCSP answers with code 05
-    And the Industry Service has inquired 3 times about the order
-    And the UCSP sends the result notice of the order with txnStatus 00
+    When the Industry Service submits an order of 100.00 CNY that UCSP answers with code 05
+    And the Industry Service has inquired three times about the order
+    And UCSP sends the result notice of the order with txnStatus 00
     Then the result notice of the order is delivered with txnStatus 00
-    And the order is SUCCEEDED
+    And the status of the order is now SUCCEEDED
     And the Industry Service sends no further inquiry about the order
 
   # --- a UCSP under test: the suite plays the Industry Service ------------------------------

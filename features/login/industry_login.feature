@@ -12,6 +12,25 @@ Feature: Login at the Industry Service's index URL
     Then the Industry Service shows its service page with a session cookie
     And the user is logged in at the Industry Service
 
+  @industry @LOGIN-04
+  Scenario: A second user's login leaves the first user logged in
+    Given a user has logged in through UCSP
+    When UCSP sends a valid login for a new user
+    Then the user is logged in at the Industry Service
+    And the first user is still logged in at the Industry Service
+
+  @industry @LOGIN-04
+  Scenario: A login with a userId of the maximum length shows the service page and opens a session
+    When UCSP sends a valid login for a new user with a userId of the maximum length
+    Then the Industry Service shows its service page with a session cookie
+    And the user is logged in at the Industry Service
+
+  @industry @LOGIN-04
+  Scenario: A login with a mobile of the maximum length shows the service page and opens a session
+    When UCSP sends a valid login for a new user with a mobile of the maximum length
+    Then the Industry Service shows its service page with a session cookie
+    And the user is logged in at the Industry Service
+
   @industry @SEC-09
   Scenario: A login with a signature that does not verify is refused with HTTP 403 and no session
     When UCSP sends a login for a new user with "a signature that does not verify"

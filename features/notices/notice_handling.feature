@@ -12,7 +12,7 @@ Feature: Result notice handling by the Industry Service
   @industry @NOT-07 @FMT-06 @FMT-07 @SEC-01 @TRN-04 @PAY-07
   Scenario: A failure notice for an order already succeeded is answered 00 and changes nothing
     Given an order of 100.00 CNY has been paid
-    When UCSP sends a result notice for the order with txnStatus 01
+    When UCSP sends another result notice for the order with txnStatus 01
     Then the notice is answered with code 00
     And nothing recorded of the order has changed
 

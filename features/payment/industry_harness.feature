@@ -39,4 +39,4 @@ Feature: Payments through the Industry Service harness
   Scenario: A harness payment whose UCSP answer names another orderId reports that answer or is answered 424 with the orderId
     Given UCSP answers the next order naming another orderId
     When the harness is asked to pay an amount of "10000"
-    Then the harness reports UCSP's answer, or answers HTTP 424 with an error and the orderId
+    Then the harness reports the UCSP's answer, or answers HTTP 424 with an error and the orderId

@@ -43,7 +43,7 @@ Feature: Payment cancellation
   @industry @CAN-04 @CAN-05 @RC-02 @FMT-06 @SEC-01 @PAY-07
   Scenario: A harness cancellation sends the full amount under the order's queryId and a 00 answer cancels the order before its notice
     Given an order of 100.00 CNY has been paid
-    And the UCSP holds back its next result notice
+    And UCSP holds back its next result notice
     When the Industry Service cancels the order
     Then the Industry Service sent one PAYMENT_CANCELLATION for the cancellation with a new orderId, a txnTime, the order's queryId as origQryId and the full amount
     And the harness reports the UCSP's answer to the cancellation

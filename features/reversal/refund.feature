@@ -35,7 +35,7 @@ Feature: Payment refund
   @industry @REF-06 @REF-07 @RC-02 @FMT-06 @SEC-01 @PAY-07
   Scenario: A harness refund sends the requested amount under the order's queryId and a 00 answer refunds before its notice
     Given an order of 100.00 CNY has been paid
-    And the UCSP holds back its next result notice
+    And UCSP holds back its next result notice
     When the Industry Service refunds 30.00 CNY of the order
     Then the Industry Service sent one PAYMENT_REFUND for the refund with a new orderId, a txnTime, the order's queryId as origQryId and the requested amount
     And the harness reports the UCSP's answer to the refund

@@ -7,7 +7,7 @@ Feature: Cancellation and refund notices at the Industry Service
   Scenario: A refund notice whose origQryId is not the payment's queryId is rejected with code 36 and changes nothing
     Given an order of 100.00 CNY has been paid
     And UCSP answers the Industry Service's refund inquiries with code 99
-    And the UCSP holds back its next result notice
+    And UCSP holds back its next result notice
     And a refund of 10.05 CNY of the order is pending
     When UCSP sends a success notice of the refund naming another origQryId
     Then the notice is answered with code 36

@@ -337,6 +337,22 @@ def test_an_answer_with_a_wrong_field_fails(name: str, value: str) -> None:
     assert f"{name} is {value!r}" in message
 
 
+def test_a_pending_transaction_that_has_settled_since_may_be_reported_succeeded() -> None:
+    succeeded = {**ANSWER, "txnStatus": "00"}
+    check_inquiry_answer("00", succeeded, "PAYMENT_RESULT_INQUIRY", EXPECTED, settled=True)
+    violation(
+        lambda: check_inquiry_answer("00", succeeded, "PAYMENT_RESULT_INQUIRY", EXPECTED),
+        "INQ-01",
+    )
+    failed = {**ANSWER, "txnStatus": "01"}  # settling is succeeding: 01 stays wrong
+    violation(
+        lambda: check_inquiry_answer(
+            "00", failed, "PAYMENT_RESULT_INQUIRY", EXPECTED, settled=True
+        ),
+        "INQ-01",
+    )
+
+
 def test_the_requirement_of_an_inquiry_answer_can_be_chosen() -> None:
     violation(
         lambda: check_inquiry_answer("00", {}, "REFUND_RESULT_INQUIRY", EXPECTED, "INQ-02"),

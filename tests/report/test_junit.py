@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import seed_registry
+from tests.support import TEAM_CONFTEST, TEAM_TESTS, seed_registry
 from ucsp.mask import Masker
 from ucsp.report.cucumber import write_cucumber
 from ucsp.report.junit import EXCHANGES_SHOWN, exchange_summary, feature_stems, write_junit
@@ -317,21 +317,6 @@ Feature: Team scenarios
   Scenario: {ERROR}
     Given an order of 1.00 USD has been submitted
     Then the moon is made of cheese
-"""
-TEAM_CONFTEST = """
-import pytest
-
-
-@pytest.fixture(autouse=True)
-def _role_under_test(sut_role):
-    return sut_role
-"""
-TEAM_TESTS = """
-from pathlib import Path
-
-from pytest_bdd import scenarios
-
-scenarios(str(Path(__file__).parent / "team.feature"))
 """
 
 

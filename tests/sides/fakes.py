@@ -12,13 +12,15 @@ from ucsp.journal import Journal, Waiters
 
 
 class FakeUcspPeer:
-    """The suite's UCSP peer, reduced to its journal and its held notices."""
+    """The suite's UCSP peer, reduced to its journal, its held notices and the notices on
+    their way."""
 
     def __init__(self, journal: Journal) -> None:
         self.journal = journal
         self.held: list[dict[str, Any]] = []
         self.holding = Waiters()
         self.released: list[str] = []
+        self.gate = SimpleNamespace(sending=[])  # notices gone out, their answers not journaled
 
     def hold(self, notice: dict[str, Any]) -> None:
         self.held.append(notice)

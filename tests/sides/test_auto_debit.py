@@ -13,7 +13,7 @@ import pytest
 from tests.sides.fakes import FakeUcspPeer, fake_deployment
 from ucsp.checks import RequirementViolation
 from ucsp.deployment import Deployment
-from ucsp.journal import JournalEntry
+from ucsp.journal import Journal, JournalEntry
 from ucsp.sides.auto_debit import Charge, Signing
 from ucsp.sides.auto_debit_industry import IndustryAutoDebit
 from ucsp.sides.auto_debit_ucsp import UcspAutoDebit
@@ -128,3 +128,18 @@ def test_a_report_that_does_not_mirror_the_ucsp_answer_is_not_believed(
     with pytest.raises(RequirementViolation) as caught:
         signing(status, report, answer).check_answered("00", "AD-10", "the answer")
     assert caught.value.requirement == "AD-10"
+
+
+def test_a_success_notice_sent_tells_the_result_answered_or_not() -> None:
+    peer = FakeUcspPeer(Journal())
+    area = industry_area(peer)
+    assert not area.result_told(charge())
+    peer.gate.sending.append(json.dumps(message("U1")).encode())  # its answer still to come
+    assert area.result_told(charge())
+    peer.gate.sending.clear()
+    unanswered = json.dumps(message("U1")).encode()
+    peer.journal.record(
+        JournalEntry("out", NOTICE, "http://is/notify", unanswered, None, None, 0.0, WALL)
+    )
+    assert area.result_told(charge())
+    assert not area.result_told(Charge("ORD2", "1000", "156", code="05", contract_id="C1"))

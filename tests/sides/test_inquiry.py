@@ -3,14 +3,22 @@ rules each side names."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
 
-from tests.sides.fakes import fake_deployment
+from tests.sides.fakes import FakeUcspPeer, fake_deployment
+from ucsp.errors import RequirementViolation
+from ucsp.journal import Journal, JournalEntry
 from ucsp.messages import MsgType, TxnType
 from ucsp.money import Money
 from ucsp.peers.ucsp_peer import GatewayOverride
 from ucsp.sides.auto_debit import Charge
-from ucsp.sides.inquiry import half_of, kind_named, kind_of, original_of
+from ucsp.sides.inquiry import OUTCOMES, half_of, kind_named, kind_of, original_of
 from ucsp.sides.inquiry_answers import order_answer, parse_answer, parse_answers
 from ucsp.sides.inquiry_industry import IndustryInquiry
 from ucsp.sides.inquiry_ucsp import UcspInquiry
@@ -161,11 +169,73 @@ def test_each_side_names_its_rules() -> None:
     }
 
 
-def test_an_order_not_created_by_the_inquiry_area_cannot_be_watched() -> None:
-    with pytest.raises(TypeError, match="created by the steps of the inquiry area"):
+def test_an_order_the_industry_service_never_sent_cannot_be_watched() -> None:
+    with pytest.raises(TypeError, match="the IS sent no SUBMIT_PAYMENT_ORDER of ORD1"):
         industry_area().tracked(PAYMENT)
+
+
+@pytest.mark.parametrize(("code", "rule"), [("05", "RC-04"), (None, "RC-05"), ("36", "RC-03")])
+def test_an_orders_answer_decides_the_rule_until_something_else_does(
+    code: str | None, rule: str
+) -> None:
+    area = industry_area()
+    refund = ReversalOrder("REF2", "500", "156", code=code, original=PAYMENT)
+    assert area.answer_rule(refund) == rule
+    area.decided_by(refund, area.stop_rule)
+    assert area.answer_rule(refund) == "INQ-06"
+
+
+@pytest.mark.parametrize("code", ["00", "01", "36"])
+def test_no_inquiry_is_awaited_about_a_transaction_its_answer_decided(code: str) -> None:
+    charge = Charge("CHG2", "1000", "156", code=code, contract_id="C1")
+    with pytest.raises(ValueError, match=f"SUBMIT_AUTO_DEBIT CHG2 was answered {code}"):
+        industry_area().inquire_about(charge)
+
+
+def test_an_inquiry_reports_a_transaction_by_the_words_of_a_scenario() -> None:
+    assert dict(OUTCOMES) == {"succeeded": "00", "failed": "01", "pending": "05"}
+    assert IndustryInquiry.failed_rule == "RC-03"
 
 
 def test_a_part_refund_is_half_the_order() -> None:
     assert half_of(PAYMENT) == Money("5000", "156")
     assert half_of(Order("O", "1", "156")) == Money("1", "156")
+
+
+def _journaled(direction: Any, msg_type: str, order_id: str, code: str) -> JournalEntry:
+    body = json.dumps({"msgInfo": {"msgType": msg_type}, "trxInfo": {"orderId": order_id}})
+    answer = json.dumps({"msgResponse": {"responseCode": code}}).encode()
+    wall = datetime(2026, 1, 15, 10, 30, tzinfo=UTC)
+    return JournalEntry(
+        direction, msg_type, "http://x/", body.encode(), 200, answer, 0.0, wall, code
+    )
+
+
+def _no_inquiry_area(monkeypatch: pytest.MonkeyPatch, journal: Journal) -> IndustryInquiry:
+    monkeypatch.setattr("ucsp.sides.side.WAIT_SLACK", 0.0)
+    profile = SimpleNamespace(schedule=(0.0,), late_tolerance=0.0)
+    deployment = fake_deployment("industry", FakeUcspPeer(journal), profile=profile)
+    deployment.call = lambda coro, timeout=None: asyncio.run(coro)  # type: ignore[method-assign]
+    return IndustryUnderTest(deployment).inquiry
+
+
+@pytest.mark.parametrize(("code", "rule"), [("00", "NOT-07"), ("05", "PAY-08")])
+def test_a_result_notice_not_acknowledged_breaks_the_rule_of_its_answer(
+    monkeypatch: pytest.MonkeyPatch, code: str, rule: str
+) -> None:
+    journal = Journal()
+    journal.record(_journaled("in", "SUBMIT_PAYMENT_ORDER", "ORD3", code))
+    journal.record(_journaled("out", "PAYMENT_RESULT_NOTICE", "ORD3", "99"))
+    order = Order("ORD3", "10000", "156", "20260115103000", code=code)
+    with pytest.raises(RequirementViolation) as raised:
+        _no_inquiry_area(monkeypatch, journal).check_no_inquiry_due(order)
+    assert raised.value.requirement == rule
+    assert "'99', expected 00" in str(raised.value)
+
+
+def test_no_inquiry_is_due_without_a_result_notice_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    journal = Journal()
+    journal.record(_journaled("in", "SUBMIT_PAYMENT_ORDER", "ORD4", "05"))
+    order = Order("ORD4", "10000", "156", "20260115103000", code="05")
+    with pytest.raises(ValueError, match="no result notice of it was delivered"):
+        _no_inquiry_area(monkeypatch, journal).check_no_inquiry_due(order)

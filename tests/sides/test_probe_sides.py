@@ -12,6 +12,7 @@ import pytest
 from ucsp.deployment import Deployment
 from ucsp.journal import Journal, JournalEntry
 from ucsp.messages import Party
+from ucsp.profile import Profile
 from ucsp.sides.capture import IndustryCapture, UcspCapture
 from ucsp.sides.login import IndustryLogin, UcspLogin
 from ucsp.sides.probe import IndustryProbe, UcspProbe, beyond_skew
@@ -116,6 +117,6 @@ def test_an_industry_service_sends_its_requests_even_refused_and_its_answers() -
 
 
 def test_beyond_skew_is_past_the_allowed_skew_either_way() -> None:
-    profile = SimpleNamespace(skew_seconds=300)
-    assert (WALL - beyond_skew(WALL, profile, "in the past")).total_seconds() == 360  # type: ignore[arg-type]
-    assert (beyond_skew(WALL, profile, "in the future") - WALL).total_seconds() == 360  # type: ignore[arg-type]
+    profile = Profile(skew_seconds=300)  # a SUT clock up to 150 s off still sees it beyond
+    assert (WALL - beyond_skew(WALL, profile, "in the past")).total_seconds() == 451
+    assert (beyond_skew(WALL, profile, "in the future") - WALL).total_seconds() == 451

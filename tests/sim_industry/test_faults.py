@@ -130,6 +130,45 @@ async def _(world: World) -> Any:
     return await _login_status(world, query), await _login_status(world, query)
 
 
+@observes("login-max-length-off-by-one", (200, 200))
+async def _(world: World) -> Any:
+    return (
+        await _login_status(world, world.login_query(user_id="u" * 64)),
+        await _login_status(world, world.login_query(user_id="user0002", mobile="1" * 64)),
+    )
+
+
+@observes("login-ends-other-sessions", (200, 200, True))
+async def _(world: World) -> Any:
+    first = await _login_status(world, world.login_query(user_id="user0001"))
+    second = await _login_status(world, world.login_query(user_id="user0002"))
+    return first, second, await _logged_in(world, "user0001")
+
+
+@observes("skew-window-past-only", 200)
+async def _(world: World) -> Any:
+    from datetime import timedelta
+
+    from ucsp.envelope import format_time
+
+    profile = world.peer.target.profile
+    ahead = world.peer.codec.clock.now() + timedelta(seconds=profile.skew_seconds - 1)
+
+    def stamped_ahead(message: dict[str, Any]) -> dict[str, Any]:
+        message["msgInfo"]["timeStamp"] = format_time(ahead, profile)
+        return message
+
+    return await _login_status(world, world.login_query(mutate=stamped_ahead))
+
+
+@observes("close-records-every-contract", "ACTIVE")
+async def _(world: World) -> Any:
+    first = await world.active_contract("user0001")
+    other = await world.active_contract("user0002")
+    await world.call("/harness/auto-debit/close", {"contractId": first})
+    return (await world.contract(other))["status"]
+
+
 @observes("login-session-on-failure", (403, False))
 async def _(world: World) -> Any:
     query = world.login_query().replace("user0001", "user0009")
@@ -386,6 +425,75 @@ async def _(world: World) -> Any:
     status = (await world.order(order_id))["status"]
     await world.drain()
     return status, len(_inquiry_offsets(world))
+
+
+@observes("inquires-after-refusal", ("FAILED", 0))
+async def _(world: World) -> Any:
+    order_id = await _charge(world, "2001")
+    status = (await world.order(order_id))["status"]
+    await world.drain()
+    return status, len(_inquiry_offsets(world))
+
+
+async def _answered_reversal(
+    world: World, path: str, override: GatewayOverride, **body: str
+) -> tuple[dict[str, Any], str, str]:
+    """A paid order, then a cancellation or refund of it that UCSP answers as ``override``
+    says: the harness's answer, the reversal's recorded status and the payment's."""
+    order_id = await world.paid_order("10000")
+    msg_type = "PAYMENT_CANCELLATION" if "cancellations" in path else "PAYMENT_REFUND"
+    world.peer.answer_next(msg_type, override)
+    answer = await world.post(path, {"origOrderId": order_id, **body})
+    reply: dict[str, Any] = answer.json()
+    reversal = await world.order(str(reply["orderId"]))
+    payment = await world.order(order_id)
+    await world.sim.background.cancel_all()
+    return reply, str(reversal["status"]), str(payment["status"])
+
+
+@observes("refund-05-means-succeeded", ("PENDING", "0"))
+async def _(world: World) -> Any:
+    order_id = await world.paid_order("10000")
+    world.peer.answer_next("PAYMENT_REFUND", GatewayOverride(code="05"))
+    refund = await world.call("/harness/refunds", {"origOrderId": order_id, "txnAmt": "3000"})
+    status = (await world.order(str(refund["orderId"])))["status"]
+    refunded = (await world.order(order_id))["refundedAmt"]
+    await world.sim.background.cancel_all()
+    return status, str(refunded)
+
+
+@observes("cancellation-cancels-before-answer", ("FAILED", "SUCCEEDED"))
+async def _(world: World) -> Any:
+    _, cancellation, payment = await _answered_reversal(
+        world, "/harness/cancellations", GatewayOverride(code="11")
+    )
+    return cancellation, payment
+
+
+@observes("reversal-unanswered-fails", "PENDING")
+async def _(world: World) -> Any:
+    override = GatewayOverride(corrupt="signature")
+    _, refund, _ = await _answered_reversal(world, "/harness/refunds", override, txnAmt="3000")
+    return refund
+
+
+@observes("harness-reports-refusal-as-01", "99")
+async def _(world: World) -> Any:
+    reply, _, _ = await _answered_reversal(
+        world, "/harness/cancellations", GatewayOverride(code="99")
+    )
+    return reply.get("responseCode")
+
+
+@observes("charge-accepts-bad-signature", ("PENDING", 424))
+async def _(world: World) -> Any:
+    contract_id = await world.active_contract()
+    world.peer.answer_next("SUBMIT_AUTO_DEBIT", GatewayOverride(corrupt="signature"))
+    body = {"contractId": contract_id, "txnAmt": "2000", "currencyCode": "156"}
+    answer = await world.post("/harness/auto-debit/charge", body)
+    status = (await world.order(str(answer.json()["orderId"])))["status"]
+    await world.sim.background.cancel_all()
+    return status, answer.status_code
 
 
 @observes("never-inquires", SCHEDULE)

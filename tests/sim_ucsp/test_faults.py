@@ -202,6 +202,17 @@ def test_fault_charges_closed_contract(keys_dir: Path) -> None:
     _run(keys_dir, "charges-closed-contract", scenario)
 
 
+def test_fault_close_closes_merchant_contracts(keys_dir: Path) -> None:
+    async def scenario(rig: Rig) -> None:
+        first = await rig.contract("user0001")
+        other = await rig.contract("user0002")
+        close = {"contractId": first, "userId": "user0001"}
+        assert (await rig.send("CLOSE_AUTO_DEBIT", close)).code == "00"
+        assert (await rig.send("SUBMIT_AUTO_DEBIT", rig.charge(other))).code == "36"
+
+    _run(keys_dir, "close-closes-merchant-contracts", scenario)
+
+
 def test_fault_charges_any_merchant(keys_dir: Path) -> None:
     async def scenario(rig: Rig) -> None:
         contract_id = await rig.contract()
@@ -248,6 +259,33 @@ def test_fault_inquiry_ignores_txntime(keys_dir: Path) -> None:
         assert (await rig.send("PAYMENT_RESULT_INQUIRY", inquiry)).code == "00"
 
     _run(keys_dir, "inquiry-ignores-txntime", scenario)
+
+
+async def _refund_inquired(rig: Rig, amount: str) -> dict[str, Any]:
+    """The answer to REFUND_RESULT_INQUIRY about a refund of ``amount`` of a paid 1000."""
+    _, query_id = await rig.paid("1000")
+    refund = rig.reversal(query_id, amount)
+    await rig.send("PAYMENT_REFUND", refund)
+    inquiry = {"orderId": refund["orderId"], "txnTime": refund["txnTime"]}
+    reply = await rig.send("REFUND_RESULT_INQUIRY", inquiry)
+    assert reply.code == "00"
+    return dict(reply.trx)
+
+
+def test_fault_refund_inquiry_original_status(keys_dir: Path) -> None:
+    async def scenario(rig: Rig) -> None:
+        declined = await _refund_inquired(rig, "401")  # sandbox: ...01 is declined
+        assert (declined["txnStatus"], declined["txnAmt"]) == ("00", "401")
+
+    _run(keys_dir, "refund-inquiry-original-status", scenario)
+
+
+def test_fault_refund_inquiry_original_amount(keys_dir: Path) -> None:
+    async def scenario(rig: Rig) -> None:
+        refund = await _refund_inquired(rig, "400")
+        assert (refund["txnStatus"], refund["txnAmt"]) == ("00", "1000")
+
+    _run(keys_dir, "refund-inquiry-original-amount", scenario)
 
 
 def test_fault_notice_wrong_amount(keys_dir: Path) -> None:
@@ -320,6 +358,16 @@ def test_fault_skew_not_checked(keys_dir: Path) -> None:
     _run(keys_dir, "skew-not-checked", scenario)
 
 
+def test_fault_skew_window_past_only(keys_dir: Path) -> None:
+    async def scenario(rig: Rig) -> None:
+        message = rig.message("SUBMIT_PAYMENT_ORDER", rig.order())
+        ahead = rig.clock.now() + timedelta(seconds=rig.profile.skew_seconds - 1)
+        message["msgInfo"]["timeStamp"] = format_time(ahead, rig.profile)
+        assert (await rig.post(rig.sign(message))).code == "10"
+
+    _run(keys_dir, "skew-window-past-only", scenario)
+
+
 def test_fault_notice_no_retry(keys_dir: Path) -> None:
     async def scenario(rig: Rig) -> None:
         await _paid_with_failing_notices(rig)
@@ -377,3 +425,27 @@ def test_fault_encrypts_with_wrong_key(keys_dir: Path) -> None:
             decrypt_field(key, mobile, rig.profile.encryption_mode)
 
     _run(keys_dir, "encrypts-with-wrong-key", scenario)
+
+
+# --- login ----------------------------------------------------------------------------------
+
+
+def test_fault_logs_in_first_sandbox_user(keys_dir: Path) -> None:
+    async def scenario(rig: Rig) -> None:
+        user_id, mobile = sandbox.SANDBOX_USERS[1]
+        params = {**PARAMS, "userId": user_id, "mobile": mobile}
+        answer = await rig.client.get("/authorize", params=params)
+        _, message = decode_login(rig, answer.headers["location"])
+        assert message["trxInfo"]["userId"] == sandbox.SANDBOX_USERS[0][0]
+
+    _run(keys_dir, "logs-in-first-sandbox-user", scenario)
+
+
+def test_fault_authorize_max_length_off_by_one(keys_dir: Path) -> None:
+    async def scenario(rig: Rig) -> None:
+        for name in ("userId", "mobile"):
+            params = {**PARAMS, name: (PARAMS[name] * 64)[:64]}
+            answer = await rig.client.get("/authorize", params=params)
+            assert answer.status_code == 400, name
+
+    _run(keys_dir, "authorize-max-length-off-by-one", scenario)

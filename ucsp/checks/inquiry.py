@@ -13,6 +13,7 @@ from typing import Any
 
 from ucsp.checks import ensure
 from ucsp.checks.schedule import slot_window
+from ucsp.codes import REFUSALS
 from ucsp.errors import RequirementViolation
 from ucsp.messages import MsgType, TxnType
 
@@ -24,7 +25,6 @@ INQUIRY_TYPE: dict[TxnType, MsgType] = {
     TxnType.REFUND: MsgType.REFUND_RESULT_INQUIRY,
 }
 FINAL_TXN_STATUSES = ("00", "01")
-REFUSALS = ("01", "10", "11", "34", "36", "99")
 
 
 def requirement_for_answer(kind: TxnType, code: str | None) -> str:
@@ -193,12 +193,18 @@ def check_inquiry_answer(
     msg_type: str,
     expected: Mapping[str, str],
     requirement: str = "INQ-01",
+    *,
+    settled: bool = False,
 ) -> None:
     """A UCSP's 00 answer to an inquiry: the order's fields, a queryId, the expected status.
 
     ``expected`` maps field names to values (orderId, txnAmt, currencyCode, txnStatus, ...);
-    txnAmt is compared as an amount (leading zeros tolerated).
+    txnAmt is compared as an amount (leading zeros tolerated). ``settled``: a transaction
+    expected pending (txnStatus 05) has succeeded since (its success notice came), so 00 is
+    as right as 05.
     """
+    if settled and expected.get("txnStatus") == "05" and trx.get("txnStatus") == "00":
+        expected = {**expected, "txnStatus": "00"}
     ensure(
         code == "00",
         requirement,

@@ -41,7 +41,7 @@ def clock_check(response: httpx.Response, target: Target) -> Check | None:
         skew = abs((parsedate_to_datetime(date) - datetime.now(UTC)).total_seconds())
     except (TypeError, ValueError):
         return None
-    limit = target.profile.skew_seconds / 2
+    limit = target.profile.clock_tolerance
     return Check(
         "clocks agree",
         skew <= limit,

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from ucsp.transport import http_client
+
 
 class HarnessError(Exception):
     """The harness answered an error (4xx/5xx) or something that is not JSON."""
@@ -46,7 +48,7 @@ class HarnessDriver:
         self, base_url: str, http: httpx.AsyncClient | None = None, timeout: float = 120.0
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._http = http or http_client(timeout=timeout)  # the one TLS setup
 
     async def aclose(self) -> None:
         await self._http.aclose()

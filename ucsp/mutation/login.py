@@ -1,16 +1,19 @@
 """Broken INDUSTRY_LOGIN_INFO: a valid login with one named corruption, re-signed unless the
-signature is the point, as the query string it travels in, with the rule it probes."""
+signature is the point, as the query string it travels in, with the rule it probes; and the
+accepted boundary values of a login's user fields (their declared maximum lengths)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from ucsp import schemas
 from ucsp.crypto import SIGNATURE_PATH
 from ucsp.envelope import CERT_ID_FIELD, ENC_CERT_ID_FIELD, build_msg_info
-from ucsp.login_encoding import PLAIN_MOBILE_MAX, LoginBuilder
+from ucsp.errors import ConfigError
+from ucsp.login_encoding import PLAIN_MOBILE_MAX, LoginBuilder, LoginUser
 from ucsp.messages import LOGIN_TYPE, Party
 from ucsp.strictjson import member_span
 
@@ -109,3 +112,27 @@ LOGIN_CORRUPTIONS: dict[str, Corruption] = {
     # clock skew: 400 (FMT-13, SHOULD)
     "a timeStamp outside the allowed clock skew": Corruption("FMT-13", _skewed),
 }
+
+
+# --- accepted boundary values ---------------------------------------------------------------
+
+# The login's user fields a scenario may stretch to their declared maximum length.
+LONGEST_FIELDS: dict[str, str] = {"userId": "user_id", "mobile": "mobile"}
+
+
+def max_length(field: str) -> int:
+    """The declared maximum length of INDUSTRY_LOGIN_INFO's ``trxInfo.field`` (schemas/; for
+    the encrypted mobile, of its decrypted value)."""
+    for rule in schemas.field_rules(LOGIN_TYPE, "request"):
+        if rule.path == ("trxInfo", field) and rule.max_length is not None:
+            return rule.max_length
+    raise ConfigError(f"the {LOGIN_TYPE} schema declares no maximum length for trxInfo.{field}")
+
+
+def at_maximum_length(user: LoginUser, field: str) -> LoginUser:
+    """``user`` with ``field`` (userId or mobile) repeated to its declared maximum length."""
+    if field not in LONGEST_FIELDS:
+        raise ConfigError(f"no maximum-length login field {field!r}; known: userId, mobile")
+    attribute = LONGEST_FIELDS[field]
+    value, length = getattr(user, attribute), max_length(field)
+    return replace(user, **{attribute: (value * length)[:length]})

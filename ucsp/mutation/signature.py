@@ -7,6 +7,7 @@ A :data:`Signer` signs bytes that hold the profile's placeholder as the signatur
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import secrets
 from collections.abc import Callable, Mapping
@@ -95,8 +96,10 @@ def with_cert_fields(
 
 
 @cache
+@functools.cache
 def stranger_key() -> rsa.RSAPrivateKey:
-    """A key no party knows (TEST ONLY), to sign with 'another key'."""
+    """A key no party knows (TEST ONLY), to sign with 'another key': made once per process
+    (a 2048-bit key takes tens of milliseconds), never written anywhere."""
     key, _ = make_test_identity("ucsp-conformance stranger")
     return key
 

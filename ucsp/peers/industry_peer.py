@@ -36,6 +36,8 @@ from ucsp.transport import (
     Exchange,
     SignedClient,
     get_only,
+    http_client,
+    parsed_url,
     protocol_response,
     read_protocol_body,
 )
@@ -94,7 +96,7 @@ class IndustryPeer:
         self.received: deque[Received] = deque(maxlen=TRANSPORT_HISTORY)
         self.answered: deque[Answered] = deque(maxlen=TRANSPORT_HISTORY)
         if http is None:
-            http = httpx.AsyncClient(timeout=self.codec.profile.timeout_seconds)
+            http = http_client(timeout=self.codec.profile.timeout_seconds)
         http.event_hooks = {
             **http.event_hooks,
             "response": [*http.event_hooks.get("response", []), self._note_answer],
@@ -154,7 +156,7 @@ class IndustryPeer:
         http = await self.client._client()
         answer = await http.request(
             method,
-            self.target.ucsp.gateway_url,
+            parsed_url(self.target.ucsp.gateway_url),
             content=body,
             headers={"Content-Type": content_type},
         )
@@ -181,7 +183,11 @@ class IndustryPeer:
         started = self.clock.elapsed()
         try:
             answer = await http.request(
-                method, target, content=body, headers=headers, timeout=self.client.timeout
+                method,
+                parsed_url(target),
+                content=body,
+                headers=headers,
+                timeout=self.client.timeout,
             )
         except httpx.HTTPError:
             self.journal.record(entry("out", target, body, None, None, self.clock, started))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -66,10 +67,12 @@ def entry(
 
 @dataclass
 class GateRule:
-    """What to do with the next outbound message of one type."""
+    """What to do with the next outbound message of one type (that ``match`` accepts, when
+    given: messages it refuses pass the rule by)."""
 
     action: str  # "hold" | "duplicate" | "drop" | "tamper" (signature broken, then sent)
     count: int = 1
+    match: Callable[[bytes], bool] | None = None
 
 
 class RecordingTransport(httpx.AsyncBaseTransport):
@@ -87,6 +90,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         self.held: list[tuple[httpx.Request, asyncio.Future[None]]] = []
         self.holding = Waiters()  # woken whenever a request is held
         self.answer_types: dict[bytes, str | None] = {}  # request bytes -> answer Content-Type
+        self.sending: list[bytes] = []  # requests gone out, their answers not journaled yet
 
     def _record(self, item: JournalEntry) -> None:
         if self.journal is not None:
@@ -95,19 +99,20 @@ class RecordingTransport(httpx.AsyncBaseTransport):
     def add_rule(self, msg_type: str, rule: GateRule) -> None:
         self.rules.setdefault(msg_type, deque()).append(rule)
 
-    def _take_rule(self, msg_type: str) -> GateRule | None:
-        queue = self.rules.get(msg_type)
-        if not queue:
+    def _take_rule(self, body: bytes) -> GateRule | None:
+        """The first rule of this message's type that applies to it, used once."""
+        queue = self.rules.get(peek_msg_type(body))
+        rule = next((r for r in queue or () if r.match is None or r.match(body)), None)
+        if rule is None or queue is None:
             return None
-        rule = queue[0]
         rule.count -= 1
         if rule.count <= 0:
-            queue.popleft()
+            queue.remove(rule)
         return rule
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
-        rule = self._take_rule(peek_msg_type(body))
+        rule = self._take_rule(body)
         if rule is not None and rule.action == "drop":
             self._record(
                 entry("out", str(request.url), body, None, None, self.clock, self.clock.elapsed())
@@ -135,16 +140,28 @@ class RecordingTransport(httpx.AsyncBaseTransport):
 
     async def _send(self, request: httpx.Request, body: bytes) -> httpx.Response:
         started = self.clock.elapsed()
+        self.sending.append(body)
         try:
-            response = await self.inner.handle_async_request(request)
-            content = await response.aread()
-        except httpx.HTTPError:
-            self._record(entry("out", str(request.url), body, None, None, self.clock, started))
-            raise
-        self.answer_types[body] = response.headers.get("content-type")
-        self._record(
-            entry("out", str(request.url), body, response.status_code, content, self.clock, started)
-        )
+            try:
+                response = await self.inner.handle_async_request(request)
+                content = await response.aread()
+            except httpx.HTTPError:
+                self._record(entry("out", str(request.url), body, None, None, self.clock, started))
+                raise
+            self.answer_types[body] = response.headers.get("content-type")
+            self._record(
+                entry(
+                    "out",
+                    str(request.url),
+                    body,
+                    response.status_code,
+                    content,
+                    self.clock,
+                    started,
+                )
+            )
+        finally:
+            self.sending.remove(body)  # journaled by now (or cancelled)
         return httpx.Response(
             response.status_code, headers=response.headers, content=content, request=request
         )

@@ -24,10 +24,10 @@ from starlette.types import Receive, Scope, Send
 
 from ucsp.clock import Clock
 from ucsp.codec import Codec
-from ucsp.codes import ALL_CODES
+from ucsp.codes import ALL_CODES, REFUSALS
 from ucsp.envelope import response_message
-from ucsp.journal import Waiters, msg_id_of
-from ucsp.messages import INQUIRY_TYPES, ORDER_CREATING, Party
+from ucsp.journal import Waiters, json_object, msg_id_of
+from ucsp.messages import INQUIRY_TYPES, ORDER_CREATING, MsgType, Party
 from ucsp.mutation.signature import flip_signature
 from ucsp.peers.recording import GateRule, RecordingTransport, entry, peek_msg_type, sent_entry
 from ucsp.sim.db import Database
@@ -40,13 +40,17 @@ from ucsp.transport import (
     JSON_CONTENT_TYPE,
     Exchange,
     SignedClient,
+    http_client,
+    parsed_url,
     protocol_response,
     read_capped,
+    tls_context,
 )
 
 Mutation = Callable[[dict[str, Any]], dict[str, Any]]
 CORRUPTIONS = ("signature", "echo", "format", "not-json", "http-500")
 SILENCE_LIMIT = 3600.0  # real seconds a silent answer waits for the client to give up
+RESULT_NOTICE = MsgType.PAYMENT_RESULT_NOTICE
 
 
 @dataclass
@@ -60,6 +64,13 @@ class GatewayOverride:
     process: bool = True  # let the reference UCSP process the request first
     corrupt: str | None = None  # one of CORRUPTIONS
     trx: Mapping[str, str] | None = None  # merged into the trxInfo; the answer is coded 00
+    hold_notice: bool = False  # hold the result notice about the order of this request
+
+    @property
+    def readable(self) -> bool:
+        """Whether the requester gets a valid answer it can act on (no corruption, no
+        silence)."""
+        return self.corrupt is None and not self.silent and not self.timeout
 
 
 def registry_for(target: Target) -> Registry:
@@ -99,7 +110,9 @@ class UcspPeer:
         db: Database | None = None,
     ) -> None:
         self.target, self.base_url, self.clock = target, base_url.rstrip("/"), clock
-        outbound = transport if transport is not None else httpx.AsyncHTTPTransport()
+        outbound = (
+            transport if transport is not None else httpx.AsyncHTTPTransport(verify=tls_context())
+        )
         self.gate = RecordingTransport(None, clock, outbound)
         self.sim = UcspSimulator(
             keys=target.keys,
@@ -108,7 +121,7 @@ class UcspPeer:
             clock=clock,
             profile=target.profile,
             faults=FaultSet(CATALOGUE),
-            http=httpx.AsyncClient(
+            http=http_client(
                 transport=self.gate, timeout=target.profile.timeout_seconds * target.time_scale
             ),
             base_url=self.base_url,
@@ -116,7 +129,7 @@ class UcspPeer:
         self.journal = self.sim.journal
         self.codec: Codec = self.sim.codec
         self.codec.trusted = target.keys.certs_of(Party.INDUSTRY)
-        self.http = httpx.AsyncClient(
+        self.http = http_client(
             transport=transport, timeout=target.profile.timeout_seconds * target.time_scale
         )  # to the Industry Service
         self.client = SignedClient(self.codec, self.http)
@@ -136,6 +149,24 @@ class UcspPeer:
     def override(self, msg_type: str, override: GatewayOverride, times: int = 1) -> None:
         queue = self.overrides.setdefault(msg_type, deque())
         queue.extend(GatewayOverride(**vars(override)) for _ in range(times))
+
+    def answer_next(self, msg_type: str, override: GatewayOverride) -> None:
+        """Answer the next ``msg_type`` request (an order-creating one) as ``override`` says,
+        the rest of the suite's UCSP agreeing with that answer.
+
+        A readable refusal (:data:`REFUSALS`) leaves the reference UCSP out: it records
+        nothing and sends no notice. A 05, or an answer the Industry Service cannot take (none,
+        badly signed, malformed, not echoing), leaves the result to its inquiries: the
+        reference UCSP takes the request and its next result notice is held back (until let
+        go, or the scenario ends); only the notice about the order of that request is held,
+        never an earlier order's. Any other answer is the reference UCSP's, with its code.
+        """
+        scripted = GatewayOverride(**vars(override))
+        if override.readable and override.code in REFUSALS:
+            scripted.process = False
+        elif not override.readable or override.code == "05":
+            scripted.hold_notice = True
+        self.override(msg_type, scripted)
 
     def override_order(
         self,
@@ -157,10 +188,13 @@ class UcspPeer:
         else:
             self.order_overrides.setdefault((msg_type, order_id), deque()).extend(copies)
 
-    def gate_notices(self, msg_type: str, action: str, count: int = 1) -> None:
+    def gate_notices(
+        self, msg_type: str, action: str, count: int = 1, order_id: str | None = None
+    ) -> None:
         """``hold``, ``drop``, ``duplicate`` or ``tamper`` with (break the signature of) the next
-        ``count`` outbound notices."""
-        self.gate.add_rule(msg_type, GateRule(action, count))
+        ``count`` outbound notices (about the order ``order_id`` only, when given)."""
+        match = None if order_id is None else _about_order(order_id)
+        self.gate.add_rule(msg_type, GateRule(action, count, match))
 
     def held_notice_ids(self, match: Callable[[dict[str, Any]], bool]) -> list[str]:
         """msgIDs of the held notices that ``match`` accepts, in the order they were held."""
@@ -253,7 +287,7 @@ class UcspPeer:
         exchange = Exchange(url, peek_msg_type(body), body, time.monotonic())
         try:
             answer = await self.http.post(
-                exchange.url, content=body, headers={"Content-Type": content_type}
+                parsed_url(exchange.url), content=body, headers={"Content-Type": content_type}
             )
         except httpx.HTTPError as exc:
             exchange.error, exchange.error_kind = f"no answer: {type(exc).__name__}", "transport"
@@ -321,9 +355,16 @@ class UcspPeer:
                 self._next_order.clear()
             queue = self.order_overrides.get((msg_type, order_id))
             if queue:
-                return queue.popleft()
+                return self._taken(queue.popleft(), order_id)
         queue = self.overrides.get(msg_type)
-        return queue.popleft() if queue else None
+        return self._taken(queue.popleft(), order_id) if queue else None
+
+    def _taken(self, override: GatewayOverride, order_id: object) -> GatewayOverride:
+        """``override``, about to answer a request about ``order_id``; its result notice
+        held when the override says so."""
+        if override.hold_notice and isinstance(order_id, str):
+            self.gate_notices(RESULT_NOTICE, "hold", 1, order_id=order_id)
+        return override
 
     def _forget_inner_record(self, body: bytes) -> None:
         """Drop the reference UCSP's own journal entry of an overridden request: the SUT never
@@ -405,6 +446,16 @@ class UcspPeer:
         if status != 200:
             return Response(b"internal error", status_code=status)
         return protocol_response(raw)
+
+
+def _about_order(order_id: str) -> Callable[[bytes], bool]:
+    """Whether a message's trxInfo.orderId is ``order_id``."""
+
+    def about(body: bytes) -> bool:
+        trx = json_object(body).get("trxInfo")
+        return isinstance(trx, dict) and trx.get("orderId") == order_id
+
+    return about
 
 
 async def _client_gone(receive: Receive, limit: float) -> None:

@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ucsp.results import record_title
+
 VERDICT_ORDER = ("failure", "error", "warning", "pass", "skipped")
 STEP_CLASS = {"passed": "pass", "failed": "failure", "skipped": "skipped", "not-run": "not-run"}
 
@@ -52,7 +54,7 @@ def scenario_anchors(records: Sequence[Mapping[str, Any]]) -> list[str]:
 
 def title_of(record: Mapping[str, Any]) -> str:
     """A record's name as the report shows it: its rendered title, else its scenario or node."""
-    return str(record.get("title") or record.get("scenario") or record.get("nodeid") or "")
+    return record_title(record)
 
 
 def verdict_rank(record: Mapping[str, Any]) -> int:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ucsp.requirements import Requirement
+from ucsp.results import record_title
 from ucsp.verdict import Verdict, verdict_for_violation
 
 __all__ = [
@@ -204,7 +205,7 @@ def _case(
     stems: Mapping[str, str],
     strict: bool,
 ) -> None:
-    title = str(record.get("title") or record.get("scenario") or record.get("nodeid") or "?")
+    title = record_title(record) or "?"
     feature = str(record.get("feature") or "")
     stem = stems.get(feature) or _module_stem(str(record.get("nodeid") or "")) or "suite"
     case = ET.SubElement(

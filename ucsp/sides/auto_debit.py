@@ -316,6 +316,11 @@ class AutoDebit(ABC):
         charge = self.charge(contract.contract_id, PROBE_CHARGE)
         self._check_code(charge, "00", "AD-06", CHARGE)
 
+    @abstractmethod
+    def check_still_active(self, contract: Contract) -> None:
+        """``contract`` is still active: the closing of another user's contract left it
+        alone."""
+
     # --- charging ---------------------------------------------------------------------------
 
     @abstractmethod

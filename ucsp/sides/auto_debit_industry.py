@@ -21,9 +21,11 @@ from ucsp.checks.auto_debit import (
 from ucsp.checks.inquiry import check_order_status
 from ucsp.checks.messages import check_code, check_timestamp
 from ucsp.checks.notices import check_notice_answered_by_industry
+from ucsp.checks.reversal import check_recorded
+from ucsp.codes import REFUSALS
 from ucsp.drivers.harness import HarnessAnswer
 from ucsp.errors import SuiteError
-from ucsp.journal import JournalEntry
+from ucsp.journal import JournalEntry, json_object
 from ucsp.messages import ORDER_CREATING, TxnType
 from ucsp.money import Money
 from ucsp.peers.ucsp_peer import GatewayOverride
@@ -45,6 +47,9 @@ from ucsp.sides.auto_debit import (
     unknown_contract_id,
 )
 from ucsp.sides.result import Answered, Mirrored
+from ucsp.sides.scripted_answers import (
+    check_reported_unanswered,
+)
 from ucsp.transport import Exchange
 
 if TYPE_CHECKING:
@@ -86,8 +91,26 @@ class IndustryAutoDebit(AutoDebit):
         return "PAY-08" if charge.code == "05" else "NOT-07"
 
     def recorded_rule(self, charge: Charge) -> str:
-        """00 is success at once (RC-02); otherwise the notice decides (PAY-08)."""
+        """00 is success at once (RC-02); no valid answer leaves it PENDING (RC-05); otherwise
+        the notice decides (PAY-08)."""
+        if charge.code is None:
+            return self.unanswered_rule
         return "RC-02" if charge.code == "00" else "PAY-08"
+
+    def record_rule(self, charge: Charge, status: str) -> str:
+        """The rule a record of ``charge`` as ``status`` falls under: PENDING after a 05 answer
+        (RC-04) or no valid answer (RC-05); FAILED after a refusal (RC-03); else as
+        :meth:`recorded_rule`."""
+        if status == "PENDING" and charge.code == "05":
+            return self.pending_rule
+        if status == "FAILED" and charge.code in REFUSALS:
+            return self.failed_rule
+        return self.recorded_rule(charge)
+
+    unanswered_rule = "RC-05"  # no valid answer: PENDING, and inquiries
+    pending_rule = "RC-04"  # a 05 answer: PENDING, and inquiries
+    failed_rule = "RC-03"  # a refusal: FAILED, no inquiry
+    harness_error_rule = "PAY-09"  # no valid answer reported as HTTP 424 with the orderId
 
     # --- what the Industry Service sent -----------------------------------------------------
 
@@ -161,6 +184,12 @@ class IndustryAutoDebit(AutoDebit):
         return said (AD-16, once the browser came back)."""
         usual = "AD-13" if status == "CLOSED" else "AD-11"
         self._check_contract(contract, status, contract.decided_by or usual)
+
+    untouched_rule = "AD-13"  # a closing answered 00 closes the contract it named, no other
+
+    def check_still_active(self, contract: Contract) -> None:
+        """The IS still records ``contract`` as ACTIVE for its user."""
+        self._check_contract(contract, "ACTIVE", self.untouched_rule)
 
     def check_contract_kept(self, contract: Contract, status: str, crafted: CraftedNotice) -> None:
         """The IS still records the contract for its user as ``status``: the crafted signing
@@ -298,6 +327,46 @@ class IndustryAutoDebit(AutoDebit):
         if sent:
             charge.txn_time = str(sent[-1].trx.get("txnTime", ""))
         return charge
+
+    def check_reported_unanswered(self, charge: Charge) -> None:
+        """The harness answered the charge HTTP 424 with an error and its orderId (PAY-09)."""
+        evidence = charge.evidence
+        assert isinstance(evidence, Mirrored)
+        check_reported_unanswered(evidence.status, evidence.report, self.harness_error_rule)
+
+    def check_inquired_at_once(self, charge: Charge, msg_type: str) -> None:
+        """The IS inquires about the charge with ``msg_type`` at once (INQ-04); none at all
+        breaks the rule of its answer (RC-04 after 05, RC-05 after no valid answer)."""
+        none_rule = self.pending_rule if charge.code == "05" else self.unanswered_rule
+        self.side.inquiry.check_first_inquiry(charge, msg_type, none_rule)
+
+    def result_told(self, charge: Charge) -> bool:
+        """Whether the suite, as UCSP, has told the IS that the charge succeeded: a success
+        notice sent (answered or not, its answer perhaps still on the way), or an inquiry
+        answered with txnStatus 00."""
+        side = self.side
+        on_the_way = [json_object(body).get("trxInfo") for body in list(side.peer.gate.sending)]
+        notices = [
+            e.trx
+            for e in side.entries(NOTICE, orderId=charge.order_id)
+            if e.trx.get("txnStatus") == "00"
+        ] + [
+            t
+            for t in on_the_way
+            if isinstance(t, dict)
+            and t.get("orderId") == charge.order_id
+            and t.get("txnStatus") == "00"
+        ]
+        answers = [e.answer.get("trxInfo") for e in side.entries(INQUIRY, orderId=charge.order_id)]
+        return bool(notices) or any(
+            isinstance(a, dict) and a.get("txnStatus") == "00" for a in answers
+        )
+
+    def check_charge_recorded(self, charge: Charge, status: str) -> None:
+        """As the harness records it; SUCCEEDED is as right as PENDING once UCSP told the IS."""
+        record = {"orderId": charge.order_id, "status": self.charge_status(charge)}
+        rule = self.record_rule(charge, status)
+        check_recorded(record, status, rule, settled=self.result_told(charge))
 
     def check_charge_sent(self, charge: Charge) -> None:
         """One SUBMIT_AUTO_DEBIT for the charge: the contractId, a new orderId, the IS's

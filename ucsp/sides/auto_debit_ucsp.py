@@ -23,11 +23,13 @@ from ucsp.sides.auto_debit import (
     CLOSE,
     INQUIRY,
     NOTICE,
+    PROBE_CHARGE,
     SIGN,
     SIGN_NOTICE,
     AutoDebit,
     Charge,
     Closing,
+    Contract,
     Signing,
     SigningPage,
     new_user_id,
@@ -70,6 +72,13 @@ class UcspAutoDebit(AutoDebit):
 
     def recorded_rule(self, charge: Charge) -> str:
         return "AD-07"  # the inquiry reports the sandbox outcome
+
+    untouched_rule = "AD-05"  # a closing closes the contract it names, no other
+
+    def check_still_active(self, contract: Contract) -> None:
+        """A charge on ``contract`` is answered 00: the UCSP still holds it active."""
+        charge = self.charge(contract.contract_id, PROBE_CHARGE)
+        self._check_code(charge, "00", self.untouched_rule, CHARGE)
 
     # --- the suite's requests ---------------------------------------------------------------
 

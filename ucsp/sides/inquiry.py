@@ -47,6 +47,10 @@ KINDS: Mapping[str, TxnType] = {
 }
 
 
+# what became of a transaction, as a scenario words it, and the txnStatus an inquiry reports
+OUTCOMES: Mapping[str, str] = {"succeeded": "00", "failed": "01", "pending": "05"}
+
+
 def kind_named(word: str) -> TxnType:
     """The transaction type a scenario's word names."""
     try:
@@ -162,6 +166,14 @@ class Inquiry(ABC):
         """Half of ``order`` refunded, the refund answered 00 (REF-01)."""
         reversal = self._reverse(REFUND, order, half_of(order))
         check_code(reversal.code, "00", "REF-01", "the answer to PAYMENT_REFUND")
+
+    # --- an inquiry about a transaction of the scenario -------------------------------------
+
+    @abstractmethod
+    def inquire_about(self, order: Order) -> object:
+        """An inquiry of ``order``'s own family about it (PAYMENT_RESULT_INQUIRY for a payment
+        or charge, REFUND_RESULT_INQUIRY for a cancellation or refund): the suite's, to a UCSP
+        under test; an Industry Service under test's own, observed on the wire."""
 
     # --- the order's status -----------------------------------------------------------------
 

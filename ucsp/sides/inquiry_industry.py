@@ -25,13 +25,14 @@ from ucsp.checks.inquiry import (
     check_schedule,
     requirement_for_answer,
 )
-from ucsp.checks.messages import check_fresh_msg_ids, check_sent_message
+from ucsp.checks.messages import check_code, check_fresh_msg_ids, check_sent_message
+from ucsp.codes import REFUSALS
 from ucsp.envelope import format_time
-from ucsp.journal import JournalEntry, exchange_of, msg_id_of
+from ucsp.journal import JournalEntry, about, described, exchange_of, msg_id_of
 from ucsp.messages import MsgType, Party, TxnType
 from ucsp.money import Money
 from ucsp.sides.auto_debit import Charge, Contract
-from ucsp.sides.inquiry import PAYMENT, Inquiry, kind_of
+from ucsp.sides.inquiry import NOTICE, PAYMENT, Inquiry, kind_of
 from ucsp.sides.inquiry_answers import Answer, order_answer, parse_answers
 from ucsp.sides.inquiry_schedule import InquiryWatch, Observation, Tracked
 from ucsp.sides.result import Mirrored, Order
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from ucsp.sides.roles import IndustryUnderTest
 
 SUBMIT = MsgType.SUBMIT_PAYMENT_ORDER
+# the rules an order's answer falls under when that answer starts no inquiry
+NOT_INQUIRED = ("RC-01", "RC-02", "RC-03")
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class IndustryInquiry(Inquiry):
     request_rule = "INQ-04"  # an inquiry's type, orderId and txnTime
     schedule_rule = "INQ-05"  # how many inquiries, and when
     stop_rule = "INQ-06"  # no inquiry after a final answer or the result notice
+    failed_rule = "RC-03"  # a refused order is FAILED, with no inquiry
     go_on_rule = "INQ-07"  # inquiries go on after an answer without a final status
     msg_id_rule = "FMT-11"  # every inquiry a msgID of its own
     notice_answer_rule = "NOT-07"  # the IS answers the notice of an order already final
@@ -85,12 +89,17 @@ class IndustryInquiry(Inquiry):
     # --- the IS creates orders through its harness ------------------------------------------
 
     def tracked(self, order: Order) -> Tracked:
-        try:
-            return self._tracked[order.order_id]
-        except KeyError:
-            raise TypeError(
-                "this step needs an order created by the steps of the inquiry area"
-            ) from None
+        """The order as the inquiry area follows it; an order another area made the IS create
+        is followed from its creating request, as journaled."""
+        if order.order_id not in self._tracked:
+            sent = self.forwarded(order)
+            if not sent:
+                raise TypeError(
+                    f"the IS sent no {kind_of(order).creating_type} of {order.order_id}: this "
+                    "step needs an order the Industry Service created"
+                )
+            self._track(order, 200)
+        return self._tracked[order.order_id]
 
     def forwarded(self, order: Order) -> list[JournalEntry]:
         """The creating requests of ``order`` that reached the suite."""
@@ -101,10 +110,16 @@ class IndustryInquiry(Inquiry):
             if e.trx.get("orderId") == order.order_id
         ]
 
-    def _track(self, order: Order, harness_status: int, answer: Answer | None = None) -> None:
+    def _track(
+        self,
+        order: Order,
+        harness_status: int,
+        answer: Answer | None = None,
+    ) -> None:
         sent = self.forwarded(order)
         grace = 0.0
-        if answer is not None and answer.silent:
+        unanswered = bool(sent) and sent[-1].status is None  # the suite, as UCSP, kept silent
+        if unanswered or (answer is not None and answer.silent):
             # a request left unanswered: the IS gives up after its own time-out (the target's
             # sut_timeout_seconds, else the profile's), then starts inquiring
             target = self.side.target
@@ -220,16 +235,97 @@ class IndustryInquiry(Inquiry):
             entry.request, entry.msg_type, "request", Party.INDUSTRY, certs, target.profile
         )
 
-    def check_first_inquiry(self, order: Order, msg_type: str) -> None:
+    def check_first_inquiry(self, order: Order, msg_type: str, rule: str | None = None) -> None:
         """The IS inquires about ``order`` with ``msg_type`` at once, naming the order's orderId
-        and txnTime (INQ-04); none at all breaks the rule of what should have started it."""
+        and txnTime (INQ-04); none at all breaks ``rule``, by default the rule of what should
+        have started it. A request left unanswered starts the schedule once the IS's own
+        time-out has run out."""
+        self._first_inquiry(order, msg_type, rule or self.status_rule(order))
+
+    def _first_inquiry(self, order: Order, msg_type: str, rule: str) -> JournalEntry:
+        """The first inquiry about ``order``, a ``msg_type`` naming its orderId and txnTime
+        (INQ-04); none within the first slot's window breaks ``rule``."""
         tracked = self.tracked(order)
         first = self.watch.first_inquiry(tracked)
         within = self.watch.latest(0) + tracked.grace
-        check_inquired(first is not None, order.order_id, within, self.status_rule(order))
+        check_inquired(first is not None, order.order_id, within, rule)
         assert first is not None
         message = self._sent_inquiry(first)
         check_inquiry_request(message, msg_type, order.order_id, order.txn_time, self.request_rule)
+        return first
+
+    def answer_rule(self, order: Order) -> str:
+        """The rule of what last decided ``order``'s status, else of its answer (RC-01 to
+        RC-05)."""
+        decided = self._rules.get(order.order_id)
+        return decided or requirement_for_answer(kind_of(order), order.code)
+
+    def inquire_about(self, order: Order) -> JournalEntry:
+        """The IS's own first inquiry about ``order``, which its 05 answer (RC-04) or the lack
+        of a valid answer (RC-05) started: of the order's family, naming its orderId and
+        txnTime (INQ-04)."""
+        rule = self.answer_rule(order)
+        if rule in NOT_INQUIRED:
+            raise ValueError(
+                f"{kind_of(order).creating_type} {order.order_id} was answered {order.code}: "
+                "no inquiry about it is due (only a 05 or no valid answer starts them)"
+            )
+        return self._first_inquiry(order, INQUIRY_TYPE[kind_of(order)], rule)
+
+    def check_no_inquiry_due(self, order: Order) -> None:
+        """No inquiry about ``order`` from the moment none is due: refused by UCSP, it is
+        FAILED and never inquired about (RC-03); else once the IS has acknowledged its result
+        notice, waited for as long as a pending transaction may take (INQ-06)."""
+        tracked = self.tracked(order)
+        if order.code in REFUSALS:
+            later = self.watch.inquiries_after(tracked, float("-inf"), 1)
+            check_no_inquiry(
+                later,
+                f"{kind_of(order).creating_type} {order.order_id} was refused with code "
+                f"{order.code} and is FAILED: it must not be inquired about",
+                self.failed_rule,
+            )
+            return
+        notice_of = about(NOTICE, "out", orderId=order.order_id)
+        if self.side.wait_entry(notice_of, self._pending_limit()) is None:
+            raise ValueError(
+                f"no rule says the IS sends no inquiry about {order.order_id} (answered "
+                f"{order.code}): none is due after a refusal, or after the result notice, and "
+                "no result notice of it was delivered"
+            )
+        notice = self._acknowledged_notice(order)
+        if notice is None:
+            sent = [e for e in self.side.journal.entries if notice_of(e)]
+            check_code(
+                sent[-1].code,
+                "00",
+                self.notice_answer_rule
+                if order.code == "00"
+                else self.notice_rules[kind_of(order)],
+                f"the IS's answer to the {NOTICE} of {order.order_id} (none answered 00)",
+            )
+        assert notice is not None
+        later = self.watch.inquiries_after(tracked, notice.settled)
+        check_no_inquiry(
+            later,
+            "the inquiries must stop once the result notice has arrived",
+            self.stop_rule,
+            since="the result notice was acknowledged",
+        )
+
+    def _acknowledged_notice(self, order: Order) -> JournalEntry | None:
+        """The first result notice of ``order`` the IS answered 00, waited for as long as a
+        pending transaction may take to succeed."""
+        notice = about(NOTICE, "out", orderId=order.order_id)
+        match = described(
+            lambda e: notice(e) and e.code == "00", f"the acknowledged {NOTICE} of {order.order_id}"
+        )
+        return self.side.wait_entry(match, self._pending_limit())
+
+    def _pending_limit(self) -> float:
+        """How long (protocol seconds) a pending transaction may take to succeed."""
+        profile = self.side.target.profile
+        return (profile.schedule[-1] if profile.schedule else 0.0) * (1 + profile.late_tolerance)
 
     def _inquiries_due(self, order: Order, count: int, rule: str, why: str) -> list[JournalEntry]:
         """Wait until the window of the ``count``-th inquiry has closed; all ``count`` must have

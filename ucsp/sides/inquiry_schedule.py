@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ucsp import activity
 from ucsp.checks.schedule import slot_window
 from ucsp.journal import JournalEntry
 from ucsp.messages import INQUIRY_TYPES, TxnType
@@ -85,8 +86,23 @@ class InquiryWatch:
     def now(self) -> float:
         return self.side.d.clock.elapsed()
 
-    def sleep_until(self, moment: float) -> None:
-        self.side.sleep(moment - self.now())
+    def sleep_until(self, moment: float, what: str | None = None) -> None:
+        """Let protocol time pass until ``moment``, announcing ``what`` is awaited meanwhile."""
+        seconds = moment - self.now()
+        if what is None or seconds <= 0 or not activity.listening():
+            self.side.sleep(seconds)
+            return
+        activity.waiting(what, seconds * self.side.target.time_scale)
+        try:
+            self.side.sleep(seconds)
+        finally:
+            activity.done()
+
+    def inquiry_phrase(self, index: int) -> str:
+        """``inquiry 2 of 7`` for slot ``index`` (counting from 0), for the live progress."""
+        if index < len(self.schedule):
+            return f"inquiry {index + 1} of {len(self.schedule)}"
+        return "the end of the inquiry schedule"
 
     # --- the inquiries ----------------------------------------------------------------------
 
@@ -104,7 +120,8 @@ class InquiryWatch:
         """Inquiries about ``order``, once ``count`` arrived or at protocol time ``until``."""
         real = max(0.0, (until - self.now()) * self.side.target.time_scale)
         journal = self.side.journal
-        self.side.call(journal.wait_for(lambda _: len(self.inquiries(order)) >= count, real))
+        what = self.inquiry_phrase(count - 1)
+        self.side.call(journal.wait_for(lambda _: len(self.inquiries(order)) >= count, real, what))
         return self.inquiries(order)
 
     def due(self, tracked: Tracked, count: int) -> list[JournalEntry]:
@@ -127,8 +144,12 @@ class InquiryWatch:
             due = max(slot, done)  # a slot already passed is used at once
             silent = index < len(answers) and answers[index].silent
             done = due + (timeout if silent else 0.0)
-        last = self.latest(len(self.schedule) - 1)
-        self.sleep_until(tracked.start + max(last, done + self.slack))
+        end = tracked.start + max(self.latest(len(self.schedule) - 1), done + self.slack)
+        for index in range(len(self.schedule)):
+            self.sleep_until(
+                min(end, tracked.start + self.latest(index)), self.inquiry_phrase(index)
+            )
+        self.sleep_until(end, self.inquiry_phrase(len(self.schedule)))
         return self.observation(tracked, answers)
 
     def observation(self, tracked: Tracked, answers: list[Answer]) -> Observation:
@@ -153,6 +174,6 @@ class InquiryWatch:
         order, waited = tracked.order, -1
         while waited != (slot := max(seen, self.inquiries_until(order, since))):
             waited = slot
-            self.sleep_until(tracked.start + self.latest(slot))
+            self.sleep_until(tracked.start + self.latest(slot), self.inquiry_phrase(slot))
         start = tracked.anchor
         return [e.elapsed - start for e in self.inquiries(order) if e.elapsed > since]

@@ -17,7 +17,7 @@ from ucsp.envelope import format_time, parse_time
 from ucsp.messages import MsgType, TxnStatus, TxnType
 from ucsp.money import Money
 from ucsp.sides.auto_debit import SIGNED, Charge, Contract
-from ucsp.sides.inquiry import Inquiry, kind_of
+from ucsp.sides.inquiry import NOTICE, OUTCOMES, Inquiry, kind_of
 from ucsp.sides.result import Answered, Order
 from ucsp.sides.reversal import ReversalOrder
 from ucsp.transport import Exchange
@@ -87,6 +87,10 @@ class UcspInquiry(Inquiry):
     def inquire(self, order: Order, msg_type: str) -> AskedInquiry:
         return AskedInquiry(self.ask(order, msg_type), self.inquiry_rule(order, msg_type))
 
+    def inquire_about(self, order: Order) -> AskedInquiry:
+        """The inquiry of ``order``'s family about it (INQ-01 or INQ-02)."""
+        return self.inquire(order, INQUIRY_TYPE[kind_of(order)])
+
     def inquire_other_time(self, order: Order, msg_type: str) -> AskedInquiry:
         """``msg_type`` about ``order`` with a txnTime not the order's: to be answered 34."""
         return AskedInquiry(self.ask(order, msg_type, other_txn_time=True), self.not_found_rule)
@@ -113,6 +117,41 @@ class UcspInquiry(Inquiry):
         check_inquiry_answer(
             exchange.code, exchange.trx_info, exchange.msg_type, expected, inquiry.rule
         )
+
+    def check_reported_as(self, inquiry: AskedInquiry, order: Order, outcome: str) -> None:
+        """The answer reports ``order`` as ``outcome`` (a word of :data:`OUTCOMES`) with its own
+        details: its orderId and amount, and the queryId it was given; the currency of a payment
+        or charge, the origQryId a cancellation or refund named. A transaction expected pending
+        may be reported succeeded once its success notice has come."""
+        exchange = inquiry.exchange
+        Answered(exchange).check(inquiry.rule)
+        expected = {"orderId": order.order_id, "txnAmt": order.txn_amt}
+        expected["txnStatus"] = OUTCOMES[outcome]
+        if exchange.msg_type == MsgType.PAYMENT_RESULT_INQUIRY:
+            expected["currencyCode"] = order.currency
+        if isinstance(order, ReversalOrder):
+            expected["origQryId"] = order.orig_qry_id
+        query_id = order.trx_info.get("queryId")
+        if isinstance(query_id, str) and query_id:
+            expected["queryId"] = query_id
+        settled = (
+            expected["txnStatus"] == "05"
+            and exchange.trx_info.get("txnStatus") == "00"
+            and self.notified_success(order)
+        )
+        check_inquiry_answer(
+            exchange.code,
+            exchange.trx_info,
+            exchange.msg_type,
+            expected,
+            inquiry.rule,
+            settled=settled,
+        )
+
+    def notified_success(self, order: Order) -> bool:
+        """Whether a success notice of ``order`` arrives (within the notice time-out)."""
+        entries = self.side.wait_notices(NOTICE, orderId=order.order_id)
+        return any(e.trx.get("txnStatus") == "00" for e in entries)
 
     # --- the order's status -----------------------------------------------------------------
 

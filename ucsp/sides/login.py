@@ -33,8 +33,9 @@ from ucsp.errors import ConfigError
 from ucsp.journal import Direction, JournalEntry
 from ucsp.login_encoding import LoginBuilder, LoginUser
 from ucsp.messages import LOGIN_TYPE, Party
-from ucsp.mutation.login import LOGIN_CORRUPTIONS
-from ucsp.sides.probe import beyond_skew
+from ucsp.mutation.login import LOGIN_CORRUPTIONS, at_maximum_length
+from ucsp.sandbox import other_sandbox_user
+from ucsp.sides.probe import at_skew_edge, beyond_skew
 
 if TYPE_CHECKING:
     from ucsp.sides.roles import IndustryUnderTest, UcspUnderTest
@@ -157,9 +158,27 @@ class UcspLogin(Login):
         target = self.side.target
         return LoginUser(target.ucsp.user_id, target.ucsp.mobile, target.industry.channel_code)
 
-    def authorize(self, defect: str | None = None) -> Authorization:
-        """The browser GETs AUTHORIZATION_URL for the sandbox user (with one named defect)."""
-        target, user = self.side.target, self.sandbox_user()
+    def second_sandbox_user(self) -> LoginUser:
+        """A second sandbox Channel App user, other than the target file's
+        (:func:`ucsp.sandbox.other_sandbox_user`)."""
+        target = self.side.target
+        user_id, mobile = other_sandbox_user(target.ucsp.user_id)
+        return LoginUser(user_id, mobile, target.industry.channel_code)
+
+    def authorize_second_user(self) -> Authorization:
+        """The browser GETs AUTHORIZATION_URL for the second sandbox user."""
+        return self.authorize(user=self.second_sandbox_user())
+
+    def authorize_longest(self, field: str) -> Authorization:
+        """The browser GETs AUTHORIZATION_URL for the sandbox user with ``field`` (userId or
+        mobile) at its declared maximum length: an accepted boundary value."""
+        return self.authorize(user=at_maximum_length(self.sandbox_user(), field))
+
+    def authorize(self, defect: str | None = None, user: LoginUser | None = None) -> Authorization:
+        """The browser GETs AUTHORIZATION_URL for ``user`` (default: the target's sandbox
+        user), with one named defect or none."""
+        target = self.side.target
+        user = user or self.sandbox_user()
         params: Params = {
             "industryCode": target.industry.code,
             "channelCode": user.channel_code,
@@ -304,6 +323,19 @@ class IndustryLogin(Login):
     def resent(self, earlier: LoginAttempt) -> LoginAttempt:
         """``earlier``'s user and msgInfo again, correctly signed (SEC-07)."""
         return self.send(earlier.user, msg_info=earlier.msg_info, requirement="SEC-07")
+
+    def send_longest(self, field: str) -> LoginAttempt:
+        """A new user's valid login with ``field`` (userId or mobile) at its declared maximum
+        length (LOGIN-04: a valid login)."""
+        return self.send(at_maximum_length(self.new_user(), field))
+
+    def stamped_at_skew_edge(self) -> LoginAttempt:
+        """A new user's valid login stamped at the edge of the allowed clock skew in the
+        future (FMT-13: only a timeStamp beyond the skew is refused)."""
+        target = self.side.target
+        moment = at_skew_edge(self.side.d.clock.now(), target.profile)
+        info = build_msg_info(LOGIN_TYPE, target.industry.code, Party.UCSP, moment, target.profile)
+        return self.send(self.new_user(), msg_info=info, requirement="FMT-13")
 
     def beyond_skew(self, way: str) -> LoginAttempt:
         """A new user's login stamped beyond the allowed clock skew ``way`` (FMT-13)."""

@@ -167,7 +167,8 @@ class UcspNotices(Notices):
         # later transmission can undo.
         remaining = (deadline - side.d.clock.elapsed()) * side.target.time_scale
         if remaining > 0:
-            side.call(side.journal.wait_for(lambda _: len(received()) > expected, remaining))
+            what = f"{NOTICE} transmissions until the retry window closes"
+            side.call(side.journal.wait_for(lambda _: len(received()) > expected, remaining, what))
         return received()
 
     def check_on_schedule(self, order: Order, count: int) -> list[JournalEntry]:

@@ -55,23 +55,34 @@ from ucsp.sides.probe_setup import (
     receiving_url,
     setup_for,
 )
-from ucsp.transport import JSON_CONTENT_TYPE
+from ucsp.transport import JSON_CONTENT_TYPE, parsed_url
 
 if TYPE_CHECKING:
     from ucsp.sides.roles import IndustryUnderTest, UcspUnderTest
     from ucsp.sides.side import Side
 
-__all__ = ["Probe", "ProbeMessage", "Sent", "SutMessage", "beyond_skew"]
+__all__ = ["Probe", "ProbeMessage", "Sent", "SutMessage", "at_skew_edge", "beyond_skew"]
 
-SKEW_MARGIN_SECONDS = 60.0  # beyond the profile's allowed skew, for a clear-cut violation
 SKEW_DIRECTIONS = {"in the past": -1, "in the future": 1}
 
 
 def beyond_skew(now: datetime, profile: Profile, way: str) -> datetime:
     """A moment beyond the allowed clock skew from ``now``, ``way`` "in the past" or "in the
-    future"."""
-    offset = timedelta(seconds=profile.skew_seconds + SKEW_MARGIN_SECONDS)
+    future": further than the skew by the clocks' tolerated offset
+    (:attr:`Profile.clock_tolerance`), so that it lies beyond the window by the SUT's clock
+    too."""
+    offset = timedelta(seconds=profile.skew_seconds + profile.clock_tolerance + 1)
     return now + offset * SKEW_DIRECTIONS[way]
+
+
+def at_skew_edge(now: datetime, profile: Profile) -> datetime:
+    """A whole second in the future of ``now`` that a receiver must still accept: as near the
+    edge of the allowed clock skew as the clocks' tolerated offset allows (inside it by
+    :attr:`Profile.clock_tolerance`: a SUT clock that far behind the suite's still sees it
+    within the window). Time passing in transit only brings it closer to the receiver's
+    clock, so the verdict depends neither on timing nor on the SUT's clock."""
+    moment = now + timedelta(seconds=profile.skew_seconds - profile.clock_tolerance)
+    return moment.replace(microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -210,6 +221,11 @@ class Probe(ABC):
         moment = beyond_skew(self.now(), self.profile, way)
         return self.message(probe, self.msg_info_at(probe.msg_type, moment))
 
+    def stamped_at_skew_edge(self, probe: ProbeMessage) -> dict[str, Any]:
+        """The message stamped at the edge of the allowed clock skew in the future."""
+        moment = at_skew_edge(self.now(), self.profile)
+        return self.message(probe, self.msg_info_at(probe.msg_type, moment))
+
     def naming_other_industry(self, probe: ProbeMessage) -> dict[str, Any]:
         code = fields.other_industry_code(self.industry_code)
         return self.message(probe, self.msg_info_at(probe.msg_type, self.now(), code))
@@ -280,6 +296,10 @@ class Probe(ABC):
     def send_skewed(self, probe: ProbeMessage, way: str) -> Sent:
         body = self.sign(self.skewed(probe, way))
         return self.send(body, "FMT-13", f"a message stamped too far {way}")
+
+    def send_at_skew_edge(self, probe: ProbeMessage) -> Sent:
+        body = self.sign(self.stamped_at_skew_edge(probe))
+        return self.send(body, "FMT-13", "a message stamped at the edge of the allowed skew")
 
     def send_each_field_broken(self, probe: ProbeMessage) -> list[Sent]:
         return [
@@ -450,7 +470,9 @@ class IndustryProbe(Probe):
         started = clock.elapsed()
         timeout = self.profile.timeout_seconds * self.side.target.time_scale + 5.0
         try:
-            answer = await http.request(method, url, content=body, headers=headers, timeout=timeout)
+            answer = await http.request(
+                method, parsed_url(url), content=body, headers=headers, timeout=timeout
+            )
         except httpx.HTTPError:
             journal.record(entry("out", url, body, None, None, clock, started))
             raise

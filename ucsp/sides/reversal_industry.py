@@ -34,6 +34,10 @@ from ucsp.sides.reversal import (
     ReversalOrder,
     other_value,
 )
+from ucsp.sides.scripted_answers import (
+    UNANSWERED,
+    check_reported_unanswered,
+)
 
 if TYPE_CHECKING:
     from ucsp.sides.roles import IndustryUnderTest
@@ -51,6 +55,8 @@ class IndustryReversal(Reversal):
     on_answer_rule = "RC-02"  # a 00 answer recorded at once, before any notice
     failed_rule = "RC-03"  # a refusing answer recorded FAILED
     pending_rule = "RC-04"  # a 05 answer recorded PENDING
+    unanswered_rule = "RC-05"  # no valid answer: PENDING, and inquiries
+    harness_error_rule = "PAY-09"  # no valid answer reported as HTTP 424 with the orderId
     forwarded_rule = "RC-06"  # a reversal forwarded unchecked, its refusal changing nothing
     misnamed_rule = "NOT-09"  # a notice naming another original refused, changing nothing
     side: IndustryUnderTest
@@ -58,11 +64,16 @@ class IndustryReversal(Reversal):
     def __init__(self, side: IndustryUnderTest) -> None:
         super().__init__(side)
         self.misnamed: set[str] = set()  # reversals sent a notice naming another original
+        self.harness_status: dict[str, int] = {}  # orderId -> the harness's HTTP status
+
+    # --- the suite playing UCSP scripts its answer ------------------------------------------
 
     # --- reversing --------------------------------------------------------------------------
 
     def _reverse(self, kind: TxnType, original: Order, txn_amt: str) -> ReversalOrder:
         reversal, answer = self._asked(kind, original, txn_amt)
+        if answer.status == UNANSWERED:  # no valid answer from UCSP: judged by its own steps
+            return reversal
         word, rule = kind.lower(), self.answer_rules[kind]
         check_harness_accepted(answer.status, answer.data, word, original.order_id, rule)
         return reversal
@@ -112,6 +123,7 @@ class IndustryReversal(Reversal):
             if isinstance(response, dict):
                 ucsp_code = response.get("responseCode")
         reversal.evidence = Relayed(dict(answer.data), ucsp_code, reversal.msg_type)
+        self.harness_status[reversal.order_id] = answer.status
         return reversal, answer
 
     def _query_id_told(self, original: Order) -> str:
@@ -170,6 +182,19 @@ class IndustryReversal(Reversal):
         """The harness reported the UCSP's answer to ``reversal``."""
         if reversal.evidence is not None:
             reversal.evidence.check(self.answer_rules[reversal.kind])
+
+    def check_reported_unanswered(self, reversal: ReversalOrder) -> None:
+        """The harness answered the reversal HTTP 424 with an error and its orderId (PAY-09)."""
+        evidence = reversal.evidence
+        report = evidence.report if isinstance(evidence, Relayed) else {}
+        status = self.harness_status.get(reversal.order_id, 200)
+        check_reported_unanswered(status, report, self.harness_error_rule)
+
+    def check_inquired_at_once(self, reversal: ReversalOrder, msg_type: str) -> None:
+        """The IS inquires about ``reversal`` with ``msg_type`` at once (INQ-04); none at all
+        breaks the rule of its answer (RC-04 after 05, RC-05 after no valid answer)."""
+        none_rule = self.pending_rule if reversal.code == "05" else self.unanswered_rule
+        self.side.inquiry.check_first_inquiry(reversal, msg_type, none_rule)
 
     def check_rejected(self, reversal: ReversalOrder, code: str) -> None:
         """Forwarded as asked (RC-06), the code reported, the reversal recorded FAILED."""
@@ -238,7 +263,9 @@ class IndustryReversal(Reversal):
         refusal (RC-03); SUCCEEDED before any notice of it reached the IS (RC-02), else the
         kind's outcome rule."""
         if status == "PENDING":
-            return self.misnamed_rule if reversal.order_id in self.misnamed else self.pending_rule
+            if reversal.order_id in self.misnamed:
+                return self.misnamed_rule
+            return self.pending_rule if reversal.code is not None else self.unanswered_rule
         if status == "FAILED":
             return self.failed_rule
         if not self.notices_now(reversal):

@@ -13,6 +13,7 @@ from ucsp.errors import SuiteError
 from ucsp.journal import JournalEntry, exchange_of
 from ucsp.peers.industry_peer import IndustryPeer
 from ucsp.peers.ucsp_peer import UcspPeer
+from ucsp.sides import scripted_answers
 from ucsp.sides.auto_debit_industry import IndustryAutoDebit
 from ucsp.sides.auto_debit_ucsp import UcspAutoDebit
 from ucsp.sides.inquiry_industry import IndustryInquiry
@@ -165,6 +166,11 @@ class IndustryUnderTest(Side):
     @cached_property
     def inquiry(self) -> IndustryInquiry:
         return IndustryInquiry(self)
+
+    def answer_next(self, request: str, text: str) -> None:
+        """The suite, as UCSP, answers the IS's next ``request`` (cancellation, refund or
+        charge) as ``text`` says (:mod:`ucsp.sides.scripted_answers`)."""
+        scripted_answers.answer_next(self, request, text)
 
 
 SIDES: dict[str, type[Side]] = {"ucsp": UcspUnderTest, "industry": IndustryUnderTest}

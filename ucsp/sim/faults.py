@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from ucsp.errors import ConfigError
+from ucsp.envelope import parse_time
+from ucsp.errors import ConfigError, MalformedMessage
+from ucsp.profile import Profile
+
+# How far ahead of its clock a timeStamp may be under the fault ``skew-window-past-only``.
+PAST_ONLY_TOLERANCE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -39,3 +45,11 @@ class FaultSet:
 
     def __bool__(self) -> bool:
         return bool(self.enabled)
+
+
+def check_not_ahead(timestamp: str, now: datetime, profile: Profile) -> None:
+    """The clock-skew window of the fault ``skew-window-past-only``: a timeStamp may lag the
+    receiver's clock by the allowed skew but run ahead of it by at most a second (code 10)."""
+    ahead = (parse_time(timestamp, profile) - now).total_seconds()
+    if ahead > PAST_ONLY_TOLERANCE_SECONDS:
+        raise MalformedMessage(f"timeStamp {timestamp} is {ahead:.0f} s ahead of the clock")

@@ -49,6 +49,19 @@ LOGIN_FAULTS = (
         "PROTOCOL.md 8 (Industry Service rules): replayed msgID -> 409",
     ),
     _f(
+        "login-max-length-off-by-one",
+        "format",
+        "Takes the declared maximum length of userId and of the decrypted mobile as "
+        "exclusive: a login with either at exactly its maximum length is refused (400).",
+        "PROTOCOL.md 5 (INDUSTRY_LOGIN_INFO): userId and mobile ANS 1-64",
+    ),
+    _f(
+        "login-ends-other-sessions",
+        "business",
+        "Keeps one session at a time: a user's login ends every other user's session.",
+        "PROTOCOL.md 5 (INDUSTRY_LOGIN_INFO): a valid login logs that user in (a session)",
+    ),
+    _f(
         "login-session-on-failure",
         "signature",
         "Opens the session as soon as userId is read, before the checks: a rejected login "
@@ -70,6 +83,14 @@ NOTICE_CHECK_FAULTS = (
         "Verifies notices with the configured UCSP certificate whatever ucspSignCertID names "
         "(unknown certificate ID answered 00 instead of 11).",
         "PROTOCOL.md 3: an unknown cert ID fails like a bad signature (11)",
+    ),
+    _f(
+        "skew-window-past-only",
+        "timing",
+        "Applies the clock-skew window only to the past: a notice or login whose timeStamp is "
+        "more than 1 s ahead of its clock is refused (10, or HTTP 400 for a login), though "
+        "it is within the allowed 300 s.",
+        "PROTOCOL.md 4 and 8: only a timeStamp more than 300 s away is refused",
     ),
     _f(
         "notice-skips-format-check",
@@ -185,6 +206,13 @@ NOTICE_CHECK_FAULTS = (
         "even when the notice already made it ACTIVE.",
         "PROTOCOL.md 8 (Industry Service rules): the notice decides, not the browser's return",
     ),
+    _f(
+        "close-records-every-contract",
+        "business",
+        "On a 00 answer to CLOSE_AUTO_DEBIT records every ACTIVE contract as CLOSED, other "
+        "users' included, not only the one it closed.",
+        "HARNESS.md A (auto-debit/close): on a 00 answer the contract becomes CLOSED",
+    ),
 )
 
 NOTICE_ANSWER_FAULTS = (
@@ -257,6 +285,14 @@ FLOW_FAULTS = (
         "PROTOCOL.md 8 (Industry Service rules): those answers make the order FAILED",
     ),
     _f(
+        "inquires-after-refusal",
+        "business",
+        "Records an order UCSP refused (01, 10, 11, 34, 36 or 99) as FAILED, then inquires "
+        "about it once all the same.",
+        "PROTOCOL.md 8 (Industry Service rules): those answers make the order FAILED, with no "
+        "inquiry",
+    ),
+    _f(
         "never-inquires",
         "timing",
         "Never sends PAYMENT_RESULT_INQUIRY or REFUND_RESULT_INQUIRY after 05 or a time-out.",
@@ -321,6 +357,44 @@ FLOW_FAULTS = (
         "format",
         "Leaves the mandatory backUrl out of SIGN_AUTO_DEBIT.",
         "PROTOCOL.md 5 (SIGN_AUTO_DEBIT): backUrl M",
+    ),
+    _f(
+        "refund-05-means-succeeded",
+        "business",
+        "Takes a 05 answer to PAYMENT_REFUND for success: the refund is SUCCEEDED and counted in "
+        "the original's refundedAmt at once, and no inquiry follows.",
+        "PROTOCOL.md 5 and 8 (Industry Service rules): 05 -> PENDING and inquiries",
+    ),
+    _f(
+        "cancellation-cancels-before-answer",
+        "business",
+        "Records the original payment as CANCELLED as soon as it sends PAYMENT_CANCELLATION, "
+        "and leaves it so when UCSP refuses the cancellation.",
+        "PROTOCOL.md 8 (Industry Service rules): a refused cancellation is FAILED and changes "
+        "nothing",
+    ),
+    _f(
+        "reversal-unanswered-fails",
+        "timing",
+        "Records a cancellation or refund that got no valid answer (time-out, bad signature, "
+        "malformed) as FAILED, and never inquires about it.",
+        "PROTOCOL.md 7 and 8 (Industry Service rules): no valid answer -> PENDING and inquiries",
+    ),
+    _f(
+        "harness-reports-refusal-as-01",
+        "business",
+        "The harness reports every refusal of a charge, cancellation or refund (34, 36, 99 ...) "
+        "as responseCode 01 instead of the code UCSP answered.",
+        "HARNESS.md A and PROTOCOL.md 8: the harness answers {orderId, responseCode} as UCSP "
+        "answered",
+    ),
+    _f(
+        "charge-accepts-bad-signature",
+        "signature",
+        "Takes the answer to SUBMIT_AUTO_DEBIT without verifying its signature: a badly signed "
+        "00 makes the charge SUCCEEDED and the harness reports it as UCSP's answer.",
+        "PROTOCOL.md 3 and 8 (Industry Service rules): a badly signed answer is no valid "
+        "answer -> PENDING, inquiries, harness 424",
     ),
 )
 

@@ -194,6 +194,8 @@ class Flows:
         }
         if kind is TxnKind.REFUND:
             trx["backUrl"] = self.notice_url
+        elif "cancellation-cancels-before-answer" in self.faults:
+            self.store.mark_cancelled(original.order_id)
         msg_type = "PAYMENT_REFUND" if kind is TxnKind.REFUND else "PAYMENT_CANCELLATION"
         return await self._order_exchange(order, msg_type, trx)
 
@@ -214,13 +216,18 @@ class Flows:
         exchange = await self.out.send("CLOSE_AUTO_DEBIT", trx)
         valid = _echoes(exchange, "contractId", contract.contract_id)
         if valid and exchange.code == ResponseCode.APPROVED:
-            self.store.close_contract(contract.contract_id)
+            if "close-records-every-contract" in self.faults:
+                self.store.close_every_active_contract()
+            else:
+                self.store.close_contract(contract.contract_id)
         return Outcome(exchange, valid)
 
     # --- answers to order-creating requests --------------------------------------------
 
     async def _order_exchange(self, order: Order, msg_type: str, trx: dict[str, str]) -> Outcome:
         exchange = await self.out.send(msg_type, trx)
+        if order.kind is TxnKind.AUTO_DEBIT and "charge-accepts-bad-signature" in self.faults:
+            exchange = self.out.unverified(exchange)
         outcome = Outcome(exchange, _echoes(exchange, "orderId", order.order_id), order.order_id)
         if "trusts-answer-order-id" in self.faults and exchange.ok:
             named = _str(exchange.trx_info.get("orderId")) or order.order_id
@@ -232,12 +239,16 @@ class Flows:
         code, trx = outcome.code, outcome.trx_info
         query_id = _str(trx.get("queryId"))
         if code is None:  # no valid answer
-            if "treats-timeout-as-failure" in self.faults:
+            if "treats-timeout-as-failure" in self.faults or (
+                order.kind.is_reversal and "reversal-unanswered-fails" in self.faults
+            ):
                 self.store.settle(order.order_id, False)
             else:
                 self.start_inquiries(order.order_id)
         elif code == ResponseCode.ACCEPTED:
-            if "treats-05-as-success" in self.faults:
+            if "treats-05-as-success" in self.faults or (
+                order.kind is TxnKind.REFUND and "refund-05-means-succeeded" in self.faults
+            ):
                 self.store.settle(order.order_id, True, query_id)
             else:
                 self.store.set_query_id(order.order_id, query_id)
@@ -257,6 +268,8 @@ class Flows:
             self.start_inquiries(order.order_id)
         else:
             self.store.settle(order.order_id, False)
+            if "inquires-after-refusal" in self.faults:
+                self.background.spawn(self._inquiry(order))
 
     # --- the inquiry loop ------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ucsp.codes import ResponseCode
 from ucsp.errors import MalformedMessage
 from ucsp.sim.industry.flows import Flows, Outcome
 from ucsp.sim.industry.store import Contract, Order, Store
@@ -109,12 +110,23 @@ class Harness:
 
     # --- calls that send -------------------------------------------------------------
 
+    @property
+    def _refusals_as(self) -> str | None:
+        """The code the harness reports a refused charge, cancellation or refund with, when
+        not the UCSP's own (only the fault ``harness-reports-refusal-as-01``)."""
+        return ResponseCode.FAILED if "harness-reports-refusal-as-01" in self.flows.faults else None
+
     @staticmethod
-    def _order_answer(outcome: Outcome, *keys: str) -> Response:
+    def _order_answer(outcome: Outcome, *keys: str, refusals_as: str | None = None) -> Response:
+        """``{orderId, responseCode, keys...}`` as UCSP answered (a refusal reported as
+        ``refusals_as`` when given), or 424 without a valid answer."""
         order_id = outcome.order_id or ""
         if not outcome.valid or outcome.code is None:
             return error(424, outcome.error, orderId=order_id)
-        answer = {"orderId": order_id, "responseCode": outcome.code}
+        code = outcome.code
+        if refusals_as is not None and code not in (ResponseCode.APPROVED, ResponseCode.ACCEPTED):
+            code = refusals_as
+        answer = {"orderId": order_id, "responseCode": code}
         for key in keys:
             value = outcome.trx_info.get(key)
             if isinstance(value, str):
@@ -156,7 +168,8 @@ class Harness:
         amount, currency = amount_of(body), currency_of(body)
         if contract is None:
             return error(404, "unknown contractId")
-        return self._order_answer(await self.flows.charge(contract, amount, currency))
+        outcome = await self.flows.charge(contract, amount, currency)
+        return self._order_answer(outcome, refusals_as=self._refusals_as)
 
     def _original(self, body: dict[str, Any]) -> Order | Response:
         order_id = text_of(body, "origOrderId", 64) or ""
@@ -171,14 +184,15 @@ class Harness:
         original = self._original(body)
         if isinstance(original, Response):
             return original
-        return self._order_answer(await self.flows.cancel(original))
+        return self._order_answer(await self.flows.cancel(original), refusals_as=self._refusals_as)
 
     async def refund(self, body: dict[str, Any]) -> Response:
         amount = amount_of(body)
         original = self._original(body)
         if isinstance(original, Response):
             return original
-        return self._order_answer(await self.flows.refund(original, amount))
+        outcome = await self.flows.refund(original, amount)
+        return self._order_answer(outcome, refusals_as=self._refusals_as)
 
     # --- read-only calls -------------------------------------------------------------
 

@@ -227,6 +227,8 @@ class LoginHandler(Receiver):
         token = secrets.token_urlsafe(24)
         masked = hide_mobile(mobile)
         self.store.open_session(token, user_id, channel, masked, self.clock.now().timestamp())
+        if "login-ends-other-sessions" in self.faults:
+            self.store.end_other_sessions(token)
         return LoginResult(200, "logged in", user_id, token, masked)
 
 

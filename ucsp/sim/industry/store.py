@@ -161,6 +161,15 @@ class Store(SqlStore[Tx]):
                 (tn, payment_url, order_id),
             )
 
+    def mark_cancelled(self, order_id: str) -> None:
+        """Record the order CANCELLED whatever became of its cancellation (only the fault
+        ``cancellation-cancels-before-answer`` does this)."""
+        with self.tx() as tx:
+            tx.run(
+                "UPDATE is_orders SET status = ? WHERE order_id = ?",
+                (Status.CANCELLED.value, order_id),
+            )
+
     def reopen(self, order_id: str) -> None:
         """Set the order back to PENDING (only the fault ``answer-undoes-notice`` does this)."""
         with self.tx() as tx:
@@ -334,6 +343,14 @@ class Store(SqlStore[Tx]):
     def close_contract(self, contract_id: str) -> None:
         self.set_contract_status(contract_id, ContractStatus.CLOSED)
 
+    def close_every_active_contract(self) -> None:
+        """Every ACTIVE contract CLOSED, whoever its user (a fault's closing)."""
+        with self.tx() as tx:
+            tx.run(
+                "UPDATE is_contracts SET status = ? WHERE status = ?",
+                (ContractStatus.CLOSED.value, ContractStatus.ACTIVE.value),
+            )
+
     def set_contract_status(self, contract_id: str, status: ContractStatus) -> None:
         with self.tx() as tx:
             tx.run(
@@ -352,6 +369,11 @@ class Store(SqlStore[Tx]):
                 " VALUES (?, ?, ?, ?, ?)",
                 (token, user_id, channel_code, masked_mobile, when),
             )
+
+    def end_other_sessions(self, token: str) -> None:
+        """Every session but ``token``'s ended (a fault's single-session store)."""
+        with self.tx() as tx:
+            tx.run("DELETE FROM is_sessions WHERE token != ?", (token,))
 
     def logged_in(self, user_id: str) -> bool:
         with self.tx() as tx:

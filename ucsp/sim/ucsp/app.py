@@ -34,7 +34,7 @@ from ucsp.sim.ucsp.registry import Registry, load_registry
 from ucsp.sim.ucsp.rules import MAGIC_DELAY_SECONDS
 from ucsp.sim.ucsp.service import Business, Outcome
 from ucsp.sim.ucsp.store import Store
-from ucsp.transport import get_only, protocol_response, read_protocol_body
+from ucsp.transport import get_only, http_client, protocol_response, read_protocol_body
 
 log = logging.getLogger(__name__)
 log.addFilter(MaskingFilter())  # a traceback may quote a request's personal fields
@@ -73,7 +73,7 @@ class UcspSimulator:
         self._owns_http = http is None
         # the profile's time-out is in protocol seconds
         scale = getattr(clock, "time_scale", 1.0)
-        self.http = http or httpx.AsyncClient(timeout=profile.timeout_seconds * scale)
+        self.http = http or http_client(timeout=profile.timeout_seconds * scale)
         identity = keys.ucsp_sign.identity("the UCSP signing key (ucsp-sign.key)")
         self.codec = Codec(Party.UCSP, identity, {}, profile, clock)
         self.store = Store(db)

@@ -39,6 +39,21 @@ CATALOGUE: tuple[Fault, ...] = (
         "does not verify.",
         "§3: every field of the message is covered by the signature",
     ),
+    # --- login ----------------------------------------------------------------------------
+    Fault(
+        "logs-in-first-sandbox-user",
+        "business",
+        "Builds INDUSTRY_LOGIN_INFO for its first sandbox user whatever userId and mobile "
+        "AUTHORIZATION_URL was given, so a second user's authorization logs in the first.",
+        "§5 AUTHORIZATION_URL, §8 Sandbox hooks: the login carries the authorizing user",
+    ),
+    Fault(
+        "authorize-max-length-off-by-one",
+        "format",
+        "Takes the 64-character limit of userId and mobile at AUTHORIZATION_URL as exclusive: "
+        "a value of exactly 64 characters is refused with HTTP 400.",
+        "§8 Sandbox hooks: /authorize requires userId and mobile ANS 1-64",
+    ),
     # --- format ---------------------------------------------------------------------------
     Fault(
         "no-echo-msginfo",
@@ -102,6 +117,13 @@ CATALOGUE: tuple[Fault, ...] = (
         "§5, §8 SUBMIT_AUTO_DEBIT: closed contract -> 36",
     ),
     Fault(
+        "close-closes-merchant-contracts",
+        "business",
+        "CLOSE_AUTO_DEBIT of an active contract closes every active contract of its merchant, "
+        "other users' included, not only the one named.",
+        "§5 CLOSE_AUTO_DEBIT, §8 UCSP business rules: the closing closes the contract it names",
+    ),
+    Fault(
         "charges-any-merchant",
         "business",
         "Charges a contract for any registered merchant of the industry, not only the one the"
@@ -119,6 +141,20 @@ CATALOGUE: tuple[Fault, ...] = (
         "business",
         "Answers an inquiry whose txnTime is not the order's as if it matched.",
         "§8 inquiries: a txnTime other than the order's -> 34",
+    ),
+    Fault(
+        "refund-inquiry-original-status",
+        "business",
+        "Answers REFUND_RESULT_INQUIRY with the txnStatus of the payment the cancellation or "
+        "refund reverses, not its own: a declined refund of a paid order is reported 00.",
+        "§5 REFUND_RESULT_INQUIRY, §8 inquiries: the status of the cancellation or refund",
+    ),
+    Fault(
+        "refund-inquiry-original-amount",
+        "business",
+        "Answers REFUND_RESULT_INQUIRY with the txnAmt of the payment the cancellation or "
+        "refund reverses, not its own.",
+        "§5 REFUND_RESULT_INQUIRY: txnAmt of the cancellation or refund",
     ),
     Fault(
         "notice-wrong-amount",
@@ -180,6 +216,13 @@ CATALOGUE: tuple[Fault, ...] = (
         "timing",
         "Accepts a timeStamp any distance from its clock.",
         "§4, §8 (SHOULD): timeStamp more than 300 s away -> 10",
+    ),
+    Fault(
+        "skew-window-past-only",
+        "timing",
+        "Applies the clock-skew window only to the past: a timeStamp more than 1 s ahead of "
+        "its clock is answered 10, though it is within the allowed 300 s.",
+        "§4, §8: only a timeStamp more than 300 s away from the receiver's clock is refused",
     ),
     Fault(
         "notice-no-retry",

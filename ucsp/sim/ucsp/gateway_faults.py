@@ -16,6 +16,7 @@ from ucsp.crypto import serialise_with_placeholder, sign_bytes
 from ucsp.envelope import CERT_ID_FIELD
 from ucsp.errors import MalformedMessage, SchemaViolation
 from ucsp.messages import Party
+from ucsp.sim.faults import check_not_ahead
 from ucsp.sim.pipeline import (
     CERTIFICATES,
     FORMAT,
@@ -75,6 +76,13 @@ def stage_faults(gateway: Gateway) -> dict[str, Patch]:
     def no_echo(msg_info: dict[str, Any], msg_type: str) -> dict[str, Any]:
         return codec.msg_info(msg_type, msg_info["industryCode"])
 
+    def past_only(inner: Stage) -> Stage:
+        def skew(message: Message) -> None:
+            inner(message)
+            check_not_ahead(message.decoded.msg_info["timeStamp"], codec.clock.now(), profile)
+
+        return skew
+
     def loose_signing(message: dict[str, Any]) -> bytes:
         body = {k: v for k, v in message.items() if k != "certificateSignature"}
         body["certificateSignature"] = {
@@ -89,6 +97,7 @@ def stage_faults(gateway: Gateway) -> dict[str, Patch]:
         "accepts-duplicate-keys": last_key_wins,
         "skips-schema-check": wrapping(FORMAT, _ignoring_trx_lengths),
         "skew-not-checked": skipping(SKEW),
+        "skew-window-past-only": wrapping(SKEW, past_only),
         "accepts-unknown-cert-id": wrapping(CERTIFICATES, first_cert_of_industry),
         "accepts-bad-signature": replacing(SIGNATURE, known_cert_only(codec)),
         "replay-accepted": skipping(REPLAY),

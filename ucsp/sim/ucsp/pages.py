@@ -27,6 +27,7 @@ from ucsp.sim.ucsp.service import Business, HookResult
 
 _AN8 = re.compile(r"[A-Za-z0-9]{8}")
 _ANS64 = re.compile(r"[ -~]{1,64}")
+_ANS63 = re.compile(r"[ -~]{1,63}")  # the fault authorize-max-length-off-by-one
 
 _FORM = """<!doctype html>
 <html><head><meta charset="utf-8"><title>{title}</title></head>
@@ -89,11 +90,12 @@ class Pages:
         values = {
             name: params.get(name) for name in ("industryCode", "channelCode", "userId", "mobile")
         }
+        ans = _ANS63 if "authorize-max-length-off-by-one" in self.faults else _ANS64
         for name, pattern in (
             ("industryCode", _AN8),
             ("channelCode", _AN8),
-            ("userId", _ANS64),
-            ("mobile", _ANS64),
+            ("userId", ans),
+            ("mobile", ans),
         ):
             value = values[name]
             if value is None or not pattern.fullmatch(value):
@@ -101,13 +103,12 @@ class Pages:
         industry = self.registry.industries.get(str(values["industryCode"]))
         if industry is None:
             return _error(400, "unknown industryCode")
+        user_id, mobile = str(values["userId"]), str(values["mobile"])
+        if "logs-in-first-sandbox-user" in self.faults and self.registry.users:
+            first = self.registry.users[0]
+            user_id, mobile = first.user_id, first.mobile
         signed = login_message(
-            self.codec,
-            industry,
-            str(values["channelCode"]),
-            str(values["userId"]),
-            str(values["mobile"]),
-            self.faults,
+            self.codec, industry, str(values["channelCode"]), user_id, mobile, self.faults
         )
         url = login_url(
             industry.index_url,

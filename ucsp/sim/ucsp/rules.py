@@ -217,14 +217,25 @@ def inquiry_verdict(
     return None
 
 
-def inquiry_answer(msg_type: str, txn: Txn) -> dict[str, Any]:
-    """The response trxInfo of an inquiry answered 00."""
+ORIGINAL_READING_FAULTS = ("refund-inquiry-original-status", "refund-inquiry-original-amount")
+
+
+def inquiry_answer(
+    msg_type: str, txn: Txn, faults: FaultSet | None = None, original: Txn | None = None
+) -> dict[str, Any]:
+    """The response trxInfo of an inquiry answered 00 (``original``: the payment a cancellation
+    or refund reverses, which faults read instead of the transaction itself)."""
     answer: dict[str, Any] = {
         "orderId": txn.order_id,
         "queryId": txn.query_id,
         "txnAmt": txn.txn_amt,
         "txnStatus": txn.status.value,
     }
+    if original is not None and faults is not None:
+        if "refund-inquiry-original-status" in faults:
+            answer["txnStatus"] = original.status.value
+        if "refund-inquiry-original-amount" in faults:
+            answer["txnAmt"] = original.txn_amt
     if msg_type == "PAYMENT_RESULT_INQUIRY":
         answer["currencyCode"] = txn.currency
     elif txn.orig_query_id is not None:

@@ -246,7 +246,12 @@ class Business:
         verdict = rules.inquiry_verdict(txn, family, trx["txnTime"], self.faults)
         if verdict is None:
             assert txn is not None
-            return Outcome(ResponseCode.APPROVED, rules.inquiry_answer(msg_type, txn))
+            original = None
+            reads_original = any(name in self.faults for name in rules.ORIGINAL_READING_FAULTS)
+            if txn.orig_query_id is not None and reads_original:
+                original = tx.txn_by_query_id(industry.code, txn.orig_query_id)
+            answer = rules.inquiry_answer(msg_type, txn, self.faults, original)
+            return Outcome(ResponseCode.APPROVED, answer)
         if txn is None and "inquiry-unknown-order-00" in self.faults:
             return Outcome(ResponseCode.APPROVED, rules.unknown_order_answer(msg_type, trx))
         return _refused(msg_type, trx, verdict)
@@ -280,7 +285,10 @@ class Business:
             return _refused(msg_type, trx, verdict)
         assert contract is not None
         if contract.status is ContractStatus.ACTIVE:
-            tx.set_contract_status(contract, ContractStatus.CLOSED)
+            if "close-closes-merchant-contracts" in self.faults:
+                tx.close_merchant_contracts(contract)
+            else:
+                tx.set_contract_status(contract, ContractStatus.CLOSED)
         return Outcome(ResponseCode.APPROVED, {"contractId": contract.contract_id})
 
     def _submit_auto_debit(

@@ -289,6 +289,18 @@ class Tx(BaseTx):
             "UPDATE contracts SET status = ? WHERE token = ?", (status.value, contract.token)
         )
 
+    def close_merchant_contracts(self, contract: Contract) -> None:
+        """Every active contract of ``contract``'s merchant CLOSED (a fault's closing)."""
+        self.conn.execute(
+            "UPDATE contracts SET status = ? WHERE industry_code = ? AND mer_id = ? AND status = ?",
+            (
+                ContractStatus.CLOSED.value,
+                contract.industry_code,
+                contract.mer_id,
+                ContractStatus.ACTIVE.value,
+            ),
+        )
+
     # --- notices --------------------------------------------------------------------------
 
     def insert_notice(
