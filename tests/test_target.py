@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,6 +52,14 @@ def test_ucsp_example_loads() -> None:
     # keys = "../keys/test-only" is relative to the target file
     assert target.keys.ucsp_sign.cert_id == Keyset.load(TEST_KEYS).ucsp_sign.cert_id
     assert target.source == str(EXAMPLES / "ucsp.example.toml")
+
+
+def test_the_second_sandbox_user_is_the_targets_or_another_built_in_one() -> None:
+    named: Any = parse(UCSP_TARGET + 'user_id = "user0002"\nmobile = "85291234567"\n')
+    assert (named.ucsp.second_user_id, named.ucsp.second_mobile) == sandbox.SANDBOX_USERS[0]
+    given: Any = parse(UCSP_TARGET + 'second_user_id = "user7777"\nsecond_mobile = "13912345678"\n')
+    assert (given.ucsp.second_user_id, given.ucsp.second_mobile) == ("user7777", "13912345678")
+    assert "13912345678" in given.private_values()  # masked in every report and log
 
 
 def test_industry_example_loads() -> None:

@@ -51,6 +51,9 @@ class UcspInfo:
     authorize_url: str = ""
     user_id: str = sandbox.SANDBOX_USERS[0][0]
     mobile: str = sandbox.SANDBOX_USERS[0][1]
+    # a second sandbox Channel App user, for the scenarios that log in two users
+    second_user_id: str = sandbox.SANDBOX_USERS[1][0]
+    second_mobile: str = sandbox.SANDBOX_USERS[1][1]
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ class Target:
 
 # Target keys whose values are personal or secret ([table], key): masked in every report
 # and log, never written into the evidence's copy of the target.
-PRIVATE_KEYS: tuple[tuple[str, str], ...] = (("ucsp", "mobile"),)
+PRIVATE_KEYS: tuple[tuple[str, str], ...] = (("ucsp", "mobile"), ("ucsp", "second_mobile"))
 
 _SECTIONS: dict[str, set[str]] = {
     "": {
@@ -114,7 +117,14 @@ _SECTIONS: dict[str, set[str]] = {
         "notice_url",
         "harness_url",
     },
-    "ucsp": {"gateway_url", "authorize_url", "user_id", "mobile"},
+    "ucsp": {
+        "gateway_url",
+        "authorize_url",
+        "user_id",
+        "mobile",
+        "second_user_id",
+        "second_mobile",
+    },
 }
 _REQUIRED: dict[Role, tuple[tuple[str, str], ...]] = {
     "industry": (("industry", "index_url"), ("industry", "notice_url")),
@@ -244,13 +254,17 @@ def parse_target(
         notice_url=_url(ind["notice_url"], "industry.notice_url") if "notice_url" in ind else "",
         harness_url=_url(harness, "industry.harness_url") if harness else None,
     )
+    user_id = _string(uc, "user_id", "ucsp", sandbox.SANDBOX_USERS[0][0])
+    second = sandbox.other_sandbox_user(user_id)  # unless the target names one
     ucsp = UcspInfo(
         gateway_url=_url(uc["gateway_url"], "ucsp.gateway_url") if "gateway_url" in uc else "",
         authorize_url=_url(uc["authorize_url"], "ucsp.authorize_url")
         if "authorize_url" in uc
         else "",
-        user_id=_string(uc, "user_id", "ucsp", sandbox.SANDBOX_USERS[0][0]),
+        user_id=user_id,
         mobile=_string(uc, "mobile", "ucsp", sandbox.SANDBOX_USERS[0][1]),
+        second_user_id=_string(uc, "second_user_id", "ucsp", second[0]),
+        second_mobile=_string(uc, "second_mobile", "ucsp", second[1]),
     )
     listen = _string(suite, "listen", "suite", "127.0.0.1:0")
     host, _, port = listen.rpartition(":")

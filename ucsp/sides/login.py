@@ -34,7 +34,6 @@ from ucsp.journal import Direction, JournalEntry
 from ucsp.login_encoding import LoginBuilder, LoginUser
 from ucsp.messages import LOGIN_TYPE, Party
 from ucsp.mutation.login import LOGIN_CORRUPTIONS, at_maximum_length
-from ucsp.sandbox import other_sandbox_user
 from ucsp.sides.probe import at_skew_edge, beyond_skew
 
 if TYPE_CHECKING:
@@ -159,11 +158,11 @@ class UcspLogin(Login):
         return LoginUser(target.ucsp.user_id, target.ucsp.mobile, target.industry.channel_code)
 
     def second_sandbox_user(self) -> LoginUser:
-        """A second sandbox Channel App user, other than the target file's
-        (:func:`ucsp.sandbox.other_sandbox_user`)."""
+        """The target file's second sandbox Channel App user (``[ucsp] second_user_id`` and
+        ``second_mobile``; by default a built-in sandbox user other than the first)."""
         target = self.side.target
-        user_id, mobile = other_sandbox_user(target.ucsp.user_id)
-        return LoginUser(user_id, mobile, target.industry.channel_code)
+        ucsp = target.ucsp
+        return LoginUser(ucsp.second_user_id, ucsp.second_mobile, target.industry.channel_code)
 
     def authorize_second_user(self) -> Authorization:
         """The browser GETs AUTHORIZATION_URL for the second sandbox user."""
