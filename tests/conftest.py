@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ucsp import sandbox
+from ucsp import activity, sandbox
 from ucsp.clock import FakeClock
 from ucsp.codec import Codec
 from ucsp.envelope import build_request
@@ -95,3 +96,12 @@ def order_request(industry_codec: Codec) -> dict[str, Any]:
 def signed_order(industry_codec: Codec, order_request: dict[str, Any]) -> bytes:
     """The bytes of ``order_request`` signed by the Industry Service."""
     return industry_codec.sign(order_request)
+
+
+@pytest.fixture
+def announced() -> Iterator[list[tuple[str | None, float | None]]]:
+    """What the kit announces it waits for (:mod:`ucsp.activity`), heard while the test runs."""
+    heard: list[tuple[str | None, float | None]] = []
+    activity.listen(lambda what, within: heard.append((what, within)))
+    yield heard
+    activity.listen(None)

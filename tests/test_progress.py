@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -225,14 +224,6 @@ def _entry(msg_type: str, direction: Literal["in", "out"] = "in") -> JournalEntr
     wall = datetime(2026, 1, 1, tzinfo=UTC)
     body = b'{"trxInfo": {"orderId": "o1"}}'
     return JournalEntry(direction, msg_type, "/notify", body, 200, b"{}", 0.0, wall)
-
-
-@pytest.fixture
-def announced() -> Iterator[list[tuple[str | None, float | None]]]:
-    heard: list[tuple[str | None, float | None]] = []
-    activity.listen(lambda what, within: heard.append((what, within)))
-    yield heard
-    activity.listen(None)
 
 
 def test_a_wait_that_has_to_wait_names_what_it_waits_for(

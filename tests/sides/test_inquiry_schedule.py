@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
 
-from ucsp import activity
 from ucsp.clock import FakeClock
 from ucsp.journal import Journal
 from ucsp.messages import TxnType
@@ -28,14 +26,6 @@ def _watch(clock: FakeClock) -> InquiryWatch:
         journal=Journal(),
     )
     return InquiryWatch(cast(Any, side))
-
-
-@pytest.fixture
-def announced() -> Iterator[list[tuple[str | None, float | None]]]:
-    heard: list[tuple[str | None, float | None]] = []
-    activity.listen(lambda what, within: heard.append((what, within)))
-    yield heard
-    activity.listen(None)
 
 
 def test_watching_the_schedule_announces_each_inquiry_and_the_end_of_each_wait(
