@@ -20,8 +20,10 @@ user property it pops before JUnit sees it), what the worker collected in its
 ``workeroutput``; the controller writes ``collected``, ``finish`` and ``results.json``, its
 records in collection order, so that they are the same whatever the number of workers. A
 test whose worker died running it is an ERROR; so is, in a run neither interrupted nor
-stopped, a selected test that never finished. The first SIGINT in any of these processes
-raises KeyboardInterrupt, every later one is ignored (:func:`interrupt_once`).
+stopped, a selected test that never finished. In a run writing ``--results-json``, the
+first SIGINT in any of these processes raises KeyboardInterrupt and every later one is
+ignored (:func:`interrupt_once`), so that the record is written whole; a plain ``pytest``
+keeps Python's own Ctrl-C.
 """
 
 from __future__ import annotations
@@ -103,7 +105,8 @@ def append_event(path: str | os.PathLike[str], event: dict[str, Any]) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config._ucsp_sigint = interrupt_once()  # type: ignore[attr-defined]
+    if config.getoption("--results-json", None):  # a run whose record must be whole
+        config._ucsp_sigint = interrupt_once()  # type: ignore[attr-defined]
     config.pluginmanager.register(ResultsRecorder(config), "ucsp-results-recorder")
     config._ucsp_allure_mask = AllureMask(config)  # type: ignore[attr-defined]
     allure_commons.plugin_manager.register(config._ucsp_allure_mask)  # type: ignore[attr-defined]
