@@ -408,7 +408,7 @@ def _(industry_under_test: IndustryUnderTest, charge: Charge, msg_type: str) -> 
     Example: Then the Industry Service inquires about the charge at once with
         PAYMENT_RESULT_INQUIRY
     """
-    industry_under_test.auto_debit.check_inquired_at_once(charge, msg_type)
+    industry_under_test.inquiry.inquire_about(charge, msg_type)
 
 
 @when("UCSP delivers the held result notice of the charge")

@@ -177,7 +177,7 @@ def _(
     Example: Then the Industry Service inquires about the refund at once with
         REFUND_RESULT_INQUIRY
     """
-    industry_under_test.reversal.check_inquired_at_once(_named(request, which), msg_type)
+    industry_under_test.inquiry.inquire_about(_named(request, which), msg_type)
 
 
 # --- notices --------------------------------------------------------------------------------

@@ -192,6 +192,24 @@ def test_no_inquiry_is_awaited_about_a_transaction_its_answer_decided(code: str)
         industry_area().inquire_about(charge)
 
 
+@pytest.mark.parametrize(
+    ("order", "named"),
+    [
+        (
+            ReversalOrder("REF3", "500", "156", code="05", original=PAYMENT),
+            "PAYMENT_RESULT_INQUIRY",
+        ),
+        (Charge("CHG3", "1000", "156", code="05", contract_id="C1"), "REFUND_RESULT_INQUIRY"),
+    ],
+)
+def test_an_inquiry_type_inq_04_does_not_give_the_kind_is_the_scenarios_mistake(
+    order: Order, named: str
+) -> None:
+    """Before any wait: a correct IS inquiring with the right type is never failed for it."""
+    with pytest.raises(ValueError, match=f"not {named}: the scenario names the wrong message"):
+        industry_area().inquire_about(order, named)
+
+
 def test_an_inquiry_reports_a_transaction_by_the_words_of_a_scenario() -> None:
     assert dict(OUTCOMES) == {"succeeded": "00", "failed": "01", "pending": "05"}
     assert IndustryInquiry.failed_rule == "RC-03"

@@ -334,12 +334,6 @@ class IndustryAutoDebit(AutoDebit):
         assert isinstance(evidence, Mirrored)
         check_reported_unanswered(evidence.status, evidence.report, self.harness_error_rule)
 
-    def check_inquired_at_once(self, charge: Charge, msg_type: str) -> None:
-        """The IS inquires about the charge with ``msg_type`` at once (INQ-04); none at all
-        breaks the rule of its answer (RC-04 after 05, RC-05 after no valid answer)."""
-        none_rule = self.pending_rule if charge.code == "05" else self.unanswered_rule
-        self.side.inquiry.check_first_inquiry(charge, msg_type, none_rule)
-
     def result_told(self, charge: Charge) -> bool:
         """Whether the suite, as UCSP, has told the IS that the charge succeeded: a success
         notice sent (answered or not, its answer perhaps still on the way), or an inquiry

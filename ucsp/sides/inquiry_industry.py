@@ -235,16 +235,22 @@ class IndustryInquiry(Inquiry):
             entry.request, entry.msg_type, "request", Party.INDUSTRY, certs, target.profile
         )
 
-    def check_first_inquiry(self, order: Order, msg_type: str, rule: str | None = None) -> None:
+    def check_first_inquiry(self, order: Order, msg_type: str) -> None:
         """The IS inquires about ``order`` with ``msg_type`` at once, naming the order's orderId
-        and txnTime (INQ-04); none at all breaks ``rule``, by default the rule of what should
-        have started it. A request left unanswered starts the schedule once the IS's own
-        time-out has run out."""
-        self._first_inquiry(order, msg_type, rule or self.status_rule(order))
+        and txnTime (INQ-04); none at all breaks the rule of what should have started it. A
+        request left unanswered starts the schedule once the IS's own time-out has run out."""
+        self._first_inquiry(order, msg_type, self.status_rule(order))
 
     def _first_inquiry(self, order: Order, msg_type: str, rule: str) -> JournalEntry:
         """The first inquiry about ``order``, a ``msg_type`` naming its orderId and txnTime
-        (INQ-04); none within the first slot's window breaks ``rule``."""
+        (INQ-04); none within the first slot's window breaks ``rule``. A ``msg_type`` other
+        than the one INQ-04 gives the order's kind is the scenario's mistake, never the SUT's."""
+        expected = INQUIRY_TYPE[kind_of(order)]
+        if msg_type != expected:
+            raise ValueError(
+                f"{kind_of(order).creating_type} {order.order_id} is inquired about with "
+                f"{expected} (INQ-04), not {msg_type}: the scenario names the wrong message type"
+            )
         tracked = self.tracked(order)
         first = self.watch.first_inquiry(tracked)
         within = self.watch.latest(0) + tracked.grace
@@ -260,17 +266,17 @@ class IndustryInquiry(Inquiry):
         decided = self._rules.get(order.order_id)
         return decided or requirement_for_answer(kind_of(order), order.code)
 
-    def inquire_about(self, order: Order) -> JournalEntry:
+    def inquire_about(self, order: Order, msg_type: str | None = None) -> JournalEntry:
         """The IS's own first inquiry about ``order``, which its 05 answer (RC-04) or the lack
-        of a valid answer (RC-05) started: of the order's family, naming its orderId and
-        txnTime (INQ-04)."""
+        of a valid answer (RC-05) started: of the order's family (``msg_type``, when the
+        scenario names it), naming its orderId and txnTime (INQ-04)."""
         rule = self.answer_rule(order)
         if rule in NOT_INQUIRED:
             raise ValueError(
                 f"{kind_of(order).creating_type} {order.order_id} was answered {order.code}: "
                 "no inquiry about it is due (only a 05 or no valid answer starts them)"
             )
-        return self._first_inquiry(order, INQUIRY_TYPE[kind_of(order)], rule)
+        return self._first_inquiry(order, msg_type or INQUIRY_TYPE[kind_of(order)], rule)
 
     def check_no_inquiry_due(self, order: Order) -> None:
         """No inquiry about ``order`` from the moment none is due: refused by UCSP, it is

@@ -190,12 +190,6 @@ class IndustryReversal(Reversal):
         status = self.harness_status.get(reversal.order_id, 200)
         check_reported_unanswered(status, report, self.harness_error_rule)
 
-    def check_inquired_at_once(self, reversal: ReversalOrder, msg_type: str) -> None:
-        """The IS inquires about ``reversal`` with ``msg_type`` at once (INQ-04); none at all
-        breaks the rule of its answer (RC-04 after 05, RC-05 after no valid answer)."""
-        none_rule = self.pending_rule if reversal.code == "05" else self.unanswered_rule
-        self.side.inquiry.check_first_inquiry(reversal, msg_type, none_rule)
-
     def check_rejected(self, reversal: ReversalOrder, code: str) -> None:
         """Forwarded as asked (RC-06), the code reported, the reversal recorded FAILED."""
         rule = self.forwarded_rule
