@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,13 +52,13 @@ class Run:
     badge: str
     counts: Counter[str] = field(default_factory=Counter)  # "role:verdict" -> scenarios
     scenario_time: float | None = None  # sum of the records' durations (None: no results)
-    source: str = "results.json"  # where the counts come from
 
 
-def main_job(results: Path, junit: Path | None = None, mode: str = SERIAL) -> list[str]:
-    """The embedded main job (every scenario, both roles) writing ``results`` (and ``junit``),
-    with the plugin and worker options of ``ucsp-conformance run``'s child; ``mode`` is
-    ``serial`` or the value of ``-n``."""
+def main_job(results: Path, mode: str = SERIAL) -> list[str]:
+    """The embedded main job (every scenario, both roles) writing ``results``, with the plugin
+    and worker options of ``ucsp-conformance run``'s child; ``mode`` is ``serial`` or the
+    value of ``-n``. results.json holds every selected scenario whatever the number of
+    workers (one a crashed worker lost is an ERROR record)."""
     command = [
         sys.executable,
         "-m",
@@ -70,8 +69,6 @@ def main_job(results: Path, junit: Path | None = None, mode: str = SERIAL) -> li
         "--results-json",
         str(results),
     ]
-    if junit is not None:
-        command += ["--junitxml", str(junit)]
     return [*command, *worker_options(None if mode == SERIAL else mode)]
 
 
@@ -80,24 +77,11 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def junit_counts(junit: Path) -> Counter[str]:
-    """Test cases of a JUnit file by outcome (pass, failure, error, skipped)."""
-    counts: Counter[str] = Counter()
-    if not junit.is_file():
-        return counts
-    for case in ET.parse(junit).iter("testcase"):  # noqa: S314 (the file the child wrote)
-        kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
-        counts[kinds[0] if kinds else "pass"] += 1
-    return counts
-
-
 def one_run(mode: str) -> Run:
     with tempfile.TemporaryDirectory() as tmp:
-        results, junit = Path(tmp) / "results.json", Path(tmp) / "junit.xml"
+        results = Path(tmp) / "results.json"
         cpu, started = _children_cpu(), time.perf_counter()
-        done = subprocess.run(
-            main_job(results, junit, mode), cwd=ROOT, capture_output=True, check=False
-        )
+        done = subprocess.run(main_job(results, mode), cwd=ROOT, capture_output=True, check=False)
         run = Run(
             mode,
             time.perf_counter() - started,
@@ -106,15 +90,10 @@ def one_run(mode: str) -> Run:
             "no results",
         )
         found = read_results(results) if results.exists() else None
-        records = found.scenarios if found else []
-        tests = junit_counts(junit)
         if found is not None:
             run.badge = str(found.run.get("badge", "?"))
-        if records and len(records) >= sum(tests.values()):
-            run.counts = Counter(f"{r['role']}:{r['verdict']}" for r in records)
-            run.scenario_time = sum(float(r.get("duration", 0.0)) for r in records)
-        else:  # results.json missing or short of what JUnit saw: count from JUnit
-            run.counts, run.source = tests, "junit.xml"
+            run.counts = Counter(f"{r['role']}:{r['verdict']}" for r in found.scenarios)
+            run.scenario_time = sum(float(r.get("duration", 0.0)) for r in found.scenarios)
     return run
 
 
@@ -128,7 +107,6 @@ def describe(index: int, run: Run) -> str:
     return (
         f"round {index + 1} {run.mode:>6}: {run.wall:6.1f} s wall  {run.cpu:6.1f} s cpu"
         f"{scenario}  exit {run.exit_code}  {run.badge}  {counts}"
-        + ("" if run.source == "results.json" else f" (from {run.source})")
     )
 
 
